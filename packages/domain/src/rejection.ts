@@ -1,0 +1,35 @@
+// Rejections: commands that should never have been sent; each a specific code, never an event.
+
+export type RejectionCode =
+  | "UNKNOWN_ACCOUNT"
+  | "ACCOUNT_EXISTS"
+  | "UNKNOWN_MARKET"
+  | "MARKET_EXISTS"
+  | "MARKET_NOT_OPEN"
+  | "MARKET_NOT_HALTED"
+  | "MARKET_RESOLVED"
+  | "INVALID_QUESTION"
+  | "INVALID_AMOUNT"
+  | "PRICE_NOT_ON_TICK"
+  | "PRICE_OUT_OF_RANGE"
+  | "INVALID_QUANTITY"
+  | "INSUFFICIENT_FUNDS"
+  | "INSUFFICIENT_SHARES"
+  | "LEVERAGE_TOO_HIGH"
+  | "INVALID_LEVERAGE"
+  | "UNKNOWN_ORDER"
+  | "NOT_ORDER_OWNER"
+  | "ORDER_NOT_OPEN"
+  | "IDEMPOTENCY_CONFLICT";
+
+export interface Rejection {
+  readonly code: RejectionCode;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export const reject = (
+  code: RejectionCode,
+  message: string,
+  details?: Record<string, string | number | boolean>,
+): Rejection => (details ? { code, message, details } : { code, message });

@@ -1,0 +1,165 @@
+// The exchange's read side: folds the log's events into the domain state plus trades, order fills, chain and hashes.
+import {
+  canonicalState,
+  type Event,
+  evolve,
+  initialState,
+  money,
+  type OrderStatus,
+  type State,
+  solvency,
+  type Solvency,
+  toAmountString,
+} from "@pmx/domain";
+import { GENESIS_HASH, sha256Hex } from "./chain.js";
+import { decodeStoredEvent, type LogMetadata, type StoredEvent } from "./log-format.js";
+import { type OrderFillView, type OrderView, orderView } from "./views.js";
+
+export interface TradeView {
+  tradeId: string;
+  marketId: string;
+  kind: string;
+  /** YES price. */
+  price: string;
+  quantity: string;
+  /** Side and outcome of the taker (the aggressor). */
+  takerSide: string;
+  takerOutcome: string;
+  at: string;
+}
+
+/** How an order stood when the command that placed it was done: the first answer to that request. */
+interface Placement {
+  status: OrderStatus;
+  filledQuantity: number;
+  cancelReason: string | null;
+  fills: number;
+}
+
+/** The metadata a projection needs of each event. */
+export type EventMeta = Pick<LogMetadata, "commandId" | "seq" | "at" | "index" | "count" | "hash">;
+
+export const RECENT_TRADES_PER_MARKET = 1000;
+
+export class ExchangeProjection {
+  readonly state: State = initialState();
+  /** Hash-chain head after the last applied event. */
+  head: string = GENESIS_HASH;
+  /** Number of events applied (= the next event's revision). */
+  eventCount = 0;
+  /** Sequence number of the last command applied. */
+  lastSeq = 0;
+  /** Time of the last command applied (ms). */
+  lastAt = 0;
+  private readonly trades = new Map<string, TradeView[]>();
+  private readonly fills = new Map<string, OrderFillView[]>();
+  private readonly placements = new Map<string, Placement>();
+  private readonly placedInCommand: string[] = [];
+
+  /** Verifies one stored event against the chain and applies it; answers the problem when it does not verify. */
+  applyStored(stored: StoredEvent): { ok: true; event: Event; metadata: LogMetadata } | { ok: false; problem: string } {
+    const decoded = decodeStoredEvent(stored, this.head);
+    if (!decoded.ok) return decoded;
+    this.apply(decoded.event, decoded.metadata);
+    return { ok: true, event: decoded.event, metadata: decoded.metadata };
+  }
+
+  /** Applies an event whose chain hash has already been computed (by the writer or by `applyStored`). */
+  apply(event: Event, meta: EventMeta): void {
+    evolve(this.state, event);
+    this.head = meta.hash;
+    this.eventCount += 1;
+    this.lastSeq = meta.seq;
+    this.lastAt = meta.at;
+    switch (event.type) {
+      case "OrderAccepted":
+        this.fills.set(event.orderId, []);
+        this.placedInCommand.push(event.orderId);
+        break;
+      case "TradeExecuted": {
+        const at = new Date(meta.at).toISOString();
+        const list = this.trades.get(event.marketId) ?? [];
+        list.push({
+          tradeId: event.tradeId,
+          marketId: event.marketId,
+          kind: event.kind,
+          price: event.yesPrice,
+          quantity: String(event.quantity),
+          takerSide: event.takerSide,
+          takerOutcome: event.takerOutcome,
+          at,
+        });
+        if (list.length > RECENT_TRADES_PER_MARKET * 2) list.splice(0, list.length - RECENT_TRADES_PER_MARKET);
+        this.trades.set(event.marketId, list);
+        this.fills.get(event.makerOrderId)?.push({
+          tradeId: event.tradeId,
+          price: priceOf(event.makerAmount, event.quantity),
+          quantity: String(event.quantity),
+          liquidity: "maker",
+          fee: "0",
+        });
+        this.fills.get(event.takerOrderId)?.push({
+          tradeId: event.tradeId,
+          price: priceOf(event.takerAmount, event.quantity),
+          quantity: String(event.quantity),
+          liquidity: "taker",
+          fee: event.takerFee,
+        });
+        break;
+      }
+      default:
+        break;
+    }
+    if (meta.index === meta.count - 1) this.closeCommand();
+  }
+
+  private closeCommand(): void {
+    for (const orderId of this.placedInCommand) {
+      const order = this.state.orders.get(orderId)!;
+      this.placements.set(orderId, {
+        status: order.status,
+        filledQuantity: order.filledQuantity,
+        cancelReason: order.cancelReason,
+        fills: this.fills.get(orderId)?.length ?? 0,
+      });
+    }
+    this.placedInCommand.length = 0;
+  }
+
+  /** SHA-256 of the canonical state: equal states, equal hashes. */
+  stateHash(): string {
+    return sha256Hex(canonicalState(this.state));
+  }
+
+  solvency(): Solvency {
+    return solvency(this.state);
+  }
+
+  /** Newest first. */
+  recentTrades(marketId: string, limit: number): TradeView[] {
+    const list = this.trades.get(marketId) ?? [];
+    return list.slice(Math.max(0, list.length - limit)).reverse();
+  }
+
+  /** The order now, with all its fills. */
+  order(orderId: string): OrderView | null {
+    const order = this.state.orders.get(orderId);
+    return order ? orderView(order, this.fills.get(orderId) ?? []) : null;
+  }
+
+  /** The answer the order's placement gave: its state when the placing command was done, with the fills it caused. */
+  placementAnswer(orderId: string): OrderView | null {
+    const order = this.state.orders.get(orderId);
+    const placement = this.placements.get(orderId);
+    if (!order || !placement) return null;
+    const view = orderView(order, (this.fills.get(orderId) ?? []).slice(0, placement.fills));
+    view.status = placement.status;
+    view.filledQuantity = String(placement.filledQuantity);
+    if (placement.cancelReason) view.cancelReason = placement.cancelReason;
+    else delete view.cancelReason;
+    return view;
+  }
+}
+
+/** Own-outcome price of a fill from its amount and quantity (exact: the amount is price × quantity). */
+const priceOf = (amount: string, quantity: number): string => toAmountString(money(amount).div(quantity));
