@@ -3,7 +3,8 @@ import { canonicalJson } from "./canonical-json.js";
 import { toAmountString } from "./money.js";
 import type { State } from "./state.js";
 
-const byKey = <V>(map: Map<string, V>): [string, V][] => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const byKey = <V>(map: Map<string, V>): [string, V][] =>
+  [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** A deterministic serialization of the whole state (accounts, markets with their books, orders, totals). */
 export function canonicalState(state: State): string {

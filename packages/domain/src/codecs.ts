@@ -3,7 +3,10 @@ import * as t from "io-ts";
 import { isDecimalString } from "./money.js";
 
 /** An object codec that also refuses unknown keys (io-ts' `exact` only strips them). */
-export function exactType<P extends t.Props>(props: P, name?: string): t.Type<t.TypeOf<t.TypeC<P>>, t.OutputOf<t.TypeC<P>>, unknown> {
+export function exactType<P extends t.Props>(
+  props: P,
+  name?: string,
+): t.Type<t.TypeOf<t.TypeC<P>>, t.OutputOf<t.TypeC<P>>, unknown> {
   const base = t.type(props);
   const known = new Set(Object.keys(props));
   return new t.Type(
@@ -12,7 +15,12 @@ export function exactType<P extends t.Props>(props: P, name?: string): t.Type<t.
     (input, context) => {
       if (typeof input === "object" && input !== null && !Array.isArray(input)) {
         for (const key of Object.keys(input)) {
-          if (!known.has(key)) return t.failure(input, t.appendContext(context, key, t.never, undefined), `unknown field "${key}"`);
+          if (!known.has(key))
+            return t.failure(
+              input,
+              t.appendContext(context, key, t.never, undefined),
+              `unknown field "${key}"`,
+            );
         }
       }
       return base.validate(input, context);
@@ -26,7 +34,11 @@ export function exactPartial<R extends t.Props, O extends t.Props>(
   required: R,
   optional: O,
   name?: string,
-): t.Type<t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>, t.OutputOf<t.TypeC<R>> & t.OutputOf<t.PartialC<O>>, unknown> {
+): t.Type<
+  t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>,
+  t.OutputOf<t.TypeC<R>> & t.OutputOf<t.PartialC<O>>,
+  unknown
+> {
   const base = t.intersection([t.type(required), t.partial(optional)]);
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
   return new t.Type(
@@ -35,7 +47,12 @@ export function exactPartial<R extends t.Props, O extends t.Props>(
     (input, context) => {
       if (typeof input === "object" && input !== null && !Array.isArray(input)) {
         for (const key of Object.keys(input)) {
-          if (!known.has(key)) return t.failure(input, t.appendContext(context, key, t.never, undefined), `unknown field "${key}"`);
+          if (!known.has(key))
+            return t.failure(
+              input,
+              t.appendContext(context, key, t.never, undefined),
+              `unknown field "${key}"`,
+            );
         }
       }
       return base.validate(input, context);
@@ -45,7 +62,11 @@ export function exactPartial<R extends t.Props, O extends t.Props>(
 }
 
 /** A string codec refined by a test; its type stays a plain `string` so values are easy to build in code. */
-const refinedString = (name: string, test: (s: string) => boolean, expected: string): t.Type<string, string, unknown> =>
+const refinedString = (
+  name: string,
+  test: (s: string) => boolean,
+  expected: string,
+): t.Type<string, string, unknown> =>
   new t.Type<string, string, unknown>(
     name,
     (u): u is string => typeof u === "string" && test(u),
@@ -54,7 +75,11 @@ const refinedString = (name: string, test: (s: string) => boolean, expected: str
   );
 
 /** A number codec refined by a test. */
-const refinedNumber = (name: string, test: (n: number) => boolean, expected: string): t.Type<number, number, unknown> =>
+const refinedNumber = (
+  name: string,
+  test: (n: number) => boolean,
+  expected: string,
+): t.Type<number, number, unknown> =>
   new t.Type<number, number, unknown>(
     name,
     (u): u is number => typeof u === "number" && test(u),
@@ -63,23 +88,43 @@ const refinedNumber = (name: string, test: (n: number) => boolean, expected: str
   );
 
 /** A non-negative decimal string with at most 6 places, no exponent: "1000.50". */
-export const DecimalString = refinedString("DecimalString", (s) => isDecimalString(s, 6), "a decimal string with at most 6 places");
+export const DecimalString = refinedString(
+  "DecimalString",
+  (s) => isDecimalString(s, 6),
+  "a decimal string with at most 6 places",
+);
 export type DecimalString = t.TypeOf<typeof DecimalString>;
 
 /** A price string: a decimal with at most 4 places (the finest tick is 0.0001); range is checked by the market. */
-export const PriceString = refinedString("PriceString", (s) => isDecimalString(s, 4), "a price as a decimal string");
+export const PriceString = refinedString(
+  "PriceString",
+  (s) => isDecimalString(s, 4),
+  "a price as a decimal string",
+);
 export type PriceString = t.TypeOf<typeof PriceString>;
 
 /** A whole number of shares as a decimal string: "100". */
-export const QuantityString = refinedString("QuantityString", (s) => /^(0|[1-9][0-9]{0,11})$/.test(s), "a whole number of shares as a string");
+export const QuantityString = refinedString(
+  "QuantityString",
+  (s) => /^(0|[1-9][0-9]{0,11})$/.test(s),
+  "a whole number of shares as a string",
+);
 export type QuantityString = t.TypeOf<typeof QuantityString>;
 
 /** Identifiers chosen by people: 1-64 of letters, digits, '.', '_', '-'. */
-export const Identifier = refinedString("Identifier", (s) => /^[A-Za-z0-9._-]{1,64}$/.test(s), "1-64 of A-Z a-z 0-9 . _ -");
+export const Identifier = refinedString(
+  "Identifier",
+  (s) => /^[A-Za-z0-9._-]{1,64}$/.test(s),
+  "1-64 of A-Z a-z 0-9 . _ -",
+);
 export type Identifier = t.TypeOf<typeof Identifier>;
 
 /** Free-text references (deposits, withdrawals, client order ids): 1-128 printable ASCII characters. */
-export const Reference = refinedString("Reference", (s) => /^[\x21-\x7e]{1,128}$/.test(s), "1-128 printable ASCII characters");
+export const Reference = refinedString(
+  "Reference",
+  (s) => /^[\x21-\x7e]{1,128}$/.test(s),
+  "1-128 printable ASCII characters",
+);
 export type Reference = t.TypeOf<typeof Reference>;
 
 /** An ISO-8601 UTC timestamp string ("2024-11-06T05:00:00Z" or with milliseconds). */
@@ -91,7 +136,11 @@ export const IsoTime = refinedString(
 export type IsoTime = t.TypeOf<typeof IsoTime>;
 
 /** Milliseconds since epoch, a non-negative safe integer. */
-export const EpochMs = refinedNumber("EpochMs", (n) => Number.isSafeInteger(n) && n >= 0, "milliseconds since epoch");
+export const EpochMs = refinedNumber(
+  "EpochMs",
+  (n) => Number.isSafeInteger(n) && n >= 0,
+  "milliseconds since epoch",
+);
 export type EpochMs = t.TypeOf<typeof EpochMs>;
 
 export const TickSize = t.keyof({ "0.01": null, "0.001": null, "0.0001": null }, "TickSize");
@@ -104,5 +153,9 @@ export const Resolution = t.keyof({ YES: null, NO: null, INVALID: null }, "Resol
 export type Resolution = t.TypeOf<typeof Resolution>;
 export const TimeInForce = t.keyof({ GTC: null, IOC: null, FOK: null }, "TimeInForce");
 export type TimeInForce = t.TypeOf<typeof TimeInForce>;
-export const FeeBps = refinedNumber("FeeBps", (n) => Number.isInteger(n) && n >= 0 && n <= 1000, "an integer 0..1000 (basis points)");
+export const FeeBps = refinedNumber(
+  "FeeBps",
+  (n) => Number.isInteger(n) && n >= 0 && n <= 1000,
+  "an integer 0..1000 (basis points)",
+);
 export type FeeBps = t.TypeOf<typeof FeeBps>;

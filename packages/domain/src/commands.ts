@@ -22,8 +22,16 @@ const command = <T extends string, P extends t.Props>(type: T, props: P) =>
   exactType({ type: t.literal(type), at: EpochMs, ...props }, type);
 
 export const OpenAccount = command("OpenAccount", { accountId: Identifier });
-export const Deposit = command("Deposit", { accountId: Identifier, amount: DecimalString, reference: Reference });
-export const Withdraw = command("Withdraw", { accountId: Identifier, amount: DecimalString, reference: Reference });
+export const Deposit = command("Deposit", {
+  accountId: Identifier,
+  amount: DecimalString,
+  reference: Reference,
+});
+export const Withdraw = command("Withdraw", {
+  accountId: Identifier,
+  amount: DecimalString,
+  reference: Reference,
+});
 export const ListMarket = exactPartial(
   {
     type: t.literal("ListMarket"),

@@ -1,10 +1,24 @@
 // The decider: turns a command and the current state into events, or a specific rejection. Never mutates state.
-import { FillKind, type PlaceResult, CancelReason as BookCancelReason, TimeInForce as BookTif } from "@pmx/matching";
+import {
+  CancelReason as BookCancelReason,
+  TimeInForce as BookTif,
+  FillKind,
+  type PlaceResult,
+} from "@pmx/matching";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
-import type { CommandOf, Command } from "./commands.js";
+import type { Command, CommandOf } from "./commands.js";
 import type { CancelReason, Event, EventOf } from "./events.js";
 import { HALF, type Money, money, toAmountString, ZERO } from "./money.js";
-import { costOf, intentOf, outcomeOf, ownPriceTicks, priceTicksOf, sideOf, takerFeeOf, ticksToPrice } from "./prices.js";
+import {
+  costOf,
+  intentOf,
+  outcomeOf,
+  ownPriceTicks,
+  priceTicksOf,
+  sideOf,
+  takerFeeOf,
+  ticksToPrice,
+} from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
 import {
   type AccountState,
@@ -63,12 +77,16 @@ function marketOf(state: State, marketId: string): Either<Rejection, MarketState
 
 function positiveAmount(amount: string): Either<Rejection, Money> {
   const value = money(amount);
-  return value.gt(0) ? right(value) : left(reject("INVALID_AMOUNT", "the amount must be greater than 0", { amount }));
+  return value.gt(0)
+    ? right(value)
+    : left(reject("INVALID_AMOUNT", "the amount must be greater than 0", { amount }));
 }
 
 function openAccount(c: CommandOf<"OpenAccount">, state: State): Decision {
   if (state.accounts.has(c.accountId))
-    return left(reject("ACCOUNT_EXISTS", `account ${c.accountId} already exists`, { accountId: c.accountId }));
+    return left(
+      reject("ACCOUNT_EXISTS", `account ${c.accountId} already exists`, { accountId: c.accountId }),
+    );
   return right([{ type: "AccountOpened", accountId: c.accountId }]);
 }
 
@@ -90,9 +108,21 @@ function deposit(c: CommandOf<"Deposit">, state: State): Decision {
   if (account._tag === "Left") return account;
   const amount = positiveAmount(c.amount);
   if (amount._tag === "Left") return amount;
-  const repeat = repeatedReference(state, referenceKey("deposit", c.accountId, c.reference), amount.right, c.reference);
+  const repeat = repeatedReference(
+    state,
+    referenceKey("deposit", c.accountId, c.reference),
+    amount.right,
+    c.reference,
+  );
   if (repeat) return repeat;
-  return right([{ type: "Deposited", accountId: c.accountId, amount: toAmountString(amount.right), reference: c.reference }]);
+  return right([
+    {
+      type: "Deposited",
+      accountId: c.accountId,
+      amount: toAmountString(amount.right),
+      reference: c.reference,
+    },
+  ]);
 }
 
 function withdraw(c: CommandOf<"Withdraw">, state: State): Decision {
@@ -100,18 +130,34 @@ function withdraw(c: CommandOf<"Withdraw">, state: State): Decision {
   if (account._tag === "Left") return account;
   const amount = positiveAmount(c.amount);
   if (amount._tag === "Left") return amount;
-  const repeat = repeatedReference(state, referenceKey("withdrawal", c.accountId, c.reference), amount.right, c.reference);
+  const repeat = repeatedReference(
+    state,
+    referenceKey("withdrawal", c.accountId, c.reference),
+    amount.right,
+    c.reference,
+  );
   if (repeat) return repeat;
   const free = account.right.cash;
   if (free.lt(amount.right))
     return left(
-      reject("INSUFFICIENT_FUNDS", `free cash ${toAmountString(free)} is less than ${toAmountString(amount.right)}`, {
-        available: toAmountString(free),
-        reserved: toAmountString(account.right.reserved),
-        requested: toAmountString(amount.right),
-      }),
+      reject(
+        "INSUFFICIENT_FUNDS",
+        `free cash ${toAmountString(free)} is less than ${toAmountString(amount.right)}`,
+        {
+          available: toAmountString(free),
+          reserved: toAmountString(account.right.reserved),
+          requested: toAmountString(amount.right),
+        },
+      ),
     );
-  return right([{ type: "Withdrawn", accountId: c.accountId, amount: toAmountString(amount.right), reference: c.reference }]);
+  return right([
+    {
+      type: "Withdrawn",
+      accountId: c.accountId,
+      amount: toAmountString(amount.right),
+      reference: c.reference,
+    },
+  ]);
 }
 
 function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
@@ -143,7 +189,11 @@ function resumeMarket(c: CommandOf<"ResumeMarket">, state: State): Decision {
   const market = marketOf(state, c.marketId);
   if (market._tag === "Left") return market;
   if (market.right.status !== "halted")
-    return left(reject("MARKET_NOT_HALTED", `market ${c.marketId} is ${market.right.status}`, { status: market.right.status }));
+    return left(
+      reject("MARKET_NOT_HALTED", `market ${c.marketId} is ${market.right.status}`, {
+        status: market.right.status,
+      }),
+    );
   return right([{ type: "MarketResumed", marketId: c.marketId }]);
 }
 
@@ -153,7 +203,9 @@ function setMarkPrice(c: CommandOf<"SetMarkPrice">, state: State): Decision {
   if (market.right.status === "resolved") return left(notOpen(market.right));
   const price = money(c.price);
   if (price.lte(0) || price.gte(1))
-    return left(reject("PRICE_OUT_OF_RANGE", "a mark price lies strictly between 0 and 1", { price: c.price }));
+    return left(
+      reject("PRICE_OUT_OF_RANGE", "a mark price lies strictly between 0 and 1", { price: c.price }),
+    );
   return right([{ type: "MarkPriceSet", marketId: c.marketId, price: toAmountString(price) }]);
 }
 
@@ -169,7 +221,11 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
   if (found._tag === "Left") return found;
   const market = found.right;
   if (market.status === "resolved")
-    return left(reject("MARKET_RESOLVED", `market ${c.marketId} resolved ${market.outcome}`, { outcome: market.outcome ?? "" }));
+    return left(
+      reject("MARKET_RESOLVED", `market ${c.marketId} resolved ${market.outcome}`, {
+        outcome: market.outcome ?? "",
+      }),
+    );
   const events: Event[] = [{ type: "MarketResolved", marketId: c.marketId, outcome: c.outcome }];
   // Open orders are cancelled first, so every reserved share is back with its owner when positions settle.
   for (const resting of market.book.restingOrders()) {
@@ -183,7 +239,11 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
     const noShares = position.no + position.noReserved;
     if (yesShares === 0 && noShares === 0) continue;
     const payout =
-      c.outcome === "YES" ? money(yesShares) : c.outcome === "NO" ? money(noShares) : HALF.times(yesShares + noShares);
+      c.outcome === "YES"
+        ? money(yesShares)
+        : c.outcome === "NO"
+          ? money(noShares)
+          : HALF.times(yesShares + noShares);
     events.push({
       type: "PositionSettled",
       accountId: account.accountId,
@@ -198,7 +258,13 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
 }
 
 function cancellation(
-  order: { orderId: string; accountId: string; marketId: string; reservedCash: Money; reservedShares: number },
+  order: {
+    orderId: string;
+    accountId: string;
+    marketId: string;
+    reservedCash: Money;
+    reservedShares: number;
+  },
   reason: CancelReason,
   quantity: number,
 ): EventOf<"OrderCancelled"> {
@@ -220,9 +286,16 @@ function cancelOrder(c: CommandOf<"CancelOrder">, state: State): Decision {
   const order = state.orders.get(c.orderId);
   if (!order) return left(reject("UNKNOWN_ORDER", `no order ${c.orderId}`, { orderId: c.orderId }));
   if (order.accountId !== c.accountId)
-    return left(reject("NOT_ORDER_OWNER", `order ${c.orderId} belongs to another account`, { orderId: c.orderId }));
+    return left(
+      reject("NOT_ORDER_OWNER", `order ${c.orderId} belongs to another account`, { orderId: c.orderId }),
+    );
   if (order.status !== "open")
-    return left(reject("ORDER_NOT_OPEN", `order ${c.orderId} is ${order.status}`, { orderId: c.orderId, status: order.status }));
+    return left(
+      reject("ORDER_NOT_OPEN", `order ${c.orderId} is ${order.status}`, {
+        orderId: c.orderId,
+        status: order.status,
+      }),
+    );
   return right([cancellation(order, "USER", order.quantity - order.filledQuantity)]);
 }
 
@@ -255,19 +328,35 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
     return left(
       priceCheck.code === "PRICE_OUT_OF_RANGE"
         ? reject("PRICE_OUT_OF_RANGE", "a price lies strictly between 0 and 1", { price: c.price })
-        : reject("PRICE_NOT_ON_TICK", `price ${c.price} is not a multiple of the tick size ${market.tickSize}`, {
-            price: c.price,
-            tickSize: market.tickSize,
-          }),
+        : reject(
+            "PRICE_NOT_ON_TICK",
+            `price ${c.price} is not a multiple of the tick size ${market.tickSize}`,
+            {
+              price: c.price,
+              tickSize: market.tickSize,
+            },
+          ),
     );
   const priceTicks = priceCheck.ticks;
   const price = toAmountString(ticksToPrice(priceTicks, market.ticks));
   const quantity = Number(c.quantity);
   if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY)
-    return left(reject("INVALID_QUANTITY", `quantity must be a whole number from 1 to ${MAX_QUANTITY}`, { quantity: c.quantity }));
+    return left(
+      reject("INVALID_QUANTITY", `quantity must be a whole number from 1 to ${MAX_QUANTITY}`, {
+        quantity: c.quantity,
+      }),
+    );
+
+  if (c.postOnly && c.timeInForce !== "GTC")
+    return left(
+      reject("INVALID_ORDER_TERMS", `a post-only order rests or is cancelled: it cannot be ${c.timeInForce}`, {
+        timeInForce: c.timeInForce,
+      }),
+    );
 
   const leverage = money(c.leverage);
-  if (leverage.lt(1)) return left(reject("INVALID_LEVERAGE", "leverage is at least 1", { leverage: c.leverage }));
+  if (leverage.lt(1))
+    return left(reject("INVALID_LEVERAGE", "leverage is at least 1", { leverage: c.leverage }));
   if (c.side === "sell" && !leverage.eq(1))
     return left(reject("INVALID_LEVERAGE", "leverage applies to buy orders only", { leverage: c.leverage }));
   if (leverage.gt(1))
@@ -291,10 +380,14 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
       order.postOnly === c.postOnly;
     if (same) return right([]);
     return left(
-      reject("IDEMPOTENCY_CONFLICT", `clientOrderId ${c.clientOrderId} was already used for a different order`, {
-        clientOrderId: c.clientOrderId,
-        orderId: existing,
-      }),
+      reject(
+        "IDEMPOTENCY_CONFLICT",
+        `clientOrderId ${c.clientOrderId} was already used for a different order`,
+        {
+          clientOrderId: c.clientOrderId,
+          orderId: existing,
+        },
+      ),
     );
   }
 
@@ -360,8 +453,16 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
     const maker = state.orders.get(orderIdOf(fill.makerId))!;
     const makerOutcome = outcomeOf(fill.makerIntent);
     const takerOutcome = outcomeOf(fill.takerIntent);
-    const makerAmount = costOf(ownPriceTicks(makerOutcome, fill.yesPriceTicks, market.ticks), fill.quantityLots, market.ticks);
-    const takerAmount = costOf(ownPriceTicks(takerOutcome, fill.yesPriceTicks, market.ticks), fill.quantityLots, market.ticks);
+    const makerAmount = costOf(
+      ownPriceTicks(makerOutcome, fill.yesPriceTicks, market.ticks),
+      fill.quantityLots,
+      market.ticks,
+    );
+    const takerAmount = costOf(
+      ownPriceTicks(takerOutcome, fill.yesPriceTicks, market.ticks),
+      fill.quantityLots,
+      market.ticks,
+    );
     const takerFee = takerFeeOf(takerAmount, market.takerFeeBps);
     if (c.side === "buy") takerCash = takerCash.plus(takerAmount).plus(takerFee);
     else takerShares += fill.quantityLots;
@@ -412,8 +513,12 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
 }
 
 function insufficientFunds(account: AccountState, required: Money): Rejection {
-  return reject("INSUFFICIENT_FUNDS", `free cash ${toAmountString(account.cash)} is less than ${toAmountString(required)}`, {
-    available: toAmountString(account.cash),
-    required: toAmountString(required),
-  });
+  return reject(
+    "INSUFFICIENT_FUNDS",
+    `free cash ${toAmountString(account.cash)} is less than ${toAmountString(required)}`,
+    {
+      available: toAmountString(account.cash),
+      required: toAmountString(required),
+    },
+  );
 }

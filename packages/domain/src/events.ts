@@ -1,8 +1,21 @@
 // The exchange's events: every change of state, with its amounts written out, as stored in the log.
 import * as t from "io-ts";
-import { DecimalString, EpochMs, exactType, FeeBps, Identifier, IsoTime, Outcome, Resolution, Side, TickSize, TimeInForce } from "./codecs.js";
+import {
+  DecimalString,
+  EpochMs,
+  exactType,
+  FeeBps,
+  Identifier,
+  IsoTime,
+  Outcome,
+  Resolution,
+  Side,
+  TickSize,
+  TimeInForce,
+} from "./codecs.js";
 
-const event = <T extends string, P extends t.Props>(type: T, props: P) => exactType({ type: t.literal(type), ...props }, type);
+const event = <T extends string, P extends t.Props>(type: T, props: P) =>
+  exactType({ type: t.literal(type), ...props }, type);
 
 /** Why an order or its remainder left the book without filling. */
 export const CancelReason = t.keyof(
@@ -26,9 +39,17 @@ const Shares = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 
 
 export const AccountOpened = event("AccountOpened", { accountId: Identifier });
 /** Cash credited to the account from outside the exchange. */
-export const Deposited = event("Deposited", { accountId: Identifier, amount: DecimalString, reference: t.string });
+export const Deposited = event("Deposited", {
+  accountId: Identifier,
+  amount: DecimalString,
+  reference: t.string,
+});
 /** Cash paid out of the exchange from the account's free cash. */
-export const Withdrawn = event("Withdrawn", { accountId: Identifier, amount: DecimalString, reference: t.string });
+export const Withdrawn = event("Withdrawn", {
+  accountId: Identifier,
+  amount: DecimalString,
+  reference: t.string,
+});
 export const MarketListed = event("MarketListed", {
   marketId: Identifier,
   question: t.string,
@@ -85,7 +106,11 @@ export const TradeExecuted = event("TradeExecuted", {
   takerFee: DecimalString,
 });
 /** The order's remainder rests on the book. */
-export const OrderRested = event("OrderRested", { orderId: t.string, marketId: Identifier, quantity: Shares });
+export const OrderRested = event("OrderRested", {
+  orderId: t.string,
+  marketId: Identifier,
+  quantity: Shares,
+});
 /** The order (or its remainder of `quantity`) left without filling; its reservation goes back to free. */
 export const OrderCancelled = event("OrderCancelled", {
   orderId: t.string,

@@ -7,8 +7,8 @@ import {
   emptyPosition,
   type MarketState,
   newBook,
-  orderIdOf,
   type OrderState,
+  orderIdOf,
   type Position,
   referenceKey,
   type State,
@@ -159,7 +159,8 @@ function orderAccepted(state: State, event: EventOf<"OrderAccepted">): State {
   const check = priceTicksOf(event.price, market.ticks);
   if (!check.ok) throw new Error(`evolve: order ${event.orderId} price ${event.price} is off the book`);
   const number = state.orderCount + 1;
-  if (orderIdOf(number) !== event.orderId) throw new Error(`evolve: order ${event.orderId} out of sequence (expected ${orderIdOf(number)})`);
+  if (orderIdOf(number) !== event.orderId)
+    throw new Error(`evolve: order ${event.orderId} out of sequence (expected ${orderIdOf(number)})`);
   state.orderCount = number;
   const reservedCash = money(event.reservedCash);
   account.cash = account.cash.minus(reservedCash);
@@ -232,7 +233,15 @@ function tradeExecuted(state: State, event: EventOf<"TradeExecuted">): State {
   const taker = orderOf(state, event.takerOrderId);
   market.book.reduce(maker.number, event.quantity);
   settleParty(state, maker, event.makerOutcome, event.makerSide, event.quantity, event.makerAmount, "0");
-  settleParty(state, taker, event.takerOutcome, event.takerSide, event.quantity, event.takerAmount, event.takerFee);
+  settleParty(
+    state,
+    taker,
+    event.takerOutcome,
+    event.takerSide,
+    event.quantity,
+    event.takerAmount,
+    event.takerFee,
+  );
   state.totals.fees = state.totals.fees.plus(event.takerFee);
   if (event.kind === "MINT") {
     market.escrow = market.escrow.plus(event.quantity);

@@ -53,7 +53,8 @@ export function solvency(state: State): Solvency {
 export function invariantViolations(state: State): string[] {
   const problems: string[] = [];
   const s = solvency(state);
-  if (!s.balanced) problems.push(`solvency: net deposits ${s.totals.netDeposits} ≠ held ${s.totals.heldTotal}`);
+  if (!s.balanced)
+    problems.push(`solvency: net deposits ${s.totals.netDeposits} ≠ held ${s.totals.heldTotal}`);
   if (state.totals.fees.isNegative()) problems.push("fee revenue is negative");
 
   const reservedByAccount = new Map<string, Money>();
@@ -66,27 +67,37 @@ export function invariantViolations(state: State): string[] {
         problems.push(`order ${order.orderId}: ${order.status} but still reserves`);
       continue;
     }
-    reservedByAccount.set(order.accountId, (reservedByAccount.get(order.accountId) ?? ZERO).plus(order.reservedCash));
+    reservedByAccount.set(
+      order.accountId,
+      (reservedByAccount.get(order.accountId) ?? ZERO).plus(order.reservedCash),
+    );
     const key = `${order.accountId}|${order.marketId}|${order.outcome}`;
     sharesReserved.set(key, (sharesReserved.get(key) ?? 0) + order.reservedShares);
     const market = state.markets.get(order.marketId)!;
     const resting = market.book.get(order.number);
     const remaining = order.quantity - order.filledQuantity;
     if (!resting || resting.remainingLots !== remaining)
-      problems.push(`order ${order.orderId}: open with ${remaining} left but the book holds ${resting?.remainingLots ?? 0}`);
+      problems.push(
+        `order ${order.orderId}: open with ${remaining} left but the book holds ${resting?.remainingLots ?? 0}`,
+      );
     const expected = order.side === "buy" ? money(order.priceTicks).times(remaining).div(market.ticks) : null;
     if (expected && !expected.eq(order.reservedCash))
-      problems.push(`order ${order.orderId}: reserves ${toAmountString(order.reservedCash)}, its remainder costs ${toAmountString(expected)}`);
+      problems.push(
+        `order ${order.orderId}: reserves ${toAmountString(order.reservedCash)}, its remainder costs ${toAmountString(expected)}`,
+      );
     if (order.side === "sell" && order.reservedShares !== remaining)
       problems.push(`order ${order.orderId}: reserves ${order.reservedShares} shares for ${remaining} left`);
   }
 
   for (const account of state.accounts.values()) {
     const id = account.accountId;
-    if (account.cash.isNegative()) problems.push(`account ${id}: negative cash ${toAmountString(account.cash)}`);
+    if (account.cash.isNegative())
+      problems.push(`account ${id}: negative cash ${toAmountString(account.cash)}`);
     if (account.reserved.isNegative()) problems.push(`account ${id}: negative reserved`);
     if (!account.reserved.eq(reservedByAccount.get(id) ?? ZERO))
-      problems.push(`account ${id}: reserved ${toAmountString(account.reserved)} ≠ its open buy orders' reservations`);
+      problems.push(
+        `account ${id}: reserved ${toAmountString(account.reserved)} ≠ its open buy orders' reservations`,
+      );
     for (const [marketId, p] of account.positions) {
       if (p.yes < 0 || p.no < 0 || p.yesReserved < 0 || p.noReserved < 0)
         problems.push(`account ${id}: negative shares in ${marketId}`);
@@ -112,7 +123,9 @@ export function invariantViolations(state: State): string[] {
       if (yes !== market.pairs || no !== market.pairs)
         problems.push(`market ${market.marketId}: ${yes} YES and ${no} NO shares for ${market.pairs} pairs`);
       if (!market.escrow.eq(market.pairs))
-        problems.push(`market ${market.marketId}: escrow ${toAmountString(market.escrow)} ≠ ${market.pairs} pairs × 1`);
+        problems.push(
+          `market ${market.marketId}: escrow ${toAmountString(market.escrow)} ≠ ${market.pairs} pairs × 1`,
+        );
     }
     try {
       market.book.validate();
@@ -121,7 +134,8 @@ export function invariantViolations(state: State): string[] {
     }
     for (const resting of market.book.restingOrders()) {
       const order = state.orders.get(orderIdOf(resting.id));
-      if (!order || order.status !== "open") problems.push(`market ${market.marketId}: book holds order ${resting.id} that is not open`);
+      if (order?.status !== "open")
+        problems.push(`market ${market.marketId}: book holds order ${resting.id} that is not open`);
     }
   }
   return problems;

@@ -2,7 +2,12 @@
 import { Decimal } from "decimal.js";
 
 /** The only Decimal constructor the exchange computes money with. */
-export const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });
+export const Money = Decimal.clone({
+  precision: 40,
+  rounding: Decimal.ROUND_HALF_EVEN,
+  toExpNeg: -40,
+  toExpPos: 40,
+});
 export type Money = InstanceType<typeof Money>;
 
 /** Amounts on the wire and in events carry at most this many decimal places. */

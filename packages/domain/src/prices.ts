@@ -14,7 +14,9 @@ export const costOf = (priceTicks: number, quantity: number, ticksPerUnit: numbe
 export const takerFeeOf = (notional: Money, feeBps: number): Money =>
   feeBps === 0 ? money(0) : ceil6(notional.times(feeBps).div(10000));
 
-export type PriceCheck = { ok: true; ticks: number } | { ok: false; code: "PRICE_OUT_OF_RANGE" | "PRICE_NOT_ON_TICK" };
+export type PriceCheck =
+  | { ok: true; ticks: number }
+  | { ok: false; code: "PRICE_OUT_OF_RANGE" | "PRICE_NOT_ON_TICK" };
 
 /** A price must lie strictly between 0 and 1 and be a whole number of ticks. */
 export function priceTicksOf(price: string, ticksPerUnit: number): PriceCheck {
@@ -26,10 +28,18 @@ export function priceTicksOf(price: string, ticksPerUnit: number): PriceCheck {
 }
 
 export const intentOf = (side: Side, outcome: Outcome): Intent =>
-  side === "buy" ? (outcome === "YES" ? Intent.BUY_YES : Intent.BUY_NO) : outcome === "YES" ? Intent.SELL_YES : Intent.SELL_NO;
+  side === "buy"
+    ? outcome === "YES"
+      ? Intent.BUY_YES
+      : Intent.BUY_NO
+    : outcome === "YES"
+      ? Intent.SELL_YES
+      : Intent.SELL_NO;
 
-export const sideOf = (intent: Intent): Side => (intent === Intent.BUY_YES || intent === Intent.BUY_NO ? "buy" : "sell");
-export const outcomeOf = (intent: Intent): Outcome => (intent === Intent.BUY_YES || intent === Intent.SELL_YES ? "YES" : "NO");
+export const sideOf = (intent: Intent): Side =>
+  intent === Intent.BUY_YES || intent === Intent.BUY_NO ? "buy" : "sell";
+export const outcomeOf = (intent: Intent): Outcome =>
+  intent === Intent.BUY_YES || intent === Intent.SELL_YES ? "YES" : "NO";
 
 /** The price of an order's own outcome, in ticks, given a YES price in ticks. */
 export const ownPriceTicks = (outcome: Outcome, yesPriceTicks: number, ticksPerUnit: number): number =>

@@ -107,7 +107,8 @@ export const initialState = (): State => ({
 
 export const TICKS_PER_UNIT: Record<TickSize, number> = { "0.01": 100, "0.001": 1000, "0.0001": 10000 };
 
-export const newBook = (tickSize: TickSize): OrderBook => createOrderBook({ ticks: TICKS_PER_UNIT[tickSize] });
+export const newBook = (tickSize: TickSize): OrderBook =>
+  createOrderBook({ ticks: TICKS_PER_UNIT[tickSize] });
 
 export const emptyPosition = (): Position => ({ yes: 0, no: 0, yesReserved: 0, noReserved: 0 });
 

@@ -1,1 +1,19 @@
-// placeholder
+// @pmx/eventstore: the event store port, its memory and SQLite adapters, and store URLs.
+export { createMemoryStore, type MemoryEventStore } from "./memory-store.js";
+export {
+  type AppendResult,
+  DuplicateEventIdError,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type RecordedEvent,
+  type Subscription,
+  WrongExpectedRevisionError,
+} from "./port.js";
+export {
+  openSqliteStore,
+  type SqliteConnectionSettings,
+  type SqliteEventStore,
+  type SqliteStoreOptions,
+} from "./sqlite-store.js";
+export { describeStore, openStore, parseStoreUrl, type StoreLocation } from "./url.js";

@@ -17,9 +17,12 @@ export interface OrderBook {
 
   // Primitives that re-apply recorded outcomes (event sourcing): place(o) ≡ preview(o) then, in order,
   // cancel(r.id) for each removed r / reduce(f.makerId, f.quantityLots) for each fill, then rest(...).
-  /** Adds an order at the back of its price level's queue (its price is in its own outcome's ticks). */
+  // Removals and fills always concern distinct resting orders, so those two kinds may be applied in any order;
+  // rest(...) of the remainder (when restingLots > 0) comes last.
+  // Invalid input (bad price or lots, duplicate resting id, post-only IOC/FOK) throws RangeError and changes nothing.
+  /** Adds an order at the back of its price level's queue (its price is in its own outcome's ticks); throws if it would cross. */
   rest(order: RestingOrder): void;
-  /** Takes `lots` from a resting order (a maker fill); the order leaves the book when it reaches 0. */
+  /** Takes `lots` from a resting order (a maker fill); the order leaves the book when it reaches 0. Throws beyond what remains. */
   reduce(id: number, lots: number): void;
   /** Removes a resting order; answers what was removed, or null when the id is not resting. */
   cancel(id: number): RestingOrder | null;

@@ -8,7 +8,13 @@ export const GENESIS_HASH = "0".repeat(64);
  * hash_i = SHA-256(hash_{i-1} ‖ id ‖ type ‖ data ‖ metadata-without-hash), fields separated by a newline,
  * all as the exact stored text (metadata as canonical JSON without its `hash` key).
  */
-export function chainHash(previous: string, id: string, type: string, data: string, metadataWithoutHash: string): string {
+export function chainHash(
+  previous: string,
+  id: string,
+  type: string,
+  data: string,
+  metadataWithoutHash: string,
+): string {
   return createHash("sha256")
     .update(previous)
     .update("\n")

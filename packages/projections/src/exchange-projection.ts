@@ -6,9 +6,9 @@ import {
   initialState,
   money,
   type OrderStatus,
+  type Solvency,
   type State,
   solvency,
-  type Solvency,
   toAmountString,
 } from "@pmx/domain";
 import { GENESIS_HASH, sha256Hex } from "./chain.js";
@@ -55,9 +55,12 @@ export class ExchangeProjection {
   private readonly fills = new Map<string, OrderFillView[]>();
   private readonly placements = new Map<string, Placement>();
   private readonly placedInCommand: string[] = [];
+  private readonly ordersByAccount = new Map<string, string[]>();
 
   /** Verifies one stored event against the chain and applies it; answers the problem when it does not verify. */
-  applyStored(stored: StoredEvent): { ok: true; event: Event; metadata: LogMetadata } | { ok: false; problem: string } {
+  applyStored(
+    stored: StoredEvent,
+  ): { ok: true; event: Event; metadata: LogMetadata } | { ok: false; problem: string } {
     const decoded = decodeStoredEvent(stored, this.head);
     if (!decoded.ok) return decoded;
     this.apply(decoded.event, decoded.metadata);
@@ -75,6 +78,11 @@ export class ExchangeProjection {
       case "OrderAccepted":
         this.fills.set(event.orderId, []);
         this.placedInCommand.push(event.orderId);
+        {
+          const list = this.ordersByAccount.get(event.accountId);
+          if (list) list.push(event.orderId);
+          else this.ordersByAccount.set(event.accountId, [event.orderId]);
+        }
         break;
       case "TradeExecuted": {
         const at = new Date(meta.at).toISOString();
@@ -89,7 +97,8 @@ export class ExchangeProjection {
           takerOutcome: event.takerOutcome,
           at,
         });
-        if (list.length > RECENT_TRADES_PER_MARKET * 2) list.splice(0, list.length - RECENT_TRADES_PER_MARKET);
+        if (list.length > RECENT_TRADES_PER_MARKET * 2)
+          list.splice(0, list.length - RECENT_TRADES_PER_MARKET);
         this.trades.set(event.marketId, list);
         this.fills.get(event.makerOrderId)?.push({
           tradeId: event.tradeId,
@@ -139,6 +148,11 @@ export class ExchangeProjection {
   recentTrades(marketId: string, limit: number): TradeView[] {
     const list = this.trades.get(marketId) ?? [];
     return list.slice(Math.max(0, list.length - limit)).reverse();
+  }
+
+  /** Ids of the account's orders, oldest first. */
+  orderIdsOf(accountId: string): readonly string[] {
+    return this.ordersByAccount.get(accountId) ?? [];
   }
 
   /** The order now, with all its fills. */

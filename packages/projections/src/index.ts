@@ -1,26 +1,31 @@
 // @pmx/projections: read models folded from the log — views, trades, solvency, hash chain and state hash.
-export { GENESIS_HASH, chainHash, sha256Hex } from "./chain.js";
+export { chainHash, GENESIS_HASH, sha256Hex } from "./chain.js";
 export {
-  LogMetadata,
-  encodeCommandEvents,
-  decodeStoredEvent,
-  recordedCommandOf,
-  eventIdOf,
-  uuidV5,
-  type StoredEvent,
-  type RecordedCommand,
+  type EventMeta,
+  ExchangeProjection,
+  RECENT_TRADES_PER_MARKET,
+  type TradeView,
+} from "./exchange-projection.js";
+export {
   type DecodedEvent,
+  decodeStoredEvent,
+  encodeCommandEvents,
+  eventIdOf,
+  LogMetadata,
+  type RecordedCommand,
+  recordedCommandOf,
+  type StoredEvent,
+  uuidV5,
 } from "./log-format.js";
-export { ExchangeProjection, RECENT_TRADES_PER_MARKET, type TradeView, type EventMeta } from "./exchange-projection.js";
 export {
-  accountView,
-  marketView,
-  bookView,
-  orderView,
   type AccountView,
-  type PositionView,
-  type MarketView,
+  accountView,
   type BookView,
-  type OrderView,
+  bookView,
+  type MarketView,
+  marketView,
   type OrderFillView,
+  type OrderView,
+  orderView,
+  type PositionView,
 } from "./views.js";

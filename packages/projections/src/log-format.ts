@@ -49,15 +49,17 @@ export function uuidV5(namespace: string, name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export const eventIdOf = (commandId: string, index: number): string => uuidV5(EVENT_ID_NAMESPACE, `${commandId}/${index}`);
+export const eventIdOf = (commandId: string, index: number): string =>
+  uuidV5(EVENT_ID_NAMESPACE, `${commandId}/${index}`);
 
 /** The stored form of a command's events, chained after `previousHash`; answers them and the new chain head. */
 export function encodeCommandEvents(
   recorded: RecordedCommand,
   events: readonly Event[],
   previousHash: string,
-): { stored: StoredEvent[]; head: string } {
+): { stored: StoredEvent[]; hashes: string[]; head: string } {
   const stored: StoredEvent[] = [];
+  const hashes: string[] = [];
   let head = previousHash;
   events.forEach((event, index) => {
     const { type, ...rest } = event;
@@ -73,9 +75,10 @@ export function encodeCommandEvents(
     if (index === 0) meta.command = recorded.command;
     const withoutHash = canonicalJson(meta);
     head = chainHash(head, id, type, data, withoutHash);
+    hashes.push(head);
     stored.push({ id, type, data, metadata: canonicalJson({ ...meta, hash: head }) });
   });
-  return { stored, head };
+  return { stored, hashes, head };
 }
 
 export type DecodedEvent =
@@ -96,12 +99,17 @@ export function decodeStoredEvent(stored: StoredEvent, previousHash: string): De
     return { ok: false, problem: "data or metadata is not valid JSON" };
   }
   if (canonicalJson(data) !== stored.data) return { ok: false, problem: "data is not in canonical form" };
-  if (canonicalJson(metadata) !== stored.metadata) return { ok: false, problem: "metadata is not in canonical form" };
+  if (canonicalJson(metadata) !== stored.metadata)
+    return { ok: false, problem: "metadata is not in canonical form" };
   const meta = LogMetadata.decode(metadata);
   if (meta._tag === "Left") return { ok: false, problem: "metadata does not have the log's fields" };
   const { hash, ...withoutHash } = meta.right;
   const expected = chainHash(previousHash, stored.id, stored.type, stored.data, canonicalJson(withoutHash));
-  if (expected !== hash) return { ok: false, problem: `hash mismatch: stored ${hash.slice(0, 12)}…, recomputed ${expected.slice(0, 12)}…` };
+  if (expected !== hash)
+    return {
+      ok: false,
+      problem: `hash mismatch: stored ${hash.slice(0, 12)}…, recomputed ${expected.slice(0, 12)}…`,
+    };
   const event = Event.decode({ ...(data as object), type: stored.type });
   if (event._tag === "Left") return { ok: false, problem: `not a valid ${stored.type} event` };
   return { ok: true, event: event.right, metadata: meta.right, hash };

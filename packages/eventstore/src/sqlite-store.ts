@@ -1,0 +1,245 @@
+// The durable event store on one SQLite file (better-sqlite3): WAL, synchronous=FULL, BEGIN IMMEDIATE appends.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { checkAfter, checkAppend, checkRead, checkStream, firstRevision, isStoredBatch } from "./batch.js";
+import {
+  type AppendResult,
+  DuplicateEventIdError,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type RecordedEvent,
+  type Subscription,
+  WrongExpectedRevisionError,
+} from "./port.js";
+import { Tail, Tails } from "./tail.js";
+
+export interface SqliteStoreOptions {
+  /** How often a caught-up subscription looks for events written by other connections. Default 50 ms. */
+  readonly pollIntervalMs?: number;
+  /** How long a write waits for another connection's write lock before SQLITE_BUSY. Default 5,000 ms. */
+  readonly busyTimeoutMs?: number;
+  /** Rows per query when reading or catching up a subscription. Default 10,000. */
+  readonly readPageSize?: number;
+}
+
+export interface SqliteEventStore extends EventStore {
+  /** The file this store writes (as given to `openSqliteStore`). */
+  readonly path: string;
+  /**
+   * `append` without the promise, for the sequencer's hot path: one BEGIN IMMEDIATE transaction, committed
+   * (fsynced, synchronous=FULL) before it returns. Blocks the thread while another connection holds the
+   * write lock, up to `busyTimeoutMs`.
+   */
+  appendSync(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): AppendResult;
+  /** Up to `maxCount` events of the stream from `fromRevision` (inclusive), in order. */
+  readBatch(stream: string, fromRevision: number, maxCount: number): RecordedEvent[];
+  /** `lastRevision` without the promise. */
+  lastRevisionSync(stream: string): number | "no_stream";
+  /** The durability settings in force on this connection, read back from SQLite (for logs and tests). */
+  connectionSettings(): SqliteConnectionSettings;
+}
+
+export interface SqliteConnectionSettings {
+  /** "wal" for a file (SQLite keeps "memory" for ":memory:"). */
+  readonly journalMode: string;
+  /** 2 = FULL. */
+  readonly synchronous: number;
+  readonly busyTimeoutMs: number;
+}
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  global_position INTEGER PRIMARY KEY,
+  stream TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  UNIQUE (stream, revision)
+) STRICT;
+`;
+
+interface Row {
+  stream: string;
+  revision: number;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+/** Opens (creating it, and its folder, if missing) the SQLite event store at `path`. ":memory:" works too. */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteEventStore {
+  const pollIntervalMs = positive(options.pollIntervalMs ?? 50, "pollIntervalMs");
+  const busyTimeoutMs = positive(options.busyTimeoutMs ?? 5_000, "busyTimeoutMs", true);
+  const pageSize = positive(options.readPageSize ?? 10_000, "readPageSize");
+  if (path !== ":memory:" && path !== "") mkdirSync(dirname(path), { recursive: true });
+
+  const db = new Database(path);
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`); // first: the statements below may wait for another process
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.transaction(() => {
+      const version = db.pragma("user_version", { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new Error(
+          `${path}: event store schema version ${version} is newer than this code (${SCHEMA_VERSION})`,
+        );
+      }
+      db.exec(SCHEMA);
+      if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const lastStmt = db.prepare<[string], { r: number | null }>(
+    "SELECT MAX(revision) AS r FROM events WHERE stream = ?",
+  );
+  const pageStmt = db.prepare<[string, number, number], Row>(
+    "SELECT stream, revision, id, type, data, metadata FROM events" +
+      " WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
+  );
+  const idsStmt = db
+    .prepare<[string, number, number], string>(
+      "SELECT id FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
+    )
+    .pluck();
+  const insertStmt = db.prepare<[string, number, string, string, string, string]>(
+    "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+
+  const tails = new Tails();
+  let closed = false;
+  const assertOpen = () => {
+    if (closed) throw new Error(`event store ${path} is closed`);
+  };
+
+  const last = (stream: string): number | "no_stream" => lastStmt.get(stream)?.r ?? "no_stream";
+
+  const appendTx = db.transaction(
+    (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
+      const actual = last(stream);
+      if (actual !== expected) {
+        const first = firstRevision(expected);
+        if (isStoredBatch(idsStmt.all(stream, first, events.length), events)) {
+          return { nextExpectedRevision: first + events.length - 1, written: false };
+        }
+        throw new WrongExpectedRevisionError(stream, expected, actual);
+      }
+      let revision = firstRevision(expected);
+      for (const e of events) {
+        try {
+          insertStmt.run(stream, revision++, e.id, e.type, e.data, e.metadata);
+        } catch (error) {
+          if (isUniqueIdViolation(error)) throw new DuplicateEventIdError(stream, e.id);
+          throw error;
+        }
+      }
+      return { nextExpectedRevision: revision - 1, written: true };
+    },
+  );
+
+  const appendSync = (
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): AppendResult => {
+    assertOpen();
+    checkAppend(stream, events, expected);
+    const result = appendTx.immediate(stream, events, expected);
+    if (result.written) tails.wake(stream);
+    return result;
+  };
+
+  const readBatch = (stream: string, fromRevision: number, maxCount: number): RecordedEvent[] => {
+    assertOpen();
+    checkRead(stream, fromRevision, maxCount);
+    if (maxCount === 0) return [];
+    return pageStmt.all(stream, fromRevision, maxCount);
+  };
+
+  return {
+    path,
+    appendSync,
+    readBatch,
+    connectionSettings() {
+      assertOpen();
+      return {
+        journalMode: db.pragma("journal_mode", { simple: true }) as string,
+        synchronous: db.pragma("synchronous", { simple: true }) as number,
+        busyTimeoutMs: db.pragma("busy_timeout", { simple: true }) as number,
+      };
+    },
+    lastRevisionSync(stream) {
+      assertOpen();
+      checkStream(stream);
+      return last(stream);
+    },
+    async append(stream, events, expectedRevision) {
+      return appendSync(stream, events, expectedRevision);
+    },
+    async *read(stream, fromRevision = 0, maxCount = Number.POSITIVE_INFINITY) {
+      checkRead(stream, fromRevision, maxCount);
+      let next = fromRevision;
+      let remaining = maxCount;
+      while (remaining > 0) {
+        const want = Math.min(pageSize, remaining);
+        const page = readBatch(stream, next, want); // one page in memory at a time; no statement held open
+        yield* page;
+        if (page.length < want) return;
+        next = page[page.length - 1]!.revision + 1;
+        remaining -= page.length;
+      }
+    },
+    async lastRevision(stream) {
+      assertOpen();
+      checkStream(stream);
+      return last(stream);
+    },
+    subscribe(stream, afterRevision, onEvent, onError): Subscription {
+      assertOpen();
+      checkStream(stream);
+      checkAfter(afterRevision);
+      const tail = new Tail({
+        stream,
+        from: afterRevision === "start" ? 0 : afterRevision + 1,
+        fetch: (from, max) => (closed ? [] : pageStmt.all(stream, from, max)),
+        pageSize: Math.min(pageSize, 1_000),
+        pollIntervalMs,
+        onEvent,
+        onError,
+        onEnd: (t) => tails.remove(t),
+      });
+      tails.add(tail);
+      return tail;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await tails.closeAll();
+      db.close();
+    },
+  };
+}
+
+function isUniqueIdViolation(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    error.code === "SQLITE_CONSTRAINT_UNIQUE" &&
+    error.message.includes("events.id")
+  );
+}
+
+function positive(n: number, name: string, allowZero = false): number {
+  if (!Number.isSafeInteger(n) || n < (allowZero ? 0 : 1))
+    throw new RangeError(`${name} must be a positive integer`);
+  return n;
+}

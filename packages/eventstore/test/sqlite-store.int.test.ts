@@ -1,0 +1,262 @@
+// Runs the event store contract against the SQLite adapter, plus what only a file can show.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSqliteStore, type SqliteEventStore, WrongExpectedRevisionError } from "../src/index.js";
+import {
+  collect,
+  expectConflict,
+  newEvent,
+  newEvents,
+  runEventStoreContract,
+  sleep,
+  waitFor,
+} from "./contract.js";
+
+runEventStoreContract("sqlite", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pmx-eventstore-"));
+  const store = openSqliteStore(join(dir, "events.db"));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe("SQLite event store", () => {
+  let dir: string;
+  let file: string;
+  const opened: SqliteEventStore[] = [];
+  const open = (options?: Parameters<typeof openSqliteStore>[1], path = file) => {
+    const s = openSqliteStore(path, options);
+    opened.push(s);
+    return s;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "pmx-eventstore-"));
+    file = join(dir, "events.db");
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs in WAL mode with synchronous=FULL and a busy timeout", () => {
+    const store = open({ busyTimeoutMs: 1234 });
+    expect(store.connectionSettings()).toEqual({ journalMode: "wal", synchronous: 2, busyTimeoutMs: 1234 });
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.pragma("journal_mode", { simple: true })).toBe("wal"); // persistent in the file
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("creates the table with the contract's columns and constraints", () => {
+    open();
+    const raw = new Database(file);
+    try {
+      const cols = raw.pragma("table_info(events)") as { name: string; pk: number; notnull: number }[];
+      expect(cols.map((c) => c.name)).toEqual([
+        "global_position",
+        "stream",
+        "revision",
+        "id",
+        "type",
+        "data",
+        "metadata",
+      ]);
+      expect(cols.find((c) => c.pk === 1)?.name).toBe("global_position");
+      const insert = raw.prepare(
+        "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, 't', '{}', '{}')",
+      );
+      insert.run("s", 0, "a");
+      expect(() => insert.run("s", 0, "b")).toThrow(/UNIQUE/);
+      expect(() => insert.run("s2", 0, "a")).toThrow(/UNIQUE/);
+      expect(raw.pragma("user_version", { simple: true })).toBe(1);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("creates the folder of the file", async () => {
+    const nested = join(dir, "a", "b", "events.db");
+    const store = open({}, nested);
+    await store.append("s", newEvents(1), "no_stream");
+    expect(existsSync(nested)).toBe(true);
+  });
+
+  it("keeps the events across close and reopen", async () => {
+    const batch = newEvents(3);
+    batch[1] = { ...batch[1]!, data: '{ "unicode": "ünï 🎲" ,\n "n": 1.0 }' };
+    const a = open();
+    await a.append("s", batch, "no_stream");
+    await a.close();
+    expect(existsSync(`${file}-wal`)).toBe(false); // the last connection closed: WAL checkpointed and removed
+    const b = open();
+    const read = await collect(b.read("s"));
+    expect(read.map((e) => [e.id, e.data, e.metadata])).toEqual(batch.map((e) => [e.id, e.data, e.metadata]));
+    expect(await b.lastRevision("s")).toBe(2);
+    expect(await b.append("s", batch, "no_stream")).toEqual({ nextExpectedRevision: 2, written: false });
+    await expectConflict(b.append("s", newEvents(1), 1), 2);
+  });
+
+  it("returns the stored bytes, not a cached copy", async () => {
+    const store = open();
+    await store.append("s", [newEvent(0, { data: '{"amount":100}' })], "no_stream");
+    const raw = new Database(file);
+    try {
+      raw.prepare("UPDATE events SET data = ? WHERE revision = 0").run('{"amount":900}');
+    } finally {
+      raw.close();
+    }
+    expect(store.readBatch("s", 0, 1)[0]!.data).toBe('{"amount":900}');
+  });
+
+  it("pages through the table when reading", async () => {
+    const store = open({ readPageSize: 7 });
+    await store.append("s", newEvents(50), "no_stream");
+    await store.append("t", newEvents(5, 100), "no_stream");
+    const revs = async (from?: number, max?: number) =>
+      (await collect(store.read("s", from, max))).map((e) => e.revision);
+    expect(await revs()).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(await revs(3, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
+    expect(await revs(40, 14)).toEqual(Array.from({ length: 10 }, (_, i) => i + 40));
+    expect(store.readBatch("s", 45, 100).map((e) => e.revision)).toEqual([45, 46, 47, 48, 49]);
+  });
+
+  it("offers a synchronous append and read", () => {
+    const store = open();
+    expect(store.appendSync("s", newEvents(2), "no_stream")).toEqual({
+      nextExpectedRevision: 1,
+      written: true,
+    });
+    expect(() => store.appendSync("s", newEvents(1), 0)).toThrow(WrongExpectedRevisionError);
+    expect(store.lastRevisionSync("s")).toBe(1);
+    expect(store.readBatch("s", 1, 10).map((e) => e.revision)).toEqual([1]);
+  });
+
+  describe("two instances on one file (two connections, like two processes)", () => {
+    it("gives the stale writer the conflict and keeps the winner's events", async () => {
+      const a = open();
+      const b = open();
+      await a.append("s", newEvents(1), "no_stream");
+      expect(await b.lastRevision("s")).toBe(0);
+      const winner = newEvents(2, 1);
+      await a.append("s", winner, 0);
+      const loser = newEvents(2, 10);
+      await expectConflict(b.append("s", loser, 0), 2);
+      await expectConflict(b.append("s", newEvents(1), "no_stream"), 2);
+      const read = await collect(b.read("s"));
+      expect(read.map((e) => e.id)).toEqual([read[0]!.id, ...winner.map((e) => e.id)]);
+      // The idempotent retry is recognised by the other connection too.
+      expect(await b.append("s", winner, 0)).toEqual({ nextExpectedRevision: 2, written: false });
+    });
+
+    it("lets exactly one of 8 writers over 4 connections win", async () => {
+      const stores = [open(), open(), open(), open()];
+      await stores[0]!.append("s", newEvents(1), "no_stream");
+      const batches = Array.from({ length: 8 }, (_, w) => newEvents(3, 100 * (w + 1)));
+      const results = await Promise.allSettled(
+        batches.map((batch, w) => stores[w % 4]!.append("s", batch, 0)),
+      );
+      const won = results.flatMap((r, i) => (r.status === "fulfilled" ? [i] : []));
+      expect(won).toHaveLength(1);
+      const read = await collect(stores[3]!.read("s"));
+      expect(read.slice(1).map((e) => e.id)).toEqual(batches[won[0]!]!.map((e) => e.id));
+    });
+
+    it("delivers events appended by one instance to a subscriber on the other (polling)", async () => {
+      const a = open();
+      const b = open({ pollIntervalMs: 10 });
+      const got: number[] = [];
+      const sub = b.subscribe("s", "start", (e) => {
+        got.push(JSON.parse(e.data).n);
+      });
+      await a.append("s", newEvents(3), "no_stream");
+      await waitFor(() => got.length === 3, 2_000);
+      await a.append("s", newEvents(2, 3), 2);
+      await waitFor(() => got.length === 5, 2_000);
+      await sleep(50);
+      await sub.close();
+      expect(got).toEqual([0, 1, 2, 3, 4]);
+    });
+
+    it("wakes a subscriber at once on an append through the same instance", async () => {
+      const store = open({ pollIntervalMs: 60_000 });
+      const got: number[] = [];
+      const sub = store.subscribe("s", "start", (e) => {
+        got.push(e.revision);
+      });
+      await sleep(20);
+      await store.append("s", newEvents(2), "no_stream");
+      await waitFor(() => got.length === 2, 1_000);
+      await sub.close();
+      expect(got).toEqual([0, 1]);
+    });
+  });
+
+  it("waits for another process's write lock instead of failing at once", async () => {
+    const store = open({ busyTimeoutMs: 10_000 });
+    await store.append("s", newEvents(1), "no_stream");
+    const holdMs = 300;
+    const child = holdWriteLock(file, holdMs);
+    await child.locked;
+    const started = Date.now();
+    expect(await store.append("s", newEvents(1, 1), 0)).toEqual({ nextExpectedRevision: 1, written: true });
+    const waited = Date.now() - started;
+    await child.exited;
+    expect(waited).toBeGreaterThanOrEqual(holdMs / 2);
+    expect(await store.lastRevision("s")).toBe(1);
+  });
+
+  it("fails with SQLITE_BUSY after the busy timeout", async () => {
+    const store = open({ busyTimeoutMs: 100 });
+    const child = holdWriteLock(file, 500);
+    await child.locked;
+    const started = Date.now();
+    expect(() => store.appendSync("s", newEvents(1), "no_stream")).toThrow(/locked|busy/i);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(80);
+    await child.exited;
+    expect(store.lastRevisionSync("s")).toBe("no_stream");
+  });
+
+  it("rejects bad options", () => {
+    expect(() => openSqliteStore(file, { pollIntervalMs: 0 })).toThrow(RangeError);
+    expect(() => openSqliteStore(file, { readPageSize: -1 })).toThrow(RangeError);
+  });
+});
+
+/** A child process that holds the file's write lock (BEGIN IMMEDIATE) for `ms`. */
+function holdWriteLock(file: string, ms: number): { locked: Promise<void>; exited: Promise<void> } {
+  const sqlite = createRequire(import.meta.url).resolve("better-sqlite3");
+  const script = `
+    const Database = require(${JSON.stringify(sqlite)});
+    const db = new Database(${JSON.stringify(file)});
+    db.exec("BEGIN IMMEDIATE");
+    process.stdout.write("locked\\n");
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms});
+    db.exec("COMMIT");
+    db.close();
+  `;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const locked = new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      if (d.toString().includes("locked")) resolve();
+    });
+    child.on("exit", (code) => reject(new Error(`lock holder exited early (${code})`)));
+  });
+  const exited = new Promise<void>((resolve, reject) => {
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`lock holder exited with ${code}`)),
+    );
+  });
+  return { locked, exited };
+}

@@ -1,0 +1,119 @@
+// `pmx audit`: re-decides every recorded command against the replayed state and checks the solvency identity after every event.
+import { canonicalJson, decide, type Event, solvency } from "@pmx/domain";
+import type { EventStore, RecordedEvent } from "@pmx/eventstore";
+import { ExchangeProjection, type RecordedCommand, recordedCommandOf } from "@pmx/projections";
+import { Progress } from "./progress.js";
+
+export interface AuditReport {
+  ok: boolean;
+  events: number;
+  commands: number;
+  head: string;
+  stateHash: string;
+  /** The first difference found, when there is one. */
+  failure?: { revision: number; seq: number; problem: string };
+  ms: number;
+}
+
+const eventText = (e: Event): string => canonicalJson(e);
+
+export async function audit(
+  store: EventStore,
+  stream: string,
+  options: { progress?: boolean } = {},
+): Promise<AuditReport> {
+  const started = performance.now();
+  const last = options.progress ? await store.lastRevision(stream) : "no_stream";
+  const bar = new Progress("audit", last === "no_stream" ? 0 : last + 1);
+  const projection = new ExchangeProjection();
+  let expected: string[] = [];
+  let current: RecordedCommand | null = null;
+  let failure: AuditReport["failure"];
+
+  const fail = (stored: RecordedEvent, seq: number, problem: string) => {
+    failure = { revision: stored.revision, seq, problem };
+  };
+
+  for await (const stored of store.read(stream, 0)) {
+    // The command is re-decided against the state before its first event, before that event is applied.
+    let meta: { index: number; count: number; seq: number; command?: unknown };
+    try {
+      meta = JSON.parse(stored.metadata) as typeof meta;
+    } catch {
+      fail(stored, 0, "metadata is not JSON");
+      break;
+    }
+    if (meta.index === 0) {
+      if (expected.length > 0) {
+        fail(stored, meta.seq, `command ${current?.seq} recorded fewer events than re-deciding it gives`);
+        break;
+      }
+      const probe = recordedCommandOf(meta as never);
+      if (!probe) {
+        fail(stored, meta.seq, "the first event of a command does not carry a valid command");
+        break;
+      }
+      current = probe;
+      const decision = decide(probe.command, projection.state);
+      if (decision._tag === "Left") {
+        fail(
+          stored,
+          meta.seq,
+          `re-deciding command ${probe.seq} (${probe.command.type}) is now rejected: ${decision.left.code}`,
+        );
+        break;
+      }
+      expected = decision.right.map(eventText);
+      if (expected.length !== meta.count) {
+        fail(
+          stored,
+          meta.seq,
+          `command ${probe.seq} re-decides to ${expected.length} events; the log holds ${meta.count}`,
+        );
+        break;
+      }
+    }
+    const applied = projection.applyStored(stored);
+    if (!applied.ok) {
+      fail(stored, meta.seq, applied.problem);
+      break;
+    }
+    const want = expected.shift();
+    if (want !== eventText(applied.event)) {
+      fail(
+        stored,
+        meta.seq,
+        `event differs from re-deciding command ${meta.seq}: recorded ${eventText(applied.event)}, re-decided ${want}`,
+      );
+      break;
+    }
+    const s = solvency(projection.state);
+    if (!s.balanced) {
+      fail(
+        stored,
+        meta.seq,
+        `solvency identity broken after this event: net deposits ${s.totals.netDeposits} ≠ held ${s.totals.heldTotal}`,
+      );
+      break;
+    }
+    if ((projection.eventCount & 4095) === 0) bar.update(projection.eventCount);
+  }
+  if (!failure && expected.length > 0)
+    failure = {
+      revision: projection.eventCount,
+      seq: current?.seq ?? 0,
+      problem: "the log ends inside a command",
+    };
+  bar.update(projection.eventCount);
+  bar.finish();
+  const report: AuditReport = {
+    ok: !failure,
+    events: projection.eventCount,
+    commands: projection.lastSeq,
+    head: projection.head,
+    stateHash: projection.stateHash(),
+    ms: Math.round(performance.now() - started),
+  };
+  if (failure) report.failure = failure;
+  return report;
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// The `pmx` command line: serve, replay, audit.
+import { openStore } from "@pmx/eventstore";
+import { audit } from "./audit.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { STREAM } from "./exchange.js";
+import { replay } from "./replay.js";
+import { startGateway } from "./server.js";
+
+const USAGE = `usage:
+  pmx serve                                  start the gateway (settings from PMX_* variables; see README)
+  pmx replay --store URL [--verify] [--json]  fold the log: event count, hash-chain head, state hash
+                                             --verify: recompute the chain and the state; exit 1 on the first bad event
+  pmx audit --store URL [--json]              re-decide every recorded command and check the solvency identity
+                                             after every event; exit 1 on the first difference
+store URLs: sqlite:PATH | memory: | esdb://HOST:PORT?tls=false`;
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith("--")) throw new ConfigError(`${name} needs a value`);
+  return v;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "serve": {
+      const config = loadConfig();
+      const gateway = await startGateway(config);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        gateway.app.log.info({ signal }, "shutting down: draining in-flight commands");
+        gateway
+          .close()
+          .then(() => process.exit(0))
+          .catch((error) => {
+            gateway.app.log.error({ err: error }, "shutdown failed");
+            process.exit(1);
+          });
+      };
+      process.on("SIGINT", () => stop("SIGINT"));
+      process.on("SIGTERM", () => stop("SIGTERM"));
+      return -1;
+    }
+    case "replay":
+    case "audit": {
+      const url = option(args, "--store") ?? process.env.PMX_STORE;
+      if (!url) throw new ConfigError("--store URL is required");
+      const json = args.includes("--json");
+      const store = openStore(url);
+      try {
+        if (command === "replay") {
+          const verify = args.includes("--verify");
+          const r = await replay(store, STREAM, { verify, progress: !json });
+          if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
+          else {
+            process.stdout.write(
+              `events      ${r.events}\ncommands    ${r.commands}\nhead        ${r.head}\nstate hash  ${r.stateHash}\ntime        ${r.ms} ms\n`,
+            );
+            if (r.bad)
+              process.stdout.write(
+                `FAILED: event ${r.bad.revision} (id ${r.bad.id}, ${r.bad.type}) does not verify: ${r.bad.problem}\n`,
+              );
+            for (const v of r.violations ?? []) process.stdout.write(`FAILED: ${v}\n`);
+            if (verify && r.ok)
+              process.stdout.write("verified: every event's hash and the state's invariants hold\n");
+          }
+          return r.ok ? 0 : 1;
+        }
+        const r = await audit(store, STREAM, { progress: !json });
+        if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        else {
+          process.stdout.write(
+            `events      ${r.events}\ncommands    ${r.commands}\nhead        ${r.head}\nstate hash  ${r.stateHash}\ntime        ${r.ms} ms\n`,
+          );
+          process.stdout.write(
+            r.failure
+              ? `FAILED at event ${r.failure.revision} (command ${r.failure.seq}): ${r.failure.problem}\n`
+              : "audit passed: every command re-decides to its recorded events; solvency held after every event\n",
+          );
+        }
+        return r.ok ? 0 : 1;
+      } finally {
+        await store.close();
+      }
+    }
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`pmx: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  },
+);

@@ -1,0 +1,61 @@
+// Gateway settings from the environment, validated; defaults as in the HTTP API contract.
+import { dirname, resolve } from "node:path";
+import { parseStoreUrl } from "@pmx/eventstore";
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  storeUrl: string;
+  /** Folder for the operator token and account credentials. */
+  dataDir: string;
+  operatorToken: string | null;
+  clock: "system" | "manual";
+  logLevel: string;
+  bodyLimitBytes: number;
+  /** Requests per second allowed per API key / per client IP (token buckets, burst = 2 s worth). */
+  rateLimitPerKey: number;
+  rateLimitPerIp: number;
+  maxQueue: number;
+  maxBatch: number;
+  /** Timestamp window of signed requests, ms. */
+  signatureWindowMs: number;
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const storeUrl = env.PMX_STORE || "sqlite:./data/pmx.db";
+  const where = parseStoreUrl(storeUrl);
+  const dataDir = env.PMX_DATA_DIR
+    ? resolve(env.PMX_DATA_DIR)
+    : where.kind === "sqlite" && where.path !== ":memory:"
+      ? dirname(where.path)
+      : resolve("data");
+  const clock = env.PMX_CLOCK || "system";
+  if (clock !== "system" && clock !== "manual")
+    throw new ConfigError(`PMX_CLOCK must be "system" or "manual", not "${clock}"`);
+  return {
+    host: env.PMX_HOST || "127.0.0.1",
+    port: integer(env, "PMX_PORT", 8080, 0, 65535),
+    storeUrl,
+    dataDir,
+    operatorToken: env.PMX_OPERATOR_TOKEN || null,
+    clock,
+    logLevel: env.PMX_LOG_LEVEL || "info",
+    bodyLimitBytes: integer(env, "PMX_BODY_LIMIT", 64 * 1024, 256, 16 * 1024 * 1024),
+    rateLimitPerKey: integer(env, "PMX_RATE_LIMIT_PER_KEY", 2000, 1, 10_000_000),
+    rateLimitPerIp: integer(env, "PMX_RATE_LIMIT_PER_IP", 20_000, 1, 10_000_000),
+    maxQueue: integer(env, "PMX_MAX_QUEUE", 10_000, 1, 10_000_000),
+    maxBatch: integer(env, "PMX_MAX_BATCH", 1_000, 1, 100_000),
+    signatureWindowMs: 30_000,
+  };
+}

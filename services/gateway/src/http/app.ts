@@ -1,0 +1,456 @@
+// The HTTP API of the gateway (shared/spec/http-api.md): routes, validation, auth, limits, errors.
+import { randomBytes } from "node:crypto";
+import type { Command } from "@pmx/domain";
+import { accountView, bookView, marketView } from "@pmx/projections";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
+import type * as t from "io-ts";
+import type { Logger } from "pino";
+import { ClockError, ManualClock } from "../clock.js";
+import type { GatewayConfig } from "../config.js";
+import type { CredentialStore } from "../credentials.js";
+import type { Exchange } from "../exchange.js";
+import type { Metrics } from "../metrics.js";
+import { type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
+import { Authenticator, type Principal } from "./auth.js";
+import * as B from "./bodies.js";
+import { ApiError, fromRejection, gatewayError } from "./errors.js";
+import { openApiDocument } from "./openapi.js";
+import { RateLimiter } from "./rate-limit.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    rawBody: string;
+    startedAt: number;
+  }
+}
+
+export interface AppDeps {
+  config: GatewayConfig;
+  exchange: Exchange;
+  credentials: CredentialStore;
+  operatorToken: string;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** Decodes `value` with `codec`; a failure is a 400 INVALID_REQUEST naming the field and what was expected. */
+export function decodeOr400<A>(codec: t.Decoder<unknown, A>, value: unknown, where: string): A {
+  const result = codec.decode(value);
+  if (result._tag === "Right") return result.right;
+  const problems = result.left.slice(0, 5).map((e) => {
+    const path = e.context
+      .map((c) => c.key)
+      .filter((k) => k !== "" && !/^\d+$/.test(k))
+      .join(".");
+    return {
+      field: path || where,
+      message: e.message ?? `expected ${e.context[e.context.length - 1]?.type.name ?? "a valid value"}`,
+    };
+  });
+  const first = problems[0]!;
+  throw new ApiError(400, "INVALID_REQUEST", `${where}: ${first.field}: ${first.message}`, { problems });
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, exchange, credentials, metrics } = deps;
+  let requestCounter = 0;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as unknown as FastifyBaseLogger,
+    // One structured line per request comes from the onResponse hook below, not Fastify's pair of lines.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{1,64}$/.test(given)
+        ? given
+        : `r${(++requestCounter).toString(36)}`;
+    },
+    routerOptions: { ignoreTrailingSlash: false },
+  });
+  const auth = new Authenticator(
+    deps.operatorToken,
+    credentials,
+    () => exchange.clock.now(),
+    config.signatureWindowMs,
+  );
+  const perKey = new RateLimiter(config.rateLimitPerKey);
+  const perIp = new RateLimiter(config.rateLimitPerIp);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    const raw = body as string;
+    req.rawBody = raw;
+    if (raw.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(raw));
+    } catch {
+      done(new ApiError(400, "MALFORMED_JSON", "the body is not valid JSON"), undefined);
+    }
+  });
+
+  app.addHook("onRequest", async (req, reply) => {
+    req.startedAt = performance.now();
+    req.rawBody = "";
+    reply.header("x-request-id", req.id);
+    if (req.url === "/v1/health" || req.url === "/metrics") return;
+    const wait = perIp.take(req.ip);
+    if (wait > 0)
+      throw gatewayError(
+        "RATE_LIMITED",
+        "too many requests from this address",
+        { retryAfterSeconds: wait },
+        { "retry-after": String(wait) },
+      );
+  });
+
+  app.addHook("onResponse", async (req, reply) => {
+    const ms = performance.now() - req.startedAt;
+    const route = req.routeOptions.url ?? "unmatched";
+    metrics.request(req.method, route, reply.statusCode, ms);
+    req.log.info(
+      {
+        reqId: req.id,
+        method: req.method,
+        route,
+        url: req.url,
+        status: reply.statusCode,
+        ms: Math.round(ms * 100) / 100,
+      },
+      "request",
+    );
+  });
+
+  app.setErrorHandler((error: unknown, req, reply) => {
+    let api: ApiError;
+    if (error instanceof ApiError) api = error;
+    else {
+      const e = error as { code?: string; statusCode?: number; message?: string };
+      if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+        api = gatewayError("BODY_TOO_LARGE", `the body is larger than ${config.bodyLimitBytes} bytes`);
+      else if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || e.code === "FST_ERR_CTP_INVALID_CONTENT_LENGTH")
+        api = gatewayError("UNSUPPORTED_MEDIA_TYPE", "bodies are application/json");
+      else if (e.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || e.code === "FST_ERR_CTP_INVALID_JSON_BODY")
+        api = new ApiError(400, "MALFORMED_JSON", "the body is not valid JSON");
+      else if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500)
+        api = new ApiError(e.statusCode, "INVALID_REQUEST", e.message ?? "bad request");
+      else {
+        req.log.error({ err: error, reqId: req.id }, "unexpected error");
+        api = gatewayError("INTERNAL", "an unexpected error; nothing was appended for this request");
+      }
+    }
+    if (api.headers) for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);
+    void reply.code(api.status).send(api.body());
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .code(404)
+      .send(gatewayError("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`).body());
+  });
+
+  // ---- authentication helpers ----
+  const header = (req: FastifyRequest, name: string): string | undefined => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const limitKey = (key: string) => {
+    const wait = perKey.take(key);
+    if (wait > 0)
+      throw gatewayError(
+        "RATE_LIMITED",
+        "too many requests for this key",
+        { retryAfterSeconds: wait },
+        { "retry-after": String(wait) },
+      );
+  };
+  const signed = (req: FastifyRequest): Principal => {
+    const principal = auth.account(
+      {
+        key: header(req, "pmx-key"),
+        timestamp: header(req, "pmx-timestamp"),
+        signature: header(req, "pmx-signature"),
+      },
+      req.method,
+      req.url,
+      req.rawBody,
+    );
+    limitKey(principal.kind === "account" ? principal.apiKey : "operator");
+    return principal;
+  };
+  const operator = (req: FastifyRequest): void => {
+    const principal = auth.operator(header(req, "authorization"));
+    if (principal) {
+      limitKey("operator");
+      return;
+    }
+    if (header(req, "pmx-key")) {
+      signed(req);
+      throw gatewayError("FORBIDDEN", "this is an operator endpoint; account keys may not use it");
+    }
+    throw gatewayError("UNAUTHENTICATED", "operator endpoints need Authorization: Bearer <operator token>");
+  };
+  /** The operator (any account) or the signed account itself. */
+  const accountOrOperator = (req: FastifyRequest, accountId: string): void => {
+    if (header(req, "authorization")) {
+      operator(req);
+      return;
+    }
+    const p = signed(req);
+    if (p.kind === "account" && p.accountId !== accountId)
+      throw gatewayError("FORBIDDEN", "an account may only see its own data");
+  };
+  const accountOf = (p: Principal): string => {
+    if (p.kind !== "account") throw gatewayError("FORBIDDEN", "this endpoint is for accounts");
+    return p.accountId;
+  };
+
+  // ---- command submission ----
+  const submit = async (input: CommandInput): Promise<Extract<Outcome, { ok: true }>> => {
+    let outcome: Outcome;
+    try {
+      outcome = await exchange.submit(input);
+    } catch (error) {
+      if (error instanceof SequencerUnavailable)
+        throw gatewayError(error.code, error.message, undefined, { "retry-after": "1" });
+      throw error;
+    }
+    if (!outcome.ok) throw fromRejection(outcome.rejection);
+    return outcome;
+  };
+  const body = (req: FastifyRequest): unknown => (req.body === undefined ? {} : req.body);
+  const needsBody = (req: FastifyRequest): unknown => {
+    if (req.body === undefined) throw new ApiError(400, "INVALID_REQUEST", "a JSON body is required");
+    return req.body;
+  };
+  const state = () => exchange.projection.state;
+  const marketOr404 = (marketId: string) => {
+    const m = state().markets.get(marketId);
+    if (!m) throw new ApiError(404, "UNKNOWN_MARKET", `no market ${marketId}`, { marketId });
+    return m;
+  };
+  const accountSummary = (accountId: string) => {
+    const v = accountView(state(), accountId);
+    if (!v) throw new ApiError(404, "UNKNOWN_ACCOUNT", `no account ${accountId}`, { accountId });
+    return v;
+  };
+  const noQuery = (req: FastifyRequest) => decodeOr400(B.NoQuery, { ...(req.query as object) }, "query");
+  const send = (reply: FastifyReply, status: number, payload: unknown) => reply.code(status).send(payload);
+
+  // ---- public ----
+  app.get("/v1/health", async (req) => {
+    noQuery(req);
+    const p = exchange.projection;
+    return {
+      status: "ok",
+      sequence: p.lastSeq,
+      head: p.head,
+      events: p.eventCount,
+      writable: exchange.writesStopped === null,
+      ...(exchange.writesStopped ? { writesStopped: exchange.writesStopped } : {}),
+      clock: exchange.clock.kind,
+      time: new Date(exchange.clock.now()).toISOString(),
+    };
+  });
+  app.get("/v1/openapi.json", async () => openApiDocument());
+  app.get("/metrics", async (_req, reply) => {
+    const s = exchange.stats;
+    void reply.type("text/plain; version=0.0.4");
+    return metrics.render({
+      ...s,
+      eventCount: exchange.projection.eventCount,
+      writesStopped: exchange.writesStopped !== null,
+    });
+  });
+  app.get("/v1/markets", async (req) => {
+    noQuery(req);
+    return { markets: [...state().markets.values()].map(marketView) };
+  });
+  app.get("/v1/markets/:marketId", async (req) => {
+    noQuery(req);
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    return marketView(marketOr404(marketId));
+  });
+  app.get("/v1/markets/:marketId/book", async (req) => {
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    const q = decodeOr400(B.BookQuery, { ...(req.query as object) }, "query");
+    return bookView(marketOr404(marketId), q.depth ?? 10);
+  });
+  app.get("/v1/markets/:marketId/trades", async (req) => {
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    const q = decodeOr400(B.TradesQuery, { ...(req.query as object) }, "query");
+    marketOr404(marketId);
+    return { trades: exchange.projection.recentTrades(marketId, q.limit ?? 100) };
+  });
+
+  // ---- operator ----
+  app.post("/v1/accounts", async (req, reply) => {
+    operator(req);
+    const b = decodeOr400(B.OpenAccountBody, body(req), "body");
+    const accountId = b.accountId ?? `acct-${randomBytes(6).toString("hex")}`;
+    if (state().accounts.has(accountId))
+      throw new ApiError(409, "ACCOUNT_EXISTS", `account ${accountId} already exists`, { accountId });
+    // The credential is made durable first: if the append then fails, an unused key is all that is left (and revoked).
+    const credential = credentials.issue(accountId);
+    try {
+      await submit({ type: "OpenAccount", accountId });
+    } catch (error) {
+      credentials.revoke(credential.apiKey);
+      throw error;
+    }
+    return send(reply, 201, { accountId, apiKey: credential.apiKey, apiSecret: credential.apiSecret });
+  });
+  app.get("/v1/accounts/:accountId", async (req) => {
+    const { accountId } = decodeOr400(B.AccountIdParam, req.params, "path");
+    accountOrOperator(req, accountId);
+    return accountSummary(accountId);
+  });
+  app.post("/v1/accounts/:accountId/deposits", async (req) => {
+    operator(req);
+    const { accountId } = decodeOr400(B.AccountIdParam, req.params, "path");
+    const b = decodeOr400(B.MoneyMovementBody, needsBody(req), "body");
+    await submit({ type: "Deposit", accountId, amount: b.amount, reference: b.reference });
+    return accountSummary(accountId);
+  });
+  app.post("/v1/markets", async (req, reply) => {
+    operator(req);
+    const b = decodeOr400(B.ListMarketBody, needsBody(req), "body");
+    const command: CommandInput = {
+      type: "ListMarket",
+      marketId: b.marketId,
+      question: b.question,
+      tickSize: b.tickSize,
+      resolvesAt: b.resolvesAt,
+    };
+    if (b.takerFeeBps !== undefined)
+      (command as Extract<Command, { type: "ListMarket" }>).takerFeeBps = b.takerFeeBps;
+    await submit(command);
+    return send(reply, 201, marketView(marketOr404(b.marketId)));
+  });
+  const marketAction = (
+    path: string,
+    make: (marketId: string, b: unknown) => CommandInput,
+    codec: t.Decoder<unknown, unknown>,
+  ) =>
+    app.post(`/v1/markets/:marketId/${path}`, async (req) => {
+      operator(req);
+      const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+      const b = decodeOr400(codec, path === "halt" || path === "resume" ? body(req) : needsBody(req), "body");
+      await submit(make(marketId, b));
+      return marketView(marketOr404(marketId));
+    });
+  marketAction("halt", (marketId) => ({ type: "HaltMarket", marketId }), B.EmptyBody);
+  marketAction("resume", (marketId) => ({ type: "ResumeMarket", marketId }), B.EmptyBody);
+  marketAction(
+    "mark",
+    (marketId, b) => ({ type: "SetMarkPrice", marketId, price: (b as { price: string }).price }),
+    B.MarkBody,
+  );
+  marketAction(
+    "resolve",
+    (marketId, b) => ({
+      type: "ResolveMarket",
+      marketId,
+      outcome: (b as { outcome: "YES" | "NO" | "INVALID" }).outcome,
+    }),
+    B.ResolveBody,
+  );
+  app.post("/v1/admin/clock", async (req) => {
+    operator(req);
+    const b = decodeOr400(B.ClockBody, needsBody(req), "body");
+    const clock = exchange.clock;
+    if (!(clock instanceof ManualClock))
+      throw gatewayError("CLOCK_NOT_MANUAL", "the gateway runs on the system clock (PMX_CLOCK=system)");
+    try {
+      clock.set(b.at);
+    } catch (error) {
+      if (error instanceof ClockError)
+        throw gatewayError("CLOCK_BACKWARDS", error.message, { at: clock.now() });
+      throw error;
+    }
+    return { at: clock.now() };
+  });
+  app.get("/v1/audit/solvency", async (req) => {
+    operator(req);
+    noQuery(req);
+    return {
+      ...exchange.projection.solvency(),
+      sequence: exchange.projection.lastSeq,
+      head: exchange.projection.head,
+    };
+  });
+
+  // ---- account (signed) ----
+  app.get("/v1/account", async (req) => {
+    const accountId = accountOf(signed(req));
+    noQuery(req);
+    return accountSummary(accountId);
+  });
+  app.post("/v1/withdrawals", async (req) => {
+    const accountId = accountOf(signed(req));
+    const b = decodeOr400(B.MoneyMovementBody, needsBody(req), "body");
+    await submit({ type: "Withdraw", accountId, amount: b.amount, reference: b.reference });
+    return accountSummary(accountId);
+  });
+  app.post("/v1/orders", async (req, reply) => {
+    const accountId = accountOf(signed(req));
+    const b = decodeOr400(B.OrderBody, needsBody(req), "body");
+    const outcome = await submit({
+      type: "PlaceOrder",
+      accountId,
+      marketId: b.marketId,
+      clientOrderId: b.clientOrderId,
+      side: b.side,
+      outcome: b.outcome,
+      price: b.price,
+      quantity: b.quantity,
+      timeInForce: b.timeInForce ?? "GTC",
+      postOnly: b.postOnly ?? false,
+      leverage: b.leverage ?? "1",
+    });
+    const orderId = state().accounts.get(accountId)?.clientOrders.get(b.clientOrderId);
+    const answer = orderId ? exchange.projection.placementAnswer(orderId) : null;
+    if (!answer) throw new Error(`order for clientOrderId ${b.clientOrderId} not found after placement`);
+    // A repeat (no new events) answers the first answer with 200.
+    return send(reply, outcome.events.length > 0 ? 201 : 200, answer);
+  });
+  app.get("/v1/orders", async (req) => {
+    const accountId = accountOf(signed(req));
+    const q = decodeOr400(B.OrdersQuery, { ...(req.query as object) }, "query");
+    const orders = [];
+    const ids = exchange.projection.orderIdsOf(accountId);
+    for (let i = ids.length - 1; i >= 0 && orders.length < (q.limit ?? 1000); i--) {
+      const o = state().orders.get(ids[i]!)!;
+      if (q.marketId && o.marketId !== q.marketId) continue;
+      if (q.status && o.status !== q.status) continue;
+      orders.push(exchange.projection.order(o.orderId)!);
+    }
+    return { orders };
+  });
+  const ownOrder = (req: FastifyRequest) => {
+    const accountId = accountOf(signed(req));
+    const { orderId } = decodeOr400(B.OrderIdParam, req.params, "path");
+    const order = state().orders.get(orderId);
+    if (!order) throw new ApiError(404, "UNKNOWN_ORDER", `no order ${orderId}`, { orderId });
+    if (order.accountId !== accountId)
+      throw new ApiError(403, "NOT_ORDER_OWNER", `order ${orderId} belongs to another account`, { orderId });
+    return { accountId, orderId };
+  };
+  app.get("/v1/orders/:orderId", async (req) => {
+    const { orderId } = ownOrder(req);
+    noQuery(req);
+    return exchange.projection.order(orderId);
+  });
+  app.delete("/v1/orders/:orderId", async (req) => {
+    const { accountId, orderId } = ownOrder(req);
+    await submit({ type: "CancelOrder", accountId, orderId });
+    return exchange.projection.order(orderId);
+  });
+
+  return app;
+}

@@ -1,0 +1,106 @@
+// io-ts codecs of every request body, path and query the API takes; unknown fields are refused.
+import { Codecs, exactPartial, exactType } from "@pmx/domain";
+import * as t from "io-ts";
+
+const {
+  DecimalString,
+  Identifier,
+  IsoTime,
+  FeeBps,
+  Outcome,
+  PriceString,
+  Reference,
+  Resolution,
+  Side,
+  TickSize,
+  TimeInForce,
+} = Codecs;
+
+/** A positive whole number of shares as a string ("100"); zero, negatives and fractions are refused. */
+export const PositiveQuantity = new t.Type<string, string, unknown>(
+  "PositiveQuantity",
+  (u): u is string => typeof u === "string" && /^[1-9][0-9]{0,11}$/.test(u),
+  (u, c) =>
+    typeof u === "string" && /^[1-9][0-9]{0,11}$/.test(u)
+      ? t.success(u)
+      : t.failure(u, c, "expected a positive whole number of shares as a string"),
+  t.identity,
+);
+
+export const OpenAccountBody = exactPartial({}, { accountId: Identifier }, "OpenAccountBody");
+export const MoneyMovementBody = exactType(
+  { amount: DecimalString, reference: Reference },
+  "MoneyMovementBody",
+);
+export const ListMarketBody = exactPartial(
+  { marketId: Identifier, question: t.string, tickSize: TickSize, resolvesAt: IsoTime },
+  { takerFeeBps: FeeBps },
+  "ListMarketBody",
+);
+export const EmptyBody = exactType({}, "EmptyBody");
+export const MarkBody = exactType({ price: PriceString }, "MarkBody");
+export const ResolveBody = exactType({ outcome: Resolution }, "ResolveBody");
+export const ClockBody = exactType({ at: Codecs.EpochMs }, "ClockBody");
+export const OrderBody = exactPartial(
+  {
+    clientOrderId: Reference,
+    marketId: Identifier,
+    side: Side,
+    outcome: Outcome,
+    price: PriceString,
+    quantity: PositiveQuantity,
+  },
+  { timeInForce: TimeInForce, postOnly: t.boolean, leverage: DecimalString },
+  "OrderBody",
+);
+
+export const AccountIdParam = exactType({ accountId: Identifier }, "AccountIdParam");
+export const MarketIdParam = exactType({ marketId: Identifier }, "MarketIdParam");
+export const OrderIdParam = exactType({ orderId: t.string }, "OrderIdParam");
+export const NoQuery = exactType({}, "NoQuery");
+
+const IntegerString = (name: string, min: number, max: number) =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => typeof u === "number",
+    (u, c) => {
+      if (typeof u !== "string" || !/^[0-9]{1,6}$/.test(u))
+        return t.failure(u, c, `expected an integer from ${min} to ${max}`);
+      const n = Number(u);
+      return n >= min && n <= max
+        ? t.success(n)
+        : t.failure(u, c, `expected an integer from ${min} to ${max}`);
+    },
+    String,
+  );
+
+export const BookQuery = exactPartial({}, { depth: IntegerString("depth", 1, 1000) }, "BookQuery");
+export const TradesQuery = exactPartial({}, { limit: IntegerString("limit", 1, 1000) }, "TradesQuery");
+export const OrdersQuery = exactPartial(
+  {},
+  {
+    marketId: Identifier,
+    status: t.keyof({ open: null, filled: null, cancelled: null }),
+    limit: IntegerString("limit", 1, 1000),
+  },
+  "OrdersQuery",
+);
+
+/** Subscription messages on the WebSocket stream. */
+export const StreamMessage = t.union([
+  exactType({
+    op: t.keyof({ subscribe: null, unsubscribe: null }),
+    channel: t.keyof({ trades: null, book: null }),
+    marketId: Identifier,
+  }),
+  exactType({
+    op: t.keyof({ subscribe: null, unsubscribe: null }),
+    channel: t.literal("account"),
+    apiKey: t.string,
+    timestamp: t.string,
+    signature: t.string,
+  }),
+]);
+export type StreamMessage = t.TypeOf<typeof StreamMessage>;
+
+export { DecimalString, Reference };

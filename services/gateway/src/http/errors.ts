@@ -1,0 +1,88 @@
+// The API's error shape and the HTTP status of every error code.
+import type { Rejection, RejectionCode } from "@pmx/domain";
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+/** An error answered to the client as `{error: {code, message, details}}` with `status`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+  body(): ApiErrorBody {
+    return {
+      error: this.details
+        ? { code: this.code, message: this.message, details: this.details }
+        : { code: this.code, message: this.message },
+    };
+  }
+}
+
+/** HTTP status of each exchange rejection: unknown things 404, other owners' things 403, conflicts 409, rules 422. */
+export const REJECTION_STATUS: Record<RejectionCode, number> = {
+  UNKNOWN_ACCOUNT: 404,
+  UNKNOWN_MARKET: 404,
+  UNKNOWN_ORDER: 404,
+  NOT_ORDER_OWNER: 403,
+  ACCOUNT_EXISTS: 409,
+  MARKET_EXISTS: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  MARKET_NOT_OPEN: 422,
+  MARKET_NOT_HALTED: 422,
+  MARKET_RESOLVED: 422,
+  INVALID_QUESTION: 422,
+  INVALID_AMOUNT: 422,
+  PRICE_NOT_ON_TICK: 422,
+  PRICE_OUT_OF_RANGE: 422,
+  INVALID_QUANTITY: 422,
+  INSUFFICIENT_FUNDS: 422,
+  INSUFFICIENT_SHARES: 422,
+  LEVERAGE_TOO_HIGH: 422,
+  INVALID_LEVERAGE: 422,
+  INVALID_ORDER_TERMS: 422,
+  ORDER_NOT_OPEN: 422,
+};
+
+export const fromRejection = (r: Rejection): ApiError =>
+  new ApiError(REJECTION_STATUS[r.code], r.code, r.message, r.details as Record<string, unknown> | undefined);
+
+/** Every code the gateway itself answers, with its status, for the OpenAPI document and the docs. */
+export const GATEWAY_ERRORS: Record<string, { status: number; meaning: string }> = {
+  MALFORMED_JSON: { status: 400, meaning: "the body is not valid JSON" },
+  INVALID_REQUEST: {
+    status: 400,
+    meaning: "a field is missing, unknown, or of the wrong type or form (decimals must be strings)",
+  },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "bodies are application/json" },
+  UNAUTHENTICATED: { status: 401, meaning: "missing or bad credentials" },
+  BAD_SIGNATURE: { status: 401, meaning: "the signature does not match the request" },
+  STALE_TIMESTAMP: { status: 401, meaning: "PMX-TIMESTAMP is more than 30 s from the gateway's clock" },
+  REPLAYED_SIGNATURE: { status: 401, meaning: "this exact signed request was already received" },
+  FORBIDDEN: { status: 403, meaning: "authenticated, but this credential may not do this" },
+  NOT_FOUND: { status: 404, meaning: "no such resource" },
+  BODY_TOO_LARGE: { status: 413, meaning: "the body is larger than the limit" },
+  RATE_LIMITED: { status: 429, meaning: "too many requests; retry after Retry-After seconds" },
+  CLOCK_NOT_MANUAL: { status: 409, meaning: "the clock is the system clock; only a manual clock can be set" },
+  CLOCK_BACKWARDS: { status: 422, meaning: "the manual clock never moves backwards" },
+  SEQUENCER_SATURATED: { status: 503, meaning: "too many commands are waiting; retry shortly" },
+  WRITES_STOPPED: {
+    status: 503,
+    meaning: "this gateway stopped accepting writes (another writer, or the log failed)",
+  },
+  SHUTTING_DOWN: { status: 503, meaning: "the gateway is shutting down" },
+  INTERNAL: { status: 500, meaning: "an unexpected error; nothing was appended for this request" },
+};
+
+export const gatewayError = (
+  code: keyof typeof GATEWAY_ERRORS & string,
+  message: string,
+  details?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): ApiError => new ApiError(GATEWAY_ERRORS[code]!.status, code, message, details, headers);
