@@ -2,14 +2,22 @@
 import * as t from "io-ts";
 import { isDecimalString } from "./money.js";
 
+/** The keys of an exact object codec, kept on it so tools can describe it (the gateway's OpenAPI document). */
+export interface ExactProps<R extends t.Props = t.Props, O extends t.Props = t.Props> {
+  readonly required: R;
+  readonly optional: O;
+}
+
 /** An object codec that also refuses unknown keys (io-ts' `exact` only strips them). */
 export function exactType<P extends t.Props>(
   props: P,
   name?: string,
-): t.Type<t.TypeOf<t.TypeC<P>>, t.OutputOf<t.TypeC<P>>, unknown> {
+): t.Type<t.TypeOf<t.TypeC<P>>, t.OutputOf<t.TypeC<P>>, unknown> & {
+  readonly exactProps: ExactProps<P, Record<string, never>>;
+} {
   const base = t.type(props);
   const known = new Set(Object.keys(props));
-  return new t.Type(
+  const codec = new t.Type(
     name ?? base.name,
     base.is,
     (input, context) => {
@@ -27,6 +35,7 @@ export function exactType<P extends t.Props>(
     },
     base.encode,
   );
+  return Object.assign(codec, { exactProps: { required: props, optional: {} as Record<string, never> } });
 }
 
 /** Like `exactType` with required and optional keys. */
@@ -38,10 +47,10 @@ export function exactPartial<R extends t.Props, O extends t.Props>(
   t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>,
   t.OutputOf<t.TypeC<R>> & t.OutputOf<t.PartialC<O>>,
   unknown
-> {
+> & { readonly exactProps: ExactProps<R, O> } {
   const base = t.intersection([t.type(required), t.partial(optional)]);
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
-  return new t.Type(
+  const codec = new t.Type(
     name ?? base.name,
     base.is,
     (input, context) => {
@@ -59,6 +68,7 @@ export function exactPartial<R extends t.Props, O extends t.Props>(
     },
     base.encode,
   );
+  return Object.assign(codec, { exactProps: { required, optional } });
 }
 
 /** A string codec refined by a test; its type stays a plain `string` so values are easy to build in code. */
@@ -159,3 +169,5 @@ export const FeeBps = refinedNumber(
   "an integer 0..1000 (basis points)",
 );
 export type FeeBps = t.TypeOf<typeof FeeBps>;
+/** A whole number of seconds, 0 to 10 years. */
+export const Seconds = refinedNumber("Seconds", (n) => Number.isInteger(n) && n >= 0 && n <= 315_360_000, "whole seconds");

@@ -13,6 +13,7 @@ import {
   QuantityString,
   Reference,
   Resolution,
+  Seconds,
   Side,
   TickSize,
   TimeInForce,
@@ -32,6 +33,27 @@ export const Withdraw = command("Withdraw", {
   amount: DecimalString,
   reference: Reference,
 });
+/** Optional risk parameters of a market (decimal strings and whole seconds); any left out take the defaults. */
+export const RiskParamsInput = {
+  maxLeverage: DecimalString,
+  hazardWindowSeconds: Seconds,
+  leverageRampSeconds: Seconds,
+  priceBand: DecimalString,
+  maintenanceMarginFraction: DecimalString,
+  extremityMove: DecimalString,
+  utilizationBuffer: DecimalString,
+  utilizationKink: DecimalString,
+  jumpIntensityPerDay: DecimalString,
+  adverseJumpSize: DecimalString,
+  utilizationChargePerDay: DecimalString,
+  accrualIntervalSeconds: Seconds,
+  insuranceCut: DecimalString,
+  liquidationPenalty: DecimalString,
+  nearZeroEquityFraction: DecimalString,
+  graceWindowSeconds: Seconds,
+  auctionDurationSeconds: Seconds,
+};
+
 export const ListMarket = exactPartial(
   {
     type: t.literal("ListMarket"),
@@ -41,7 +63,7 @@ export const ListMarket = exactPartial(
     tickSize: TickSize,
     resolvesAt: IsoTime,
   },
-  { takerFeeBps: FeeBps },
+  { takerFeeBps: FeeBps, ...RiskParamsInput },
   "ListMarket",
 );
 export const HaltMarket = command("HaltMarket", { marketId: Identifier });
@@ -61,6 +83,32 @@ export const PlaceOrder = command("PlaceOrder", {
   leverage: DecimalString,
 });
 export const CancelOrder = command("CancelOrder", { accountId: Identifier, orderId: t.string });
+/** A liquidity provider lends collateral to a market's pool for pool shares. */
+export const SupplyPool = command("SupplyPool", { accountId: Identifier, marketId: Identifier, amount: DecimalString, reference: Reference });
+/** Pool shares back to collateral, only against the pool's cash not lent out. */
+export const RedeemPool = command("RedeemPool", { accountId: Identifier, marketId: Identifier, shares: DecimalString, reference: Reference });
+/** The operator seeds an insurance fund: `market:{marketId}` or `shared`. */
+export const DepositInsurance = command("DepositInsurance", { fundId: t.string, amount: DecimalString, reference: Reference });
+/** Sells pledged shares of a leveraged position (IOC, at `price` or better); the proceeds repay the loan first. */
+export const ReducePosition = command("ReducePosition", {
+  accountId: Identifier,
+  marketId: Identifier,
+  outcome: Outcome,
+  quantity: QuantityString,
+  price: PriceString,
+});
+/** Pays cash into a leveraged position: it repays the loan (and can lift a margin call). */
+export const AddMargin = command("AddMargin", { accountId: Identifier, marketId: Identifier, outcome: Outcome, amount: DecimalString, reference: Reference });
+/** A standing offer to take over whole liquidated positions of `outcome` at `price` per share, up to `maxShares` ("0" withdraws it). */
+export const SetBackstopBid = command("SetBackstopBid", {
+  accountId: Identifier,
+  marketId: Identifier,
+  outcome: Outcome,
+  price: PriceString,
+  maxShares: QuantityString,
+});
+/** Time passes: accrue jump-risk fees, enforce margin-call deadlines, end auctions. */
+export const Tick = command("Tick", {});
 
 export const Command = t.union([
   OpenAccount,
@@ -73,6 +121,13 @@ export const Command = t.union([
   ResolveMarket,
   PlaceOrder,
   CancelOrder,
+  SupplyPool,
+  RedeemPool,
+  DepositInsurance,
+  ReducePosition,
+  AddMargin,
+  SetBackstopBid,
+  Tick,
 ]);
 export type Command = t.TypeOf<typeof Command>;
 export type CommandType = Command["type"];

@@ -1,33 +1,16 @@
 // The decider: turns a command and the current state into events, or a specific rejection. Never mutates state.
-import {
-  CancelReason as BookCancelReason,
-  TimeInForce as BookTif,
-  FillKind,
-  type PlaceResult,
-} from "@pmx/matching";
+import { Leverage, Margin, RiskParams as Risk, SocializedLoss } from "@pmx/liquidation";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
-import type { Command, CommandOf } from "./commands.js";
-import type { CancelReason, Event, EventOf } from "./events.js";
-import { HALF, type Money, money, toAmountString, ZERO } from "./money.js";
-import {
-  costOf,
-  intentOf,
-  outcomeOf,
-  ownPriceTicks,
-  priceTicksOf,
-  sideOf,
-  takerFeeOf,
-  ticksToPrice,
-} from "./prices.js";
+import { auctionDecisions } from "./auction-decide.js";
+import { type Command, type CommandOf, RiskParamsInput } from "./commands.js";
+import { Draft } from "./draft.js";
+import type { Event } from "./events.js";
+import { cancellation, executeOrder } from "./execute.js";
+import { HALF, type Money, money, toAmountString } from "./money.js";
+import { costOf, priceTicksOf, takerFeeOf, ticksToPrice } from "./prices.js";
+import { accrueFunding, currentMaxLeverage, markOf, repayLoan, riskSweep, settleLeveraged } from "./risk.js";
 import { type Rejection, reject } from "./rejection.js";
-import {
-  type AccountState,
-  type MarketState,
-  orderIdOf,
-  referenceKey,
-  type State,
-  tradeIdOf,
-} from "./state.js";
+import { type AccountState, leveragedKey, type MarketState, orderIdOf, type ReferenceKind, referenceKey, type State } from "./state.js";
 
 export type Decision = Either<Rejection, Event[]>;
 
@@ -56,6 +39,20 @@ export function decide(command: Command, state: State): Decision {
       return placeOrder(command, state);
     case "CancelOrder":
       return cancelOrder(command, state);
+    case "SupplyPool":
+      return supplyPool(command, state);
+    case "RedeemPool":
+      return redeemPool(command, state);
+    case "DepositInsurance":
+      return depositInsurance(command, state);
+    case "ReducePosition":
+      return reducePosition(command, state);
+    case "AddMargin":
+      return addMargin(command, state);
+    case "SetBackstopBid":
+      return setBackstopBid(command, state);
+    case "Tick":
+      return tick(command, state);
     default:
       return assertNever(command);
   }
@@ -166,6 +163,19 @@ function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
   const question = c.question.trim();
   if (question.length === 0 || question.length > 500)
     return left(reject("INVALID_QUESTION", "the question must have 1 to 500 characters"));
+  const overrides: Record<string, string | number> = {};
+  for (const key of Object.keys(RiskParamsInput)) {
+    const value = (c as Record<string, unknown>)[key];
+    if (value !== undefined) overrides[key] = value as string | number;
+  }
+  const risk = Risk.withDefaults(overrides as Partial<Risk.RiskParams>);
+  const problems = Risk.validateRiskParams(risk);
+  if (problems.length > 0)
+    return left(
+      reject("INVALID_RISK_PARAMS", problems.map((p: Risk.RiskParamsError) => `${p.field}: ${p.message}`).join("; "), {
+        field: problems[0]!.field,
+      }),
+    );
   return right([
     {
       type: "MarketListed",
@@ -174,6 +184,8 @@ function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
       tickSize: c.tickSize,
       resolvesAt: c.resolvesAt,
       takerFeeBps: c.takerFeeBps ?? 0,
+      risk,
+      at: c.at,
     },
   ]);
 }
@@ -185,28 +197,47 @@ function haltMarket(c: CommandOf<"HaltMarket">, state: State): Decision {
   return right([{ type: "MarketHalted", marketId: c.marketId }]);
 }
 
+/** A halted market reopens through a call auction: orders collect for the auction's duration, then uncross. */
 function resumeMarket(c: CommandOf<"ResumeMarket">, state: State): Decision {
   const market = marketOf(state, c.marketId);
   if (market._tag === "Left") return market;
   if (market.right.status !== "halted")
-    return left(
-      reject("MARKET_NOT_HALTED", `market ${c.marketId} is ${market.right.status}`, {
-        status: market.right.status,
-      }),
-    );
-  return right([{ type: "MarketResumed", marketId: c.marketId }]);
+    return left(reject("MARKET_NOT_HALTED", `market ${c.marketId} is ${market.right.status}`, { status: market.right.status }));
+  return right([
+    { type: "MarketResumed", marketId: c.marketId },
+    {
+      type: "AuctionStarted",
+      marketId: c.marketId,
+      until: Math.max(c.at + market.right.risk.auctionDurationSeconds * 1000, market.right.auctionUntil ?? 0),
+      reason: "REOPENING",
+    },
+  ]);
 }
 
+/** A mark move beyond the price band starts a call auction; then every leveraged position is checked at the mark. */
 function setMarkPrice(c: CommandOf<"SetMarkPrice">, state: State): Decision {
-  const market = marketOf(state, c.marketId);
-  if (market._tag === "Left") return market;
-  if (market.right.status === "resolved") return left(notOpen(market.right));
+  const found = marketOf(state, c.marketId);
+  if (found._tag === "Left") return found;
+  const market = found.right;
+  if (market.status === "resolved") return left(notOpen(market));
   const price = money(c.price);
   if (price.lte(0) || price.gte(1))
-    return left(
-      reject("PRICE_OUT_OF_RANGE", "a mark price lies strictly between 0 and 1", { price: c.price }),
-    );
-  return right([{ type: "MarkPriceSet", marketId: c.marketId, price: toAmountString(price) }]);
+    return left(reject("PRICE_OUT_OF_RANGE", "a mark price lies strictly between 0 and 1", { price: c.price }));
+  const draft = new Draft(state, c.at);
+  const previous = markOf(market);
+  draft.emit({ type: "MarkPriceSet", marketId: c.marketId, price: toAmountString(price) });
+  if (
+    previous !== null &&
+    market.status === "open" &&
+    market.auctionUntil === null &&
+    price.minus(previous).abs().gt(market.risk.priceBand)
+  ) {
+    const until = c.at + market.risk.auctionDurationSeconds * 1000;
+    draft.emit({ type: "AuctionStarted", marketId: c.marketId, until, reason: "PRICE_BAND" });
+    draft.setAuctionUntil(market, until);
+  }
+  riskSweep(draft, market, price);
+  return right(draft.events);
 }
 
 function notOpen(market: MarketState): Rejection {
@@ -221,16 +252,17 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
   if (found._tag === "Left") return found;
   const market = found.right;
   if (market.status === "resolved")
-    return left(
-      reject("MARKET_RESOLVED", `market ${c.marketId} resolved ${market.outcome}`, {
-        outcome: market.outcome ?? "",
-      }),
-    );
-  const events: Event[] = [{ type: "MarketResolved", marketId: c.marketId, outcome: c.outcome }];
+    return left(reject("MARKET_RESOLVED", `market ${c.marketId} resolved ${market.outcome}`, { outcome: market.outcome ?? "" }));
+  const draft = new Draft(state, c.at);
+  draft.emit({ type: "MarketResolved", marketId: c.marketId, outcome: c.outcome });
   // Open orders are cancelled first, so every reserved share is back with its owner when positions settle.
   for (const resting of market.book.restingOrders()) {
     const order = state.orders.get(orderIdOf(resting.id))!;
-    events.push(cancellation(order, "MARKET_RESOLVED", resting.remainingLots));
+    draft.emit(cancellation(order, "MARKET_RESOLVED", resting.remainingLots));
+  }
+  for (const n of market.auctionOrders) {
+    const order = state.orders.get(orderIdOf(n))!;
+    draft.emit(cancellation(order, "MARKET_RESOLVED", order.quantity - order.filledQuantity));
   }
   for (const account of state.accounts.values()) {
     const position = account.positions.get(c.marketId);
@@ -239,12 +271,8 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
     const noShares = position.no + position.noReserved;
     if (yesShares === 0 && noShares === 0) continue;
     const payout =
-      c.outcome === "YES"
-        ? money(yesShares)
-        : c.outcome === "NO"
-          ? money(noShares)
-          : HALF.times(yesShares + noShares);
-    events.push({
+      c.outcome === "YES" ? money(yesShares) : c.outcome === "NO" ? money(noShares) : HALF.times(yesShares + noShares);
+    draft.emit({
       type: "PositionSettled",
       accountId: account.accountId,
       marketId: c.marketId,
@@ -254,30 +282,8 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
       payout: toAmountString(payout),
     });
   }
-  return right(events);
-}
-
-function cancellation(
-  order: {
-    orderId: string;
-    accountId: string;
-    marketId: string;
-    reservedCash: Money;
-    reservedShares: number;
-  },
-  reason: CancelReason,
-  quantity: number,
-): EventOf<"OrderCancelled"> {
-  return {
-    type: "OrderCancelled",
-    orderId: order.orderId,
-    accountId: order.accountId,
-    marketId: order.marketId,
-    reason,
-    quantity,
-    releasedCash: toAmountString(order.reservedCash),
-    releasedShares: order.reservedShares,
-  };
+  settleLeveraged(draft, market, c.outcome);
+  return right(draft.events);
 }
 
 function cancelOrder(c: CommandOf<"CancelOrder">, state: State): Decision {
@@ -299,22 +305,6 @@ function cancelOrder(c: CommandOf<"CancelOrder">, state: State): Decision {
   return right([cancellation(order, "USER", order.quantity - order.filledQuantity)]);
 }
 
-const BOOK_TIF = { GTC: BookTif.GTC, IOC: BookTif.IOC, FOK: BookTif.FOK } as const;
-
-const REASON_OF: Record<number, CancelReason> = {
-  [BookCancelReason.USER]: "USER",
-  [BookCancelReason.POST_ONLY_WOULD_CROSS]: "POST_ONLY_WOULD_CROSS",
-  [BookCancelReason.IOC_REMAINDER]: "IOC_REMAINDER",
-  [BookCancelReason.FOK_NOT_FILLABLE]: "FOK_NOT_FILLABLE",
-  [BookCancelReason.SELF_TRADE]: "SELF_TRADE",
-};
-
-const KIND_OF: Record<number, "MINT" | "TRANSFER" | "MERGE"> = {
-  [FillKind.MINT]: "MINT",
-  [FillKind.TRANSFER]: "TRANSFER",
-  [FillKind.MERGE]: "MERGE",
-};
-
 function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
   const found = accountOf(state, c.accountId);
   if (found._tag === "Left") return found;
@@ -328,25 +318,16 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
     return left(
       priceCheck.code === "PRICE_OUT_OF_RANGE"
         ? reject("PRICE_OUT_OF_RANGE", "a price lies strictly between 0 and 1", { price: c.price })
-        : reject(
-            "PRICE_NOT_ON_TICK",
-            `price ${c.price} is not a multiple of the tick size ${market.tickSize}`,
-            {
-              price: c.price,
-              tickSize: market.tickSize,
-            },
-          ),
+        : reject("PRICE_NOT_ON_TICK", `price ${c.price} is not a multiple of the tick size ${market.tickSize}`, {
+            price: c.price,
+            tickSize: market.tickSize,
+          }),
     );
   const priceTicks = priceCheck.ticks;
   const price = toAmountString(ticksToPrice(priceTicks, market.ticks));
   const quantity = Number(c.quantity);
   if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY)
-    return left(
-      reject("INVALID_QUANTITY", `quantity must be a whole number from 1 to ${MAX_QUANTITY}`, {
-        quantity: c.quantity,
-      }),
-    );
-
+    return left(reject("INVALID_QUANTITY", `quantity must be a whole number from 1 to ${MAX_QUANTITY}`, { quantity: c.quantity }));
   if (c.postOnly && c.timeInForce !== "GTC")
     return left(
       reject("INVALID_ORDER_TERMS", `a post-only order rests or is cancelled: it cannot be ${c.timeInForce}`, {
@@ -355,17 +336,10 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
     );
 
   const leverage = money(c.leverage);
-  if (leverage.lt(1))
-    return left(reject("INVALID_LEVERAGE", "leverage is at least 1", { leverage: c.leverage }));
+  if (leverage.lt(1)) return left(reject("INVALID_LEVERAGE", "leverage is at least 1", { leverage: c.leverage }));
   if (c.side === "sell" && !leverage.eq(1))
     return left(reject("INVALID_LEVERAGE", "leverage applies to buy orders only", { leverage: c.leverage }));
-  if (leverage.gt(1))
-    return left(
-      reject("LEVERAGE_TOO_HIGH", `leverage ${c.leverage} is above the market's maximum of 1`, {
-        leverage: c.leverage,
-        maxLeverage: "1",
-      }),
-    );
+  const leveraged = leverage.gt(1);
 
   const existing = account.clientOrders.get(c.clientOrderId);
   if (existing !== undefined) {
@@ -377,21 +351,35 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
       order.price === price &&
       order.quantity === quantity &&
       order.timeInForce === c.timeInForce &&
-      order.postOnly === c.postOnly;
+      order.postOnly === c.postOnly &&
+      (order.leverage ?? "1") === toAmountString(leverage);
     if (same) return right([]);
     return left(
-      reject(
-        "IDEMPOTENCY_CONFLICT",
-        `clientOrderId ${c.clientOrderId} was already used for a different order`,
-        {
-          clientOrderId: c.clientOrderId,
-          orderId: existing,
-        },
-      ),
+      reject("IDEMPOTENCY_CONFLICT", `clientOrderId ${c.clientOrderId} was already used for a different order`, {
+        clientOrderId: c.clientOrderId,
+        orderId: existing,
+      }),
     );
   }
 
   if (market.status !== "open") return left(notOpen(market));
+
+  if (leveraged) {
+    const cap = market.auctionUntil !== null ? money(1) : currentMaxLeverage(market, c.at, market.pool);
+    if (leverage.gt(cap))
+      return left(
+        reject("LEVERAGE_TOO_HIGH", `leverage ${c.leverage} is above the market's maximum of ${toAmountString(cap)}`, {
+          leverage: c.leverage,
+          maxLeverage: toAmountString(cap),
+        }),
+      );
+    if (c.timeInForce === "GTC")
+      return left(
+        reject("INVALID_ORDER_TERMS", "a leveraged buy takes liquidity: its time in force is IOC or FOK", {
+          timeInForce: c.timeInForce,
+        }),
+      );
+  }
 
   if (c.side === "sell") {
     const position = account.positions.get(c.marketId);
@@ -404,112 +392,279 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
         }),
       );
   } else {
-    // Up-front check: the whole order at its limit price plus the largest taker fee it could pay.
+    // Up-front check: the whole order at its limit price (its own part of it when leveraged) plus the largest taker fee.
     const limitCost = costOf(priceTicks, quantity, market.ticks);
-    const upFront = limitCost.plus(takerFeeOf(limitCost, market.takerFeeBps));
+    const own = leveraged ? limitCost.minus(Margin.loanForPurchase(limitCost, leverage)) : limitCost;
+    const upFront = own.plus(takerFeeOf(limitCost, market.takerFeeBps));
     if (account.cash.lt(upFront)) return left(insufficientFunds(account, upFront));
   }
 
-  const number = state.orderCount + 1;
-  const orderId = orderIdOf(number);
-  const result: PlaceResult = market.book.preview({
-    id: number,
-    owner: account.ordinal,
-    intent: intentOf(c.side, c.outcome),
-    priceTicks,
-    quantityLots: quantity,
-    timeInForce: BOOK_TIF[c.timeInForce],
-    postOnly: c.postOnly,
-  });
+  if (market.auctionUntil !== null) return queueForAuction(c, state, market, priceTicks, price, quantity);
 
-  const events: Event[] = [];
-  const accepted: EventOf<"OrderAccepted"> = {
-    type: "OrderAccepted",
-    orderId,
-    accountId: c.accountId,
-    marketId: c.marketId,
-    clientOrderId: c.clientOrderId,
-    side: c.side,
-    outcome: c.outcome,
-    price,
-    quantity,
-    timeInForce: c.timeInForce,
-    postOnly: c.postOnly,
-    reservedCash: "0",
-    reservedShares: 0,
-    at: c.at,
-  };
-  events.push(accepted);
-
-  for (const removed of result.removed) {
-    const maker = state.orders.get(orderIdOf(removed.id))!;
-    events.push(cancellation(maker, "SELF_TRADE", removed.remainingLots));
+  const draft = new Draft(state, c.at);
+  const executed = executeOrder(
+    draft,
+    market,
+    {
+      accountId: c.accountId,
+      ordinal: account.ordinal,
+      clientOrderId: c.clientOrderId,
+      side: c.side,
+      outcome: c.outcome,
+      priceTicks,
+      quantity,
+      timeInForce: c.timeInForce,
+      postOnly: c.postOnly,
+      leverage: leveraged ? leverage : null,
+      source: null,
+    },
+    false,
+  );
+  if (executed._tag === "Left") return executed;
+  if (leveraged) {
+    const pool = market.pool;
+    const room = Leverage.maxBorrow(market.risk, { poolAssets: pool.cash.plus(pool.lent), poolLent: pool.lent });
+    if (executed.right.loan.gt(room))
+      return left(
+        reject("INSUFFICIENT_POOL_LIQUIDITY", `the pool can lend ${toAmountString(room)}, the order needs ${toAmountString(executed.right.loan)}`, {
+          available: toAmountString(room),
+          required: toAmountString(executed.right.loan),
+        }),
+      );
   }
+  return right(draft.events);
+}
 
-  let takerCash: Money = ZERO;
-  let takerShares = 0;
-  let tradeNumber = state.tradeCount;
-  for (const fill of result.fills) {
-    const maker = state.orders.get(orderIdOf(fill.makerId))!;
-    const makerOutcome = outcomeOf(fill.makerIntent);
-    const takerOutcome = outcomeOf(fill.takerIntent);
-    const makerAmount = costOf(
-      ownPriceTicks(makerOutcome, fill.yesPriceTicks, market.ticks),
-      fill.quantityLots,
-      market.ticks,
+/** During a call auction a limit order is collected (reserving its limit cost; auctions charge no taker fee). */
+function queueForAuction(
+  c: CommandOf<"PlaceOrder">,
+  state: State,
+  market: MarketState,
+  priceTicks: number,
+  price: string,
+  quantity: number,
+): Decision {
+  if (c.timeInForce !== "GTC" || c.postOnly || !money(c.leverage).eq(1))
+    return left(
+      reject("MARKET_IN_AUCTION", "the market is in a call auction: it collects GTC limit orders until it uncrosses", {
+        auctionUntil: market.auctionUntil ?? 0,
+      }),
     );
-    const takerAmount = costOf(
-      ownPriceTicks(takerOutcome, fill.yesPriceTicks, market.ticks),
-      fill.quantityLots,
-      market.ticks,
-    );
-    const takerFee = takerFeeOf(takerAmount, market.takerFeeBps);
-    if (c.side === "buy") takerCash = takerCash.plus(takerAmount).plus(takerFee);
-    else takerShares += fill.quantityLots;
-    tradeNumber += 1;
-    events.push({
-      type: "TradeExecuted",
-      tradeId: tradeIdOf(tradeNumber),
-      marketId: c.marketId,
-      kind: KIND_OF[fill.kind]!,
-      yesPrice: toAmountString(ticksToPrice(fill.yesPriceTicks, market.ticks)),
-      quantity: fill.quantityLots,
-      makerOrderId: maker.orderId,
-      makerAccountId: maker.accountId,
-      makerSide: sideOf(fill.makerIntent),
-      makerOutcome,
-      makerAmount: toAmountString(makerAmount),
-      takerOrderId: orderId,
-      takerAccountId: c.accountId,
-      takerSide: c.side,
-      takerOutcome,
-      takerAmount: toAmountString(takerAmount),
-      takerFee: toAmountString(takerFee),
-    });
-  }
-
-  if (result.restingLots > 0) {
-    if (c.side === "buy") takerCash = takerCash.plus(costOf(priceTicks, result.restingLots, market.ticks));
-    else takerShares += result.restingLots;
-    events.push({ type: "OrderRested", orderId, marketId: c.marketId, quantity: result.restingLots });
-  }
-  if (result.cancelledLots > 0) {
-    events.push({
-      type: "OrderCancelled",
+  const orderId = orderIdOf(state.orderCount + 1);
+  return right([
+    {
+      type: "OrderAccepted",
       orderId,
       accountId: c.accountId,
       marketId: c.marketId,
-      reason: REASON_OF[result.cancelReason ?? BookCancelReason.IOC_REMAINDER]!,
-      quantity: result.cancelledLots,
-      releasedCash: "0",
-      releasedShares: 0,
-    });
+      clientOrderId: c.clientOrderId,
+      side: c.side,
+      outcome: c.outcome,
+      price,
+      quantity,
+      timeInForce: c.timeInForce,
+      postOnly: c.postOnly,
+      reservedCash: c.side === "buy" ? toAmountString(costOf(priceTicks, quantity, market.ticks)) : "0",
+      reservedShares: c.side === "sell" ? quantity : 0,
+      at: c.at,
+      queued: true,
+    },
+    { type: "OrderQueued", orderId, marketId: c.marketId, quantity },
+  ]);
+}
+
+// ---- the credit layer ----
+
+function referenceRepeat(state: State, kind: ReferenceKind, owner: string, reference: string, value: Money): Decision | null {
+  return repeatedReference(state, referenceKey(kind, owner, reference), value, reference);
+}
+
+/** Supplying buys pool shares at the current share value (rounded down, against the supplier). */
+function supplyPool(c: CommandOf<"SupplyPool">, state: State): Decision {
+  const account = accountOf(state, c.accountId);
+  if (account._tag === "Left") return account;
+  const found = marketOf(state, c.marketId);
+  if (found._tag === "Left") return found;
+  const amount = positiveAmount(c.amount);
+  if (amount._tag === "Left") return amount;
+  const repeat = referenceRepeat(state, "supply", c.accountId, c.reference, amount.right);
+  if (repeat) return repeat;
+  const market = found.right;
+  if (market.status === "resolved") return left(notOpen(market));
+  if (account.right.cash.lt(amount.right)) return left(insufficientFunds(account.right, amount.right));
+  const pool = market.pool;
+  const shares = SocializedLoss.sharesForDeposit(amount.right, pool.cash.plus(pool.lent), pool.shares);
+  if (shares === null || shares.lte(0))
+    return left(reject("POOL_INSOLVENT", "the pool's shares are worth nothing: it takes no new supply", { marketId: c.marketId }));
+  return right([
+    {
+      type: "PoolSupplied",
+      marketId: c.marketId,
+      accountId: c.accountId,
+      amount: toAmountString(amount.right),
+      shares: toAmountString(shares),
+      reference: c.reference,
+    },
+  ]);
+}
+
+/** Redeeming pays the shares' value, only out of the pool's cash: what is lent out cannot be taken. */
+function redeemPool(c: CommandOf<"RedeemPool">, state: State): Decision {
+  const account = accountOf(state, c.accountId);
+  if (account._tag === "Left") return account;
+  const found = marketOf(state, c.marketId);
+  if (found._tag === "Left") return found;
+  const shares = positiveAmount(c.shares);
+  if (shares._tag === "Left") return shares;
+  const repeat = referenceRepeat(state, "redeem", c.accountId, c.reference, shares.right);
+  if (repeat) return repeat;
+  const pool = found.right.pool;
+  const held = pool.providers.get(c.accountId) ?? money(0);
+  if (held.lt(shares.right))
+    return left(
+      reject("INSUFFICIENT_POOL_SHARES", `${toAmountString(held)} pool shares held, ${c.shares} to redeem`, {
+        available: toAmountString(held),
+      }),
+    );
+  const amount = SocializedLoss.assetsForRedeem(shares.right, pool.cash.plus(pool.lent), pool.shares);
+  if (amount.gt(pool.cash))
+    return left(
+      reject("POOL_CASH_LENT_OUT", `the shares are worth ${toAmountString(amount)} but the pool holds only ${toAmountString(pool.cash)} in cash`, {
+        value: toAmountString(amount),
+        poolCash: toAmountString(pool.cash),
+      }),
+    );
+  return right([
+    {
+      type: "PoolRedeemed",
+      marketId: c.marketId,
+      accountId: c.accountId,
+      shares: toAmountString(shares.right),
+      amount: toAmountString(amount),
+      reference: c.reference,
+    },
+  ]);
+}
+
+function depositInsurance(c: CommandOf<"DepositInsurance">, state: State): Decision {
+  if (c.fundId !== "shared") {
+    const marketId = c.fundId.startsWith("market:") ? c.fundId.slice("market:".length) : null;
+    if (marketId === null || !state.markets.has(marketId))
+      return left(reject("UNKNOWN_FUND", `no insurance fund ${c.fundId}: funds are "shared" and "market:{marketId}"`, { fundId: c.fundId }));
   }
-  // Rounding of per-fill fees can exceed the up-front bound by a few millionths: the exact need must fit too.
-  if (c.side === "buy" && account.cash.lt(takerCash)) return left(insufficientFunds(account, takerCash));
-  accepted.reservedCash = toAmountString(takerCash);
-  accepted.reservedShares = takerShares;
-  return right(events);
+  const amount = positiveAmount(c.amount);
+  if (amount._tag === "Left") return amount;
+  const repeat = referenceRepeat(state, "insurance", c.fundId, c.reference, amount.right);
+  if (repeat) return repeat;
+  return right([{ type: "InsuranceDeposited", fundId: c.fundId, amount: toAmountString(amount.right), reference: c.reference }]);
+}
+
+function leveragedPositionOf(market: MarketState, accountId: string, outcome: "YES" | "NO") {
+  const position = market.leveraged.get(leveragedKey(accountId, outcome));
+  return position
+    ? right(position)
+    : left(reject("NO_POSITION", `account ${accountId} has no leveraged ${outcome} position in ${market.marketId}`));
+}
+
+/** Sells pledged shares (IOC at `price` or better); the proceeds repay the loan first; a repaid loan frees the rest. */
+function reducePosition(c: CommandOf<"ReducePosition">, state: State): Decision {
+  const account = accountOf(state, c.accountId);
+  if (account._tag === "Left") return account;
+  const found = marketOf(state, c.marketId);
+  if (found._tag === "Left") return found;
+  const market = found.right;
+  if (market.status !== "open" || market.auctionUntil !== null) return left(notOpen(market));
+  const position = leveragedPositionOf(market, c.accountId, c.outcome);
+  if (position._tag === "Left") return position;
+  const quantity = Number(c.quantity);
+  if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > position.right.shares)
+    return left(reject("INVALID_QUANTITY", `the position holds ${position.right.shares} pledged shares`, { quantity: c.quantity }));
+  const check = priceTicksOf(c.price, market.ticks);
+  if (!check.ok) return left(reject(check.code, `price ${c.price} is not a valid price on this market`, { price: c.price }));
+  const draft = new Draft(state, c.at);
+  const executed = executeOrder(
+    draft,
+    market,
+    {
+      accountId: c.accountId,
+      ordinal: account.right.ordinal,
+      clientOrderId: `reduce-${draft.orderCount + 1}`,
+      side: "sell",
+      outcome: c.outcome,
+      priceTicks: check.ticks,
+      quantity,
+      timeInForce: "IOC",
+      postOnly: false,
+      leverage: null,
+      source: "position",
+    },
+    true,
+  );
+  if (executed._tag === "Left") return executed;
+  const p = draft.position(market, position.right);
+  p.shares -= executed.right.filled;
+  const proceeds = executed.right.cash;
+  repayLoan(draft, market, position.right, proceeds.lt(p.loan) ? proceeds : p.loan, "reduce");
+  if (p.loan.isZero())
+    draft.emit({ type: "PositionClosed", marketId: c.marketId, accountId: c.accountId, outcome: c.outcome, reason: "REPAID" });
+  return right(draft.events);
+}
+
+/** Added margin repays the loan from free cash (at most the whole loan); equity back above maintenance clears a call. */
+function addMargin(c: CommandOf<"AddMargin">, state: State): Decision {
+  const account = accountOf(state, c.accountId);
+  if (account._tag === "Left") return account;
+  const found = marketOf(state, c.marketId);
+  if (found._tag === "Left") return found;
+  const market = found.right;
+  const amount = positiveAmount(c.amount);
+  if (amount._tag === "Left") return amount;
+  const repeat = referenceRepeat(state, "margin", c.accountId, c.reference, amount.right);
+  if (repeat) return repeat;
+  const position = leveragedPositionOf(market, c.accountId, c.outcome);
+  if (position._tag === "Left") return position;
+  if (account.right.cash.lt(amount.right)) return left(insufficientFunds(account.right, amount.right));
+  const pay = amount.right.gt(position.right.loan) ? position.right.loan : amount.right;
+  const draft = new Draft(state, c.at);
+  repayLoan(draft, market, position.right, pay, "margin");
+  const p = draft.position(market, position.right);
+  if (p.loan.isZero())
+    draft.emit({ type: "PositionClosed", marketId: c.marketId, accountId: c.accountId, outcome: c.outcome, reason: "REPAID" });
+  else riskSweep(draft, market, markOf(market));
+  return right(draft.events);
+}
+
+function setBackstopBid(c: CommandOf<"SetBackstopBid">, state: State): Decision {
+  const account = accountOf(state, c.accountId);
+  if (account._tag === "Left") return account;
+  const found = marketOf(state, c.marketId);
+  if (found._tag === "Left") return found;
+  const maxShares = Number(c.maxShares);
+  const price = money(c.price);
+  if (maxShares > 0 && (price.lte(0) || price.gte(1)))
+    return left(reject("PRICE_OUT_OF_RANGE", "a backstop price lies strictly between 0 and 1", { price: c.price }));
+  return right([
+    {
+      type: "BackstopBidSet",
+      marketId: c.marketId,
+      accountId: c.accountId,
+      outcome: c.outcome,
+      price: toAmountString(price),
+      maxShares,
+    },
+  ]);
+}
+
+/** Time passes for every market: auctions that are due uncross, jump-risk fees accrue, margin-call deadlines bite. */
+function tick(c: CommandOf<"Tick">, state: State): Decision {
+  const draft = new Draft(state, c.at);
+  for (const market of state.markets.values()) {
+    if (market.status === "resolved") continue;
+    auctionDecisions(draft, market);
+    accrueFunding(draft, market);
+    riskSweep(draft, market, markOf(market));
+  }
+  return right(draft.events);
 }
 
 function insufficientFunds(account: AccountState, required: Money): Rejection {

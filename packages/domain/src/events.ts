@@ -3,12 +3,14 @@ import * as t from "io-ts";
 import {
   DecimalString,
   EpochMs,
+  exactPartial,
   exactType,
   FeeBps,
   Identifier,
   IsoTime,
   Outcome,
   Resolution,
+  Seconds,
   Side,
   TickSize,
   TimeInForce,
@@ -26,6 +28,7 @@ export const CancelReason = t.keyof(
     FOK_NOT_FILLABLE: null,
     SELF_TRADE: null,
     MARKET_RESOLVED: null,
+    AUCTION_REMAINDER: null,
   },
   "CancelReason",
 );
@@ -50,13 +53,43 @@ export const Withdrawn = event("Withdrawn", {
   amount: DecimalString,
   reference: t.string,
 });
-export const MarketListed = event("MarketListed", {
-  marketId: Identifier,
-  question: t.string,
-  tickSize: TickSize,
-  resolvesAt: IsoTime,
-  takerFeeBps: FeeBps,
-});
+/** A market's risk parameters, all of them, as listed: stated in the log before any leverage is taken. */
+export const RiskParamsCodec = exactType(
+  {
+    maxLeverage: DecimalString,
+    hazardWindowSeconds: Seconds,
+    leverageRampSeconds: Seconds,
+    priceBand: DecimalString,
+    maintenanceMarginFraction: DecimalString,
+    extremityMove: DecimalString,
+    utilizationBuffer: DecimalString,
+    utilizationKink: DecimalString,
+    jumpIntensityPerDay: DecimalString,
+    adverseJumpSize: DecimalString,
+    utilizationChargePerDay: DecimalString,
+    accrualIntervalSeconds: Seconds,
+    insuranceCut: DecimalString,
+    liquidationPenalty: DecimalString,
+    nearZeroEquityFraction: DecimalString,
+    graceWindowSeconds: Seconds,
+    auctionDurationSeconds: Seconds,
+  },
+  "RiskParams",
+);
+
+/** `risk` is absent only in logs written before the credit layer: such markets take the default parameters. */
+export const MarketListed = exactPartial(
+  {
+    type: t.literal("MarketListed"),
+    marketId: Identifier,
+    question: t.string,
+    tickSize: TickSize,
+    resolvesAt: IsoTime,
+    takerFeeBps: FeeBps,
+  },
+  { risk: RiskParamsCodec, at: EpochMs },
+  "MarketListed",
+);
 export const MarketHalted = event("MarketHalted", { marketId: Identifier });
 export const MarketResumed = event("MarketResumed", { marketId: Identifier });
 /** The oracle's mark price of YES. */
@@ -67,7 +100,9 @@ export const MarketResolved = event("MarketResolved", { marketId: Identifier, ou
  * order's own taker fills (with fees) and its resting remainder at the limit price will use.
  * `reservedShares` (sells) moves shares of `outcome` from free to reserved the same way.
  */
-export const OrderAccepted = event("OrderAccepted", {
+export const OrderAccepted = exactPartial(
+  {
+  type: t.literal("OrderAccepted"),
   orderId: t.string,
   accountId: Identifier,
   marketId: Identifier,
@@ -81,13 +116,25 @@ export const OrderAccepted = event("OrderAccepted", {
   reservedCash: DecimalString,
   reservedShares: Shares,
   at: EpochMs,
-});
+  },
+  {
+    /** Buys with leverage above 1 borrow from the market's pool (see LoanOpened). */
+    leverage: DecimalString,
+    /** Sells of pledged shares: "position" (the owner reduces) or "liquidation". Absent for ordinary orders. */
+    source: t.keyof({ position: null, liquidation: null }),
+    /** Accepted during a call auction: collected, not matched, until the auction uncrosses. */
+    queued: t.boolean,
+  },
+  "OrderAccepted",
+);
 /**
  * A match. Prices: `yesPrice` in YES terms; each party's `amount` is its own outcome's price × quantity
  * (positive = what a buyer pays, or what a seller receives before fee). Only the taker pays `takerFee`.
  * MINT puts `quantity` × 1 into the market's escrow; MERGE releases it; TRANSFER leaves escrow alone.
  */
-export const TradeExecuted = event("TradeExecuted", {
+export const TradeExecuted = exactPartial(
+  {
+  type: t.literal("TradeExecuted"),
   tradeId: t.string,
   marketId: Identifier,
   kind: FillKind,
@@ -104,7 +151,16 @@ export const TradeExecuted = event("TradeExecuted", {
   takerOutcome: Outcome,
   takerAmount: DecimalString,
   takerFee: DecimalString,
-});
+  },
+  {
+    /** Cash a buyer's reservation returns to free cash because it traded below its limit (call auctions only). */
+    makerReleased: DecimalString,
+    takerReleased: DecimalString,
+    /** Set on fills of a call auction's uncrossing: one price for all, no taker fee. */
+    auction: t.boolean,
+  },
+  "TradeExecuted",
+);
 /** The order's remainder rests on the book. */
 export const OrderRested = event("OrderRested", {
   orderId: t.string,
@@ -131,6 +187,130 @@ export const PositionSettled = event("PositionSettled", {
   payout: DecimalString,
 });
 
+// ---- the credit layer ----
+
+/** A liquidity provider's collateral moves from free cash into the pool for `shares` pool shares. */
+export const PoolSupplied = event("PoolSupplied", { marketId: Identifier, accountId: Identifier, amount: DecimalString, shares: DecimalString, reference: t.string });
+/** Pool shares are burnt for `amount` of the pool's cash. */
+export const PoolRedeemed = event("PoolRedeemed", { marketId: Identifier, accountId: Identifier, shares: DecimalString, amount: DecimalString, reference: t.string });
+/** The operator's collateral, from outside the exchange, into an insurance fund. */
+export const InsuranceDeposited = event("InsuranceDeposited", { fundId: t.string, amount: DecimalString, reference: t.string });
+/** The pool lends `amount` into the buyer's order reservation; the shares the order buys are pledged to the loan. */
+export const LoanOpened = event("LoanOpened", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  orderId: t.string,
+  amount: DecimalString,
+  leverage: DecimalString,
+  at: EpochMs,
+});
+/** One accrual interval's jump-risk fee, added to the loan (owed to the pool; its insurance cut is paid on repayment). */
+export const FundingAccrued = event("FundingAccrued", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  amount: DecimalString,
+  /** The fee as a fraction of the loan for the interval. */
+  rate: DecimalString,
+  loan: DecimalString,
+});
+/** Accrual has been charged up to `until` (ms) for every loan of the market. */
+export const FundingPeriodClosed = event("FundingPeriodClosed", { marketId: Identifier, until: EpochMs });
+/**
+ * Cash from the owner's free cash to the pool, repaying the loan: accrued fees first (`feePart`, of which
+ * `toInsurance` goes to the market's insurance fund), then principal.
+ */
+export const LoanRepaid = event("LoanRepaid", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  amount: DecimalString,
+  feePart: DecimalString,
+  toInsurance: DecimalString,
+  source: t.keyof({ reduce: null, margin: null, liquidation: null, settlement: null }),
+});
+export const MarginCalled = event("MarginCalled", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  equity: t.string,
+  maintenance: DecimalString,
+  deadline: EpochMs,
+});
+export const MarginCallCleared = event("MarginCallCleared", { marketId: Identifier, accountId: Identifier, outcome: Outcome, equity: t.string });
+export const LiquidationStarted = event("LiquidationStarted", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  reason: t.keyof({ GRACE_EXPIRED: null, EQUITY_NEAR_ZERO: null }),
+  equity: t.string,
+  maintenance: DecimalString,
+  shares: Shares,
+  loan: DecimalString,
+});
+/** A backstop bidder takes over the whole pledged position: its cash pays `amount` to the owner, the shares become its own. */
+export const PositionTransferred = event("PositionTransferred", {
+  marketId: Identifier,
+  fromAccountId: Identifier,
+  toAccountId: Identifier,
+  outcome: Outcome,
+  shares: Shares,
+  price: DecimalString,
+  amount: DecimalString,
+});
+/** From the liquidated owner's proceeds to the market's insurance fund. */
+export const LiquidationPenaltyCharged = event("LiquidationPenaltyCharged", { marketId: Identifier, accountId: Identifier, amount: DecimalString });
+/** The loan left after the position's own value was applied: it goes down the waterfall, step by step. */
+export const BadDebtRecorded = event("BadDebtRecorded", { marketId: Identifier, accountId: Identifier, outcome: Outcome, amount: DecimalString });
+/** An insurance fund pays part of a bad debt into the pool: `market:{id}` first, then `shared`. */
+export const InsuranceFundDrawn = event("InsuranceFundDrawn", {
+  fundId: t.string,
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  amount: DecimalString,
+});
+/** What insurance did not cover is written off the pool's loans: its providers bear it pro rata to their shares. */
+export const LossSocialized = event("LossSocialized", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  amount: DecimalString,
+  haircuts: t.array(t.type({ accountId: t.string, amount: DecimalString })),
+});
+/** The position is done: its loan is 0; shares still pledged (if any) become the owner's ordinary shares. */
+export const PositionClosed = event("PositionClosed", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  reason: t.keyof({ REPAID: null, LIQUIDATED: null, SETTLED: null, TRANSFERRED: null }),
+});
+/** At resolution: pledged shares are redeemed from escrow to the owner's cash; the loan is repaid from it next. */
+export const PledgedSharesRedeemed = event("PledgedSharesRedeemed", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  shares: Shares,
+  payout: DecimalString,
+});
+export const BackstopBidSet = event("BackstopBidSet", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  price: DecimalString,
+  maxShares: Shares,
+});
+/** Continuous matching stops; orders are collected until `until`, then uncross at one price. */
+export const AuctionStarted = event("AuctionStarted", {
+  marketId: Identifier,
+  until: EpochMs,
+  reason: t.keyof({ PRICE_BAND: null, REOPENING: null }),
+});
+export const AuctionUncrossed = event("AuctionUncrossed", { marketId: Identifier, price: t.union([DecimalString, t.null]), volume: Shares });
+/** An order accepted during an auction joins the auction's collection (not the book). */
+export const OrderQueued = event("OrderQueued", { orderId: t.string, marketId: Identifier, quantity: Shares });
+
 export const Event = t.union([
   AccountOpened,
   Deposited,
@@ -145,6 +325,27 @@ export const Event = t.union([
   OrderRested,
   OrderCancelled,
   PositionSettled,
+  PoolSupplied,
+  PoolRedeemed,
+  InsuranceDeposited,
+  LoanOpened,
+  FundingAccrued,
+  FundingPeriodClosed,
+  LoanRepaid,
+  MarginCalled,
+  MarginCallCleared,
+  LiquidationStarted,
+  PositionTransferred,
+  LiquidationPenaltyCharged,
+  BadDebtRecorded,
+  InsuranceFundDrawn,
+  LossSocialized,
+  PositionClosed,
+  PledgedSharesRedeemed,
+  BackstopBidSet,
+  AuctionStarted,
+  AuctionUncrossed,
+  OrderQueued,
 ]);
 export type Event = t.TypeOf<typeof Event>;
 export type EventType = Event["type"];

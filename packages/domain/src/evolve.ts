@@ -1,10 +1,14 @@
 // The state transition: applies one event to the state (in place, for speed) and returns it. Trusts the event.
+import { RiskParams as Risk } from "@pmx/liquidation";
 import type { Event, EventOf } from "./events.js";
-import { HALF, money } from "./money.js";
+import { HALF, type Money, money, ZERO } from "./money.js";
 import { intentOf, priceTicksOf } from "./prices.js";
 import {
   type AccountState,
+  emptyPool,
   emptyPosition,
+  type LeveragedPosition,
+  leveragedKey,
   type MarketState,
   newBook,
   type OrderState,
@@ -61,6 +65,14 @@ export function evolve(state: State, event: Event): State {
         markPrice: null,
         volume: 0,
         trades: 0,
+        risk: event.risk ?? Risk.DEFAULT_RISK_PARAMS,
+        pool: emptyPool(),
+        insurance: ZERO,
+        leveraged: new Map(),
+        accruedUntil: null,
+        auctionUntil: null,
+        auctionOrders: [],
+        backstops: new Map(),
       });
       return state;
     case "MarketHalted":
@@ -82,6 +94,11 @@ export function evolve(state: State, event: Event): State {
       return orderAccepted(state, event);
     case "TradeExecuted":
       return tradeExecuted(state, event);
+    case "OrderQueued": {
+      const order = orderOf(state, event.orderId);
+      marketOf(state, event.marketId).auctionOrders.push(order.number);
+      return state;
+    }
     case "OrderRested": {
       const order = orderOf(state, event.orderId);
       marketOf(state, event.marketId).book.rest({
@@ -111,9 +128,224 @@ export function evolve(state: State, event: Event): State {
             : HALF.times(event.yesShares + event.noShares).toNumber();
       return state;
     }
+    case "PoolSupplied": {
+      const account = accountOf(state, event.accountId);
+      const pool = marketOf(state, event.marketId).pool;
+      const amount = money(event.amount);
+      const shares = money(event.shares);
+      account.cash = account.cash.minus(amount);
+      pool.cash = pool.cash.plus(amount);
+      pool.shares = pool.shares.plus(shares);
+      pool.providers.set(event.accountId, (pool.providers.get(event.accountId) ?? ZERO).plus(shares));
+      state.references.set(referenceKey("supply", event.accountId, event.reference), event.amount);
+      return state;
+    }
+    case "PoolRedeemed": {
+      const account = accountOf(state, event.accountId);
+      const pool = marketOf(state, event.marketId).pool;
+      const amount = money(event.amount);
+      const shares = money(event.shares);
+      pool.cash = pool.cash.minus(amount);
+      pool.shares = pool.shares.minus(shares);
+      const left = (pool.providers.get(event.accountId) ?? ZERO).minus(shares);
+      if (left.isZero()) pool.providers.delete(event.accountId);
+      else pool.providers.set(event.accountId, left);
+      account.cash = account.cash.plus(amount);
+      state.references.set(referenceKey("redeem", event.accountId, event.reference), event.shares);
+      return state;
+    }
+    case "InsuranceDeposited": {
+      const amount = money(event.amount);
+      if (event.fundId === "shared") state.sharedInsurance = state.sharedInsurance.plus(amount);
+      else {
+        const market = marketOf(state, event.fundId.slice("market:".length));
+        market.insurance = market.insurance.plus(amount);
+      }
+      state.totals.insuranceDeposits = state.totals.insuranceDeposits.plus(amount);
+      state.references.set(referenceKey("insurance", event.fundId, event.reference), event.amount);
+      return state;
+    }
+    case "LoanOpened": {
+      const market = marketOf(state, event.marketId);
+      const account = accountOf(state, event.accountId);
+      const order = orderOf(state, event.orderId);
+      const amount = money(event.amount);
+      market.pool.cash = market.pool.cash.minus(amount);
+      market.pool.lent = market.pool.lent.plus(amount);
+      account.reserved = account.reserved.plus(amount);
+      order.reservedCash = order.reservedCash.plus(amount);
+      const position = leveragedOf(market, event.accountId, event.outcome, true);
+      position.loan = position.loan.plus(amount);
+      if (market.accruedUntil === null) market.accruedUntil = event.at;
+      return state;
+    }
+    case "FundingAccrued": {
+      const market = marketOf(state, event.marketId);
+      const position = leveragedOf(market, event.accountId, event.outcome, false);
+      const amount = money(event.amount);
+      position.loan = position.loan.plus(amount);
+      position.feesOwed = position.feesOwed.plus(amount);
+      market.pool.lent = market.pool.lent.plus(amount);
+      return state;
+    }
+    case "FundingPeriodClosed":
+      marketOf(state, event.marketId).accruedUntil = event.until;
+      return state;
+    case "LoanRepaid": {
+      const market = marketOf(state, event.marketId);
+      const account = accountOf(state, event.accountId);
+      const position = leveragedOf(market, event.accountId, event.outcome, false);
+      const amount = money(event.amount);
+      const feePart = money(event.feePart);
+      const toInsurance = money(event.toInsurance);
+      account.cash = account.cash.minus(amount);
+      position.loan = position.loan.minus(amount);
+      position.feesOwed = position.feesOwed.minus(feePart);
+      if (event.source === "margin") position.marginPaid = position.marginPaid.plus(amount);
+      market.pool.lent = market.pool.lent.minus(amount);
+      market.pool.cash = market.pool.cash.plus(amount.minus(toInsurance));
+      market.pool.feesEarned = market.pool.feesEarned.plus(feePart.minus(toInsurance));
+      market.insurance = market.insurance.plus(toInsurance);
+      return state;
+    }
+    case "MarginCalled": {
+      const position = leveragedOf(marketOf(state, event.marketId), event.accountId, event.outcome, false);
+      position.status = "margin_call";
+      position.deadline = event.deadline;
+      return state;
+    }
+    case "MarginCallCleared": {
+      const position = leveragedOf(marketOf(state, event.marketId), event.accountId, event.outcome, false);
+      position.status = "healthy";
+      position.deadline = null;
+      return state;
+    }
+    case "LiquidationStarted": {
+      const position = leveragedOf(marketOf(state, event.marketId), event.accountId, event.outcome, false);
+      position.status = "liquidating";
+      position.deadline = null;
+      return state;
+    }
+    case "PositionTransferred": {
+      const market = marketOf(state, event.marketId);
+      const from = accountOf(state, event.fromAccountId);
+      const to = accountOf(state, event.toAccountId);
+      const position = leveragedOf(market, event.fromAccountId, event.outcome, false);
+      const amount = money(event.amount);
+      to.cash = to.cash.minus(amount);
+      from.cash = from.cash.plus(amount);
+      position.shares -= event.shares;
+      const bought = positionOf(to, event.marketId);
+      if (event.outcome === "YES") bought.yes += event.shares;
+      else bought.no += event.shares;
+      return state;
+    }
+    case "LiquidationPenaltyCharged": {
+      const market = marketOf(state, event.marketId);
+      const account = accountOf(state, event.accountId);
+      const amount = money(event.amount);
+      account.cash = account.cash.minus(amount);
+      market.insurance = market.insurance.plus(amount);
+      return state;
+    }
+    case "BadDebtRecorded":
+      return state;
+    case "InsuranceFundDrawn": {
+      const market = marketOf(state, event.marketId);
+      const position = leveragedOf(market, event.accountId, event.outcome, false);
+      const amount = money(event.amount);
+      if (event.fundId === "shared") state.sharedInsurance = state.sharedInsurance.minus(amount);
+      else market.insurance = market.insurance.minus(amount);
+      market.pool.cash = market.pool.cash.plus(amount);
+      market.pool.lent = market.pool.lent.minus(amount);
+      position.loan = position.loan.minus(amount);
+      position.feesOwed = position.feesOwed.minus(minOf(position.feesOwed, amount));
+      return state;
+    }
+    case "LossSocialized": {
+      const market = marketOf(state, event.marketId);
+      const position = leveragedOf(market, event.accountId, event.outcome, false);
+      const amount = money(event.amount);
+      market.pool.lent = market.pool.lent.minus(amount);
+      market.pool.losses = market.pool.losses.plus(amount);
+      position.loan = position.loan.minus(amount);
+      position.feesOwed = position.feesOwed.minus(minOf(position.feesOwed, amount));
+      return state;
+    }
+    case "PositionClosed": {
+      const market = marketOf(state, event.marketId);
+      const key = leveragedKey(event.accountId, event.outcome);
+      const position = market.leveraged.get(key);
+      if (!position) throw new Error(`evolve: no leveraged position ${key} in ${event.marketId}`);
+      if (position.shares > 0) {
+        // Repaid in full: what is left of the pledge becomes ordinary shares of the owner.
+        const free = positionOf(accountOf(state, event.accountId), event.marketId);
+        if (event.outcome === "YES") free.yes += position.shares;
+        else free.no += position.shares;
+      }
+      market.leveraged.delete(key);
+      return state;
+    }
+    case "PledgedSharesRedeemed": {
+      const market = marketOf(state, event.marketId);
+      const account = accountOf(state, event.accountId);
+      const position = leveragedOf(market, event.accountId, event.outcome, false);
+      const payout = money(event.payout);
+      market.escrow = market.escrow.minus(payout);
+      account.cash = account.cash.plus(payout);
+      position.shares -= event.shares;
+      return state;
+    }
+    case "BackstopBidSet": {
+      const market = marketOf(state, event.marketId);
+      const key = leveragedKey(event.accountId, event.outcome);
+      if (event.maxShares === 0) market.backstops.delete(key);
+      else
+        market.backstops.set(key, {
+          accountId: event.accountId,
+          outcome: event.outcome,
+          price: event.price,
+          maxShares: event.maxShares,
+          seq: state.orderCount,
+        });
+      return state;
+    }
+    case "AuctionStarted":
+      marketOf(state, event.marketId).auctionUntil = event.until;
+      return state;
+    case "AuctionUncrossed": {
+      const market = marketOf(state, event.marketId);
+      market.auctionUntil = null;
+      market.auctionOrders.length = 0;
+      return state;
+    }
     default:
       return assertNever(event);
   }
+}
+
+const minOf = (a: Money, b: Money): Money => (a.lt(b) ? a : b);
+
+/** The account's leveraged position in the outcome; created (empty) when `create`, else it must exist. */
+function leveragedOf(market: MarketState, accountId: string, outcome: "YES" | "NO", create: boolean): LeveragedPosition {
+  const key = leveragedKey(accountId, outcome);
+  let position = market.leveraged.get(key);
+  if (!position) {
+    if (!create) throw new Error(`evolve: no leveraged position ${key} in ${market.marketId}`);
+    position = {
+      accountId,
+      outcome,
+      shares: 0,
+      sharesReserved: 0,
+      loan: ZERO,
+      feesOwed: ZERO,
+      marginPaid: ZERO,
+      status: "healthy",
+      deadline: null,
+    };
+    market.leveraged.set(key, position);
+  }
+  return position;
 }
 
 function assertNever(value: never): never {
@@ -165,7 +397,11 @@ function orderAccepted(state: State, event: EventOf<"OrderAccepted">): State {
   const reservedCash = money(event.reservedCash);
   account.cash = account.cash.minus(reservedCash);
   account.reserved = account.reserved.plus(reservedCash);
-  if (event.reservedShares > 0) {
+  if (event.source && event.reservedShares > 0) {
+    const pledged = leveragedOf(market, event.accountId, event.outcome, false);
+    pledged.shares -= event.reservedShares;
+    pledged.sharesReserved += event.reservedShares;
+  } else if (event.reservedShares > 0) {
     const position = positionOf(account, event.marketId);
     if (event.outcome === "YES") {
       position.yes -= event.reservedShares;
@@ -190,6 +426,8 @@ function orderAccepted(state: State, event: EventOf<"OrderAccepted">): State {
     timeInForce: event.timeInForce,
     postOnly: event.postOnly,
     at: event.at,
+    leverage: event.leverage ?? null,
+    source: event.source ?? null,
     filledQuantity: 0,
     status: "open",
     cancelReason: null,
@@ -208,19 +446,34 @@ function settleParty(
   quantity: number,
   amount: string,
   fee: string,
+  released: string | undefined,
 ): void {
   const account = accountOf(state, order.accountId);
-  const position = positionOf(account, order.marketId);
+  const market = marketOf(state, order.marketId);
   if (side === "buy") {
     const paid = money(amount).plus(fee);
     order.reservedCash = order.reservedCash.minus(paid);
     account.reserved = account.reserved.minus(paid);
-    if (outcome === "YES") position.yes += quantity;
-    else position.no += quantity;
+    if (released !== undefined && released !== "0") {
+      const back = money(released);
+      order.reservedCash = order.reservedCash.minus(back);
+      account.reserved = account.reserved.minus(back);
+      account.cash = account.cash.plus(back);
+    }
+    if (order.leverage !== null) leveragedOf(market, order.accountId, outcome, false).shares += quantity;
+    else {
+      const position = positionOf(account, order.marketId);
+      if (outcome === "YES") position.yes += quantity;
+      else position.no += quantity;
+    }
   } else {
     order.reservedShares -= quantity;
-    if (outcome === "YES") position.yesReserved -= quantity;
-    else position.noReserved -= quantity;
+    if (order.source !== null) leveragedOf(market, order.accountId, outcome, false).sharesReserved -= quantity;
+    else {
+      const position = positionOf(account, order.marketId);
+      if (outcome === "YES") position.yesReserved -= quantity;
+      else position.noReserved -= quantity;
+    }
     account.cash = account.cash.plus(money(amount).minus(fee));
   }
   order.filledQuantity += quantity;
@@ -231,8 +484,9 @@ function tradeExecuted(state: State, event: EventOf<"TradeExecuted">): State {
   const market = marketOf(state, event.marketId);
   const maker = orderOf(state, event.makerOrderId);
   const taker = orderOf(state, event.takerOrderId);
-  market.book.reduce(maker.number, event.quantity);
-  settleParty(state, maker, event.makerOutcome, event.makerSide, event.quantity, event.makerAmount, "0");
+  if (market.book.get(maker.number)) market.book.reduce(maker.number, event.quantity);
+  if (event.auction && market.book.get(taker.number)) market.book.reduce(taker.number, event.quantity);
+  settleParty(state, maker, event.makerOutcome, event.makerSide, event.quantity, event.makerAmount, "0", event.makerReleased);
   settleParty(
     state,
     taker,
@@ -241,6 +495,7 @@ function tradeExecuted(state: State, event: EventOf<"TradeExecuted">): State {
     event.quantity,
     event.takerAmount,
     event.takerFee,
+    event.takerReleased,
   );
   state.totals.fees = state.totals.fees.plus(event.takerFee);
   if (event.kind === "MINT") {
@@ -267,7 +522,12 @@ function orderCancelled(state: State, event: EventOf<"OrderCancelled">): State {
   order.reservedCash = order.reservedCash.minus(cash);
   account.reserved = account.reserved.minus(cash);
   account.cash = account.cash.plus(cash);
-  if (event.releasedShares > 0) {
+  if (event.releasedShares > 0 && order.source !== null) {
+    order.reservedShares -= event.releasedShares;
+    const pledged = leveragedOf(market, order.accountId, order.outcome, false);
+    pledged.sharesReserved -= event.releasedShares;
+    pledged.shares += event.releasedShares;
+  } else if (event.releasedShares > 0) {
     order.reservedShares -= event.releasedShares;
     const position = positionOf(account, order.marketId);
     if (order.outcome === "YES") {
@@ -280,5 +540,7 @@ function orderCancelled(state: State, event: EventOf<"OrderCancelled">): State {
   }
   order.status = "cancelled";
   order.cancelReason = event.reason;
+  const queued = market.auctionOrders.indexOf(order.number);
+  if (queued >= 0) market.auctionOrders.splice(queued, 1);
   return state;
 }

@@ -12,7 +12,13 @@ export interface SolvencyTotals {
   accountReserved: string;
   marketEscrow: string;
   feeRevenue: string;
-  /** accountCash + accountReserved + marketEscrow + feeRevenue. */
+  /** Collateral the operator put into insurance funds (part of netDeposits). */
+  insuranceDeposits: string;
+  /** Σ market insurance funds + the shared fund. */
+  insuranceFunds: string;
+  /** Σ pools' cash not lent out (what is lent sits in escrow, backing the pledged shares it bought). */
+  poolCash: string;
+  /** accountCash + accountReserved + marketEscrow + feeRevenue + insuranceFunds + poolCash. */
   heldTotal: string;
 }
 
@@ -22,7 +28,10 @@ export interface Solvency {
   totals: SolvencyTotals;
 }
 
-/** The identity: deposits − withdrawals = Σ account cash + Σ reserved + Σ market escrow + fee revenue. */
+/**
+ * The identity: deposits + insurance deposits − withdrawals = Σ account cash + Σ reserved + Σ market escrow
+ * + fee revenue + Σ insurance funds + Σ pool cash. Loans are claims between accounts and pools, not collateral.
+ */
 export function solvency(state: State): Solvency {
   let cash: Money = ZERO;
   let reserved: Money = ZERO;
@@ -31,9 +40,15 @@ export function solvency(state: State): Solvency {
     cash = cash.plus(account.cash);
     reserved = reserved.plus(account.reserved);
   }
-  for (const market of state.markets.values()) escrow = escrow.plus(market.escrow);
-  const net = state.totals.deposits.minus(state.totals.withdrawals);
-  const held = cash.plus(reserved).plus(escrow).plus(state.totals.fees);
+  let insurance: Money = state.sharedInsurance;
+  let poolCash: Money = ZERO;
+  for (const market of state.markets.values()) {
+    escrow = escrow.plus(market.escrow);
+    insurance = insurance.plus(market.insurance);
+    poolCash = poolCash.plus(market.pool.cash);
+  }
+  const net = state.totals.deposits.plus(state.totals.insuranceDeposits).minus(state.totals.withdrawals);
+  const held = cash.plus(reserved).plus(escrow).plus(state.totals.fees).plus(insurance).plus(poolCash);
   return {
     balanced: net.eq(held),
     totals: {
@@ -44,18 +59,27 @@ export function solvency(state: State): Solvency {
       accountReserved: toAmountString(reserved),
       marketEscrow: toAmountString(escrow),
       feeRevenue: toAmountString(state.totals.fees),
+      insuranceDeposits: toAmountString(state.totals.insuranceDeposits),
+      insuranceFunds: toAmountString(insurance),
+      poolCash: toAmountString(poolCash),
       heldTotal: toAmountString(held),
     },
   };
 }
 
-/** Every violated invariant, in words; empty when the state is sound. Walks everything: for tests and audits. */
-export function invariantViolations(state: State): string[] {
+/**
+ * Every violated invariant, in words; empty when the state is sound. Walks everything: for tests and audits.
+ * Money invariants (solvency, no negatives, escrow, loans) hold after every event; with `betweenCommands`
+ * (the default) orders and books must also agree, which holds once all of a command's events are applied.
+ */
+export function invariantViolations(state: State, options: { betweenCommands?: boolean } = {}): string[] {
+  const between = options.betweenCommands ?? true;
   const problems: string[] = [];
   const s = solvency(state);
   if (!s.balanced)
     problems.push(`solvency: net deposits ${s.totals.netDeposits} ≠ held ${s.totals.heldTotal}`);
   if (state.totals.fees.isNegative()) problems.push("fee revenue is negative");
+  if (state.sharedInsurance.isNegative()) problems.push("the shared insurance fund is negative");
 
   const reservedByAccount = new Map<string, Money>();
   const sharesReserved = new Map<string, number>();
@@ -72,8 +96,9 @@ export function invariantViolations(state: State): string[] {
       (reservedByAccount.get(order.accountId) ?? ZERO).plus(order.reservedCash),
     );
     const key = `${order.accountId}|${order.marketId}|${order.outcome}`;
-    sharesReserved.set(key, (sharesReserved.get(key) ?? 0) + order.reservedShares);
+    if (order.source === null) sharesReserved.set(key, (sharesReserved.get(key) ?? 0) + order.reservedShares);
     const market = state.markets.get(order.marketId)!;
+    if (!between || market.auctionOrders.includes(order.number)) continue;
     const resting = market.book.get(order.number);
     const remaining = order.quantity - order.filledQuantity;
     if (!resting || resting.remainingLots !== remaining)
@@ -85,7 +110,7 @@ export function invariantViolations(state: State): string[] {
       problems.push(
         `order ${order.orderId}: reserves ${toAmountString(order.reservedCash)}, its remainder costs ${toAmountString(expected)}`,
       );
-    if (order.side === "sell" && order.reservedShares !== remaining)
+    if (order.side === "sell" && order.source === null && order.reservedShares !== remaining)
       problems.push(`order ${order.orderId}: reserves ${order.reservedShares} shares for ${remaining} left`);
   }
 
@@ -94,24 +119,42 @@ export function invariantViolations(state: State): string[] {
     if (account.cash.isNegative())
       problems.push(`account ${id}: negative cash ${toAmountString(account.cash)}`);
     if (account.reserved.isNegative()) problems.push(`account ${id}: negative reserved`);
-    if (!account.reserved.eq(reservedByAccount.get(id) ?? ZERO))
+    if (between && !account.reserved.eq(reservedByAccount.get(id) ?? ZERO))
       problems.push(
         `account ${id}: reserved ${toAmountString(account.reserved)} ≠ its open buy orders' reservations`,
       );
     for (const [marketId, p] of account.positions) {
       if (p.yes < 0 || p.no < 0 || p.yesReserved < 0 || p.noReserved < 0)
         problems.push(`account ${id}: negative shares in ${marketId}`);
-      if (p.yesReserved !== (sharesReserved.get(`${id}|${marketId}|YES`) ?? 0))
+      if (between && p.yesReserved !== (sharesReserved.get(`${id}|${marketId}|YES`) ?? 0))
         problems.push(`account ${id}: reserved YES in ${marketId} ≠ its open sell orders`);
-      if (p.noReserved !== (sharesReserved.get(`${id}|${marketId}|NO`) ?? 0))
+      if (between && p.noReserved !== (sharesReserved.get(`${id}|${marketId}|NO`) ?? 0))
         problems.push(`account ${id}: reserved NO in ${marketId} ≠ its open sell orders`);
     }
   }
 
   for (const market of state.markets.values()) {
     if (market.escrow.isNegative()) problems.push(`market ${market.marketId}: negative escrow`);
+    if (market.insurance.isNegative()) problems.push(`market ${market.marketId}: negative insurance fund`);
+    const pool = market.pool;
+    if (pool.cash.isNegative() || pool.lent.isNegative() || pool.shares.isNegative())
+      problems.push(`market ${market.marketId}: negative pool balance`);
+    let loans: Money = ZERO;
     let yes = 0;
     let no = 0;
+    for (const lp of market.leveraged.values()) {
+      if (lp.loan.isNegative() || lp.feesOwed.isNegative() || lp.shares < 0 || lp.sharesReserved < 0)
+        problems.push(`market ${market.marketId}: position ${lp.accountId}|${lp.outcome} has a negative amount`);
+      if (lp.feesOwed.gt(lp.loan)) problems.push(`market ${market.marketId}: position ${lp.accountId}|${lp.outcome} owes more fees than loan`);
+      loans = loans.plus(lp.loan);
+      if (lp.outcome === "YES") yes += lp.shares + lp.sharesReserved;
+      else no += lp.shares + lp.sharesReserved;
+    }
+    if (!loans.eq(pool.lent))
+      problems.push(`market ${market.marketId}: pool lent ${toAmountString(pool.lent)} ≠ Σ loans ${toAmountString(loans)}`);
+    let providerShares: Money = ZERO;
+    for (const shares of pool.providers.values()) providerShares = providerShares.plus(shares);
+    if (!providerShares.eq(pool.shares)) problems.push(`market ${market.marketId}: pool shares ≠ Σ providers' shares`);
     for (const account of state.accounts.values()) {
       const p = account.positions.get(market.marketId);
       if (p) {
@@ -127,6 +170,7 @@ export function invariantViolations(state: State): string[] {
           `market ${market.marketId}: escrow ${toAmountString(market.escrow)} ≠ ${market.pairs} pairs × 1`,
         );
     }
+    if (!between) continue;
     try {
       market.book.validate();
     } catch (error) {

@@ -21,7 +21,15 @@ export type RejectionCode =
   | "UNKNOWN_ORDER"
   | "NOT_ORDER_OWNER"
   | "ORDER_NOT_OPEN"
-  | "IDEMPOTENCY_CONFLICT";
+  | "IDEMPOTENCY_CONFLICT"
+  | "INVALID_RISK_PARAMS"
+  | "UNKNOWN_FUND"
+  | "INSUFFICIENT_POOL_SHARES"
+  | "POOL_CASH_LENT_OUT"
+  | "POOL_INSOLVENT"
+  | "INSUFFICIENT_POOL_LIQUIDITY"
+  | "NO_POSITION"
+  | "MARKET_IN_AUCTION";
 
 export interface Rejection {
   readonly code: RejectionCode;

@@ -1,4 +1,5 @@
 // The exchange's in-memory state: accounts, markets with their books, orders, totals. Built by `evolve` only.
+import type { RiskParams as Risk } from "@pmx/liquidation";
 import { createOrderBook, type OrderBook } from "@pmx/matching";
 import type { Outcome, Resolution, Side, TickSize, TimeInForce } from "./codecs.js";
 import type { CancelReason } from "./events.js";
@@ -27,6 +28,51 @@ export interface AccountState {
 
 export type MarketStatus = "open" | "halted" | "resolved";
 
+/** The market's lending pool: providers' collateral, part of it lent to leveraged buyers. */
+export interface PoolState {
+  /** Collateral in the pool not lent out. */
+  cash: Money;
+  /** What borrowers owe the pool (principal and accrued jump-risk fees): Σ loans of the market. */
+  lent: Money;
+  /** Pool shares outstanding. */
+  shares: Money;
+  /** Fees received in cash by the pool (after the insurance cut). */
+  feesEarned: Money;
+  /** Loans written off against the providers (socialized losses). */
+  losses: Money;
+  readonly providers: Map<string, Money>;
+}
+
+export type LeveragedStatus = "healthy" | "margin_call" | "liquidating";
+
+/** A long position in one outcome bought with a loan from the market's pool; its shares are pledged to the loan. */
+export interface LeveragedPosition {
+  readonly accountId: string;
+  readonly outcome: Outcome;
+  /** Pledged shares, free to be sold only to repay (reduce, liquidation). */
+  shares: number;
+  /** Pledged shares held by an open sell order of the position. */
+  sharesReserved: number;
+  /** Owed to the pool: principal plus accrued fees. */
+  loan: Money;
+  /** The part of `loan` that is accrued jump-risk fees. */
+  feesOwed: Money;
+  /** Collateral the owner has paid in (margin of purchases and added margin), for views. */
+  marginPaid: Money;
+  status: LeveragedStatus;
+  /** Deadline of a running margin call (ms). */
+  deadline: number | null;
+}
+
+/** A standing offer to take over whole liquidated positions. */
+export interface BackstopBid {
+  readonly accountId: string;
+  readonly outcome: Outcome;
+  readonly price: string;
+  readonly maxShares: number;
+  readonly seq: number;
+}
+
 export interface MarketState {
   readonly marketId: string;
   readonly question: string;
@@ -47,6 +93,21 @@ export interface MarketState {
   /** Shares traded. */
   volume: number;
   trades: number;
+  /** The credit layer's parameters, as listed. */
+  readonly risk: Risk.RiskParams;
+  readonly pool: PoolState;
+  /** The market's insurance fund (`market:{marketId}`). */
+  insurance: Money;
+  /** Leveraged positions by `accountId|outcome`, in opening order. */
+  readonly leveraged: Map<string, LeveragedPosition>;
+  /** Jump-risk fees are charged up to this time (ms); null while no loan has been opened. */
+  accruedUntil: number | null;
+  /** End of the running call auction (ms), or null in continuous trading. */
+  auctionUntil: number | null;
+  /** Numbers of the orders collected by the running auction, in arrival order. */
+  readonly auctionOrders: number[];
+  /** Backstop bids by `accountId|outcome`. */
+  readonly backstops: Map<string, BackstopBid>;
 }
 
 export type OrderStatus = "open" | "filled" | "cancelled";
@@ -67,6 +128,10 @@ export interface OrderState {
   readonly timeInForce: TimeInForce;
   readonly postOnly: boolean;
   readonly at: number;
+  /** Leverage of a buy (null for 1x). */
+  readonly leverage: string | null;
+  /** Sells of pledged shares: by the owner ("position") or by a liquidation. */
+  readonly source: "position" | "liquidation" | null;
   filledQuantity: number;
   status: OrderStatus;
   cancelReason: CancelReason | null;
@@ -78,6 +143,8 @@ export interface OrderState {
 
 export interface Totals {
   deposits: Money;
+  /** Collateral the operator put into insurance funds from outside. */
+  insuranceDeposits: Money;
   withdrawals: Money;
   fees: Money;
 }
@@ -89,6 +156,8 @@ export interface State {
   /** "deposit|withdrawal:accountId:reference" → the amount, for idempotent money movements. */
   readonly references: Map<string, string>;
   readonly totals: Totals;
+  /** The shared insurance fund (`shared`). */
+  sharedInsurance: Money;
   /** Number of orders accepted so far; the next order is number + 1. */
   orderCount: number;
   /** Number of trades so far; the next trade is number + 1. */
@@ -100,7 +169,8 @@ export const initialState = (): State => ({
   markets: new Map(),
   orders: new Map(),
   references: new Map(),
-  totals: { deposits: ZERO, withdrawals: ZERO, fees: ZERO },
+  totals: { deposits: ZERO, insuranceDeposits: ZERO, withdrawals: ZERO, fees: ZERO },
+  sharedInsurance: ZERO,
   orderCount: 0,
   tradeCount: 0,
 });
@@ -115,5 +185,18 @@ export const emptyPosition = (): Position => ({ yes: 0, no: 0, yesReserved: 0, n
 export const orderIdOf = (n: number): string => `o-${n}`;
 export const tradeIdOf = (n: number): string => `t-${n}`;
 
-export const referenceKey = (kind: "deposit" | "withdrawal", accountId: string, reference: string): string =>
+export const leveragedKey = (accountId: string, outcome: Outcome): string => `${accountId}|${outcome}`;
+
+export const emptyPool = (): PoolState => ({
+  cash: ZERO,
+  lent: ZERO,
+  shares: ZERO,
+  feesEarned: ZERO,
+  losses: ZERO,
+  providers: new Map(),
+});
+
+export type ReferenceKind = "deposit" | "withdrawal" | "supply" | "redeem" | "insurance" | "margin";
+
+export const referenceKey = (kind: ReferenceKind, accountId: string, reference: string): string =>
   `${kind}:${accountId}:${reference}`;

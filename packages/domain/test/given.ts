@@ -1,15 +1,26 @@
 // The one given/when/then helper for deciders: given(events).when(command).then(events) | .thenRejects(code).
+// Below it: command builders, `history` (a fixture built by running commands) and state readers for assertions.
 import { expect } from "vitest";
+import { canonicalState } from "../src/canonical-state.js";
+import type { Outcome, TickSize, TimeInForce } from "../src/codecs.js";
 import type { Command } from "../src/commands.js";
 import { decide } from "../src/decide.js";
 import type { Event } from "../src/events.js";
 import { evolveAll } from "../src/evolve.js";
 import { invariantViolations } from "../src/invariants.js";
-import { canonicalState } from "../src/canonical-state.js";
+import { toAmountString } from "../src/money.js";
 import type { RejectionCode } from "../src/rejection.js";
-import { initialState, type State } from "../src/state.js";
+import { emptyPosition, initialState, type Position, type State } from "../src/state.js";
 
-type CommandInput = Command extends infer C ? (C extends { at: number } ? Omit<C, "at"> & { at?: number } : never) : never;
+/** A command without its time stamp: `given` stamps it. */
+export type CommandInput = Command extends infer C
+  ? C extends { at: number }
+    ? Omit<C, "at"> & { at?: number }
+    : never
+  : never;
+
+/** The sequencer's time used when a command does not say. */
+export const AT = 1_730_000_000_000;
 
 export interface Scenario {
   /** The events the decider produced; asserts they equal `expected` (a partial match on each event). */
@@ -23,7 +34,7 @@ export interface Scenario {
 export function given(history: Event[] = []) {
   return {
     when(input: CommandInput): Scenario {
-      const command = { at: 1_730_000_000_000, ...input } as Command;
+      const command = { at: AT, ...input } as Command;
       const state = evolveAll(initialState(), history);
       expect(invariantViolations(state), "the given history is sound").toEqual([]);
       const run = () => {
@@ -33,18 +44,23 @@ export function given(history: Event[] = []) {
         return decision;
       };
       return {
+        // biome-ignore lint/suspicious/noThenProperty: `then` is the helper's given/when/then vocabulary; a Scenario is never awaited
         then(expected) {
           const decision = run();
-          if (decision._tag === "Left") throw new Error(`expected events, got rejection ${JSON.stringify(decision.left)}`);
+          if (decision._tag === "Left")
+            throw new Error(`expected events, got rejection ${JSON.stringify(decision.left)}`);
           expect(decision.right).toHaveLength(expected.length);
-          decision.right.forEach((event, i) => expect(event).toMatchObject(expected[i]!));
+          decision.right.forEach((event, i) => {
+            expect(event).toMatchObject(expected[i]!);
+          });
           evolveAll(state, decision.right);
           expect(invariantViolations(state), "the state after the events is sound").toEqual([]);
           return { state, events: decision.right };
         },
         thenRejects(code) {
           const decision = run();
-          if (decision._tag === "Right") throw new Error(`expected rejection ${code}, got ${JSON.stringify(decision.right)}`);
+          if (decision._tag === "Right")
+            throw new Error(`expected rejection ${code}, got ${JSON.stringify(decision.right)}`);
           expect(decision.left.code).toBe(code);
         },
         decide() {
@@ -58,11 +74,143 @@ export function given(history: Event[] = []) {
   };
 }
 
+/**
+ * A fixture built by running commands: `start` followed by the events each command produced, in turn.
+ * Throws when a command is rejected, so a fixture can only describe a history the decider accepts.
+ */
+export function history(start: Event[], ...commands: CommandInput[]): Event[] {
+  const state = evolveAll(initialState(), start);
+  const events = [...start];
+  for (const input of commands) {
+    const decision = decide({ at: AT, ...input } as Command, state);
+    if (decision._tag === "Left")
+      throw new Error(`fixture command rejected: ${JSON.stringify(decision.left)}`);
+    evolveAll(state, decision.right);
+    events.push(...decision.right);
+  }
+  return events;
+}
+
+/** The state a history folds to. */
+export const stateOf = (events: Event[]): State => evolveAll(initialState(), events);
+
+// ---- command builders ----
+
+export interface OrderOptions {
+  marketId?: string;
+  clientOrderId?: string;
+  timeInForce?: TimeInForce;
+  postOnly?: boolean;
+  leverage?: string;
+}
+
+/** A GTC, not post-only, 1x order on m1; the client order id defaults to one naming the order's terms. */
+export function order(
+  accountId: string,
+  side: "buy" | "sell",
+  outcome: Outcome,
+  price: string,
+  quantity: number | string,
+  options: OrderOptions = {},
+): CommandInput {
+  const timeInForce = options.timeInForce ?? "GTC";
+  return {
+    type: "PlaceOrder",
+    accountId,
+    marketId: options.marketId ?? "m1",
+    clientOrderId: options.clientOrderId ?? `${side}-${outcome}-${price}-${quantity}-${timeInForce}`,
+    side,
+    outcome,
+    price,
+    quantity: String(quantity),
+    timeInForce,
+    postOnly: options.postOnly ?? false,
+    leverage: options.leverage ?? "1",
+  };
+}
+
+export const buy = (
+  accountId: string,
+  outcome: Outcome,
+  price: string,
+  quantity: number | string,
+  options?: OrderOptions,
+) => order(accountId, "buy", outcome, price, quantity, options);
+export const sell = (
+  accountId: string,
+  outcome: Outcome,
+  price: string,
+  quantity: number | string,
+  options?: OrderOptions,
+) => order(accountId, "sell", outcome, price, quantity, options);
+export const cancel = (accountId: string, orderId: string): CommandInput => ({
+  type: "CancelOrder",
+  accountId,
+  orderId,
+});
+
+// ---- event builders for fixtures ----
+
+export const opened = (...accountIds: string[]): Event[] =>
+  accountIds.map((accountId) => ({ type: "AccountOpened", accountId }));
+export const deposited = (accountId: string, amount: string, reference = `d-${accountId}`): Event => ({
+  type: "Deposited",
+  accountId,
+  amount,
+  reference,
+});
+export const listed = (marketId: string, tickSize: TickSize = "0.01", takerFeeBps = 0): Event => ({
+  type: "MarketListed",
+  marketId,
+  question: `Question of ${marketId}?`,
+  tickSize,
+  resolvesAt: "2030-01-01T00:00:00Z",
+  takerFeeBps,
+});
+
+// ---- state readers (amounts as canonical strings, so expectations read as plain numbers) ----
+
+export const cashOf = (state: State, accountId: string): string =>
+  toAmountString(state.accounts.get(accountId)!.cash);
+export const reservedOf = (state: State, accountId: string): string =>
+  toAmountString(state.accounts.get(accountId)!.reserved);
+/** The account's free and reserved shares of a market (zeros when it holds none). */
+export const positionOf = (state: State, accountId: string, marketId = "m1"): Position => {
+  const { yes, no, yesReserved, noReserved } =
+    state.accounts.get(accountId)!.positions.get(marketId) ?? emptyPosition();
+  return { yes, no, yesReserved, noReserved };
+};
+export const escrowOf = (state: State, marketId = "m1"): string =>
+  toAmountString(state.markets.get(marketId)!.escrow);
+
 /** Fixtures: histories named after their scenario. */
 export const alice_and_bob_with_1000_each_and_market_m1: Event[] = [
   { type: "AccountOpened", accountId: "alice" },
   { type: "AccountOpened", accountId: "bob" },
   { type: "Deposited", accountId: "alice", amount: "1000", reference: "d-a" },
   { type: "Deposited", accountId: "bob", amount: "1000", reference: "d-b" },
-  { type: "MarketListed", marketId: "m1", question: "Will it rain?", tickSize: "0.01", resolvesAt: "2030-01-01T00:00:00Z", takerFeeBps: 0 },
+  {
+    type: "MarketListed",
+    marketId: "m1",
+    question: "Will it rain?",
+    tickSize: "0.01",
+    resolvesAt: "2030-01-01T00:00:00Z",
+    takerFeeBps: 0,
+  },
 ];
+
+/** alice, bob and carol with 1000 each; m1 ticks 0.01 without fee. */
+export const alice_bob_carol_with_1000_each_and_market_m1: Event[] = [
+  ...opened("alice", "bob", "carol"),
+  deposited("alice", "1000"),
+  deposited("bob", "1000"),
+  deposited("carol", "1000"),
+  listed("m1"),
+];
+
+/** 10 YES at 0.60 minted: alice paid 6.00 for 10 YES, bob 4.00 for 10 NO; escrow 10; carol untouched with 1000. */
+export const alice_long_10_yes_bob_long_10_no_at_060: Event[] = history(
+  alice_bob_carol_with_1000_each_and_market_m1,
+  buy("alice", "YES", "0.60", 10),
+  buy("bob", "NO", "0.40", 10),
+);

@@ -197,11 +197,20 @@ export class Sequencer {
       }
       const ms = performance.now() - started;
       this.stats.lastAppendMs = ms;
-      this.options.onAppended?.(ms);
+      // Listeners (metrics, streams) must never stop the sequencer: the events are durable whatever they do.
+      try {
+        this.options.onAppended?.(ms);
+      } catch {
+        /* a metrics failure is not the sequencer's */
+      }
       this.stats.eventsAppended += stored.length;
       this.stats.batchesCommitted += 1;
       this.stats.commandsCommitted += outcomes.filter((o) => "ok" in o && o.ok && o.events.length > 0).length;
-      this.options.onCommitted?.(applied);
+      try {
+        this.options.onCommitted?.(applied);
+      } catch {
+        /* a subscriber's failure is its own; the requests are still answered */
+      }
     }
     batch.forEach((p, i) => {
       const outcome = outcomes[i]!;

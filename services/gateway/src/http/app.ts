@@ -98,7 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.startedAt = performance.now();
     req.rawBody = "";
     reply.header("x-request-id", req.id);
-    if (req.url === "/v1/health" || req.url === "/metrics") return;
+    const path = req.url.split("?", 1)[0];
+    if (path === "/v1/health" || path === "/metrics") return;
     const wait = perIp.take(req.ip);
     if (wait > 0)
       throw gatewayError(
@@ -107,6 +108,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { retryAfterSeconds: wait },
         { "retry-after": String(wait) },
       );
+    // Writes are named by their path and body alone: a query string on one is a mistake, not something to ignore.
+    if (req.method !== "GET" && req.url.includes("?"))
+      throw gatewayError("UNEXPECTED_QUERY", "this request takes no query parameters");
   });
 
   app.addHook("onResponse", async (req, reply) => {

@@ -47,6 +47,14 @@ export const REJECTION_STATUS: Record<RejectionCode, number> = {
   LEVERAGE_TOO_HIGH: 422,
   INVALID_LEVERAGE: 422,
   INVALID_ORDER_TERMS: 422,
+  INVALID_RISK_PARAMS: 422,
+  UNKNOWN_FUND: 404,
+  INSUFFICIENT_POOL_SHARES: 422,
+  POOL_CASH_LENT_OUT: 422,
+  POOL_INSOLVENT: 422,
+  INSUFFICIENT_POOL_LIQUIDITY: 422,
+  NO_POSITION: 404,
+  MARKET_IN_AUCTION: 422,
   ORDER_NOT_OPEN: 422,
 };
 
@@ -67,9 +75,10 @@ export const GATEWAY_ERRORS: Record<string, { status: number; meaning: string }>
   REPLAYED_SIGNATURE: { status: 401, meaning: "this exact signed request was already received" },
   FORBIDDEN: { status: 403, meaning: "authenticated, but this credential may not do this" },
   NOT_FOUND: { status: 404, meaning: "no such resource" },
+  UPGRADE_REQUIRED: { status: 426, meaning: "GET /v1/stream is a WebSocket: send an Upgrade request" },
   BODY_TOO_LARGE: { status: 413, meaning: "the body is larger than the limit" },
   RATE_LIMITED: { status: 429, meaning: "too many requests; retry after Retry-After seconds" },
-  CLOCK_NOT_MANUAL: { status: 409, meaning: "the clock is the system clock; only a manual clock can be set" },
+  CLOCK_NOT_MANUAL: { status: 422, meaning: "the clock is the system clock; only a manual clock can be set" },
   CLOCK_BACKWARDS: { status: 422, meaning: "the manual clock never moves backwards" },
   SEQUENCER_SATURATED: { status: 503, meaning: "too many commands are waiting; retry shortly" },
   WRITES_STOPPED: {

@@ -1,4 +1,1029 @@
-// The OpenAPI document served at GET /v1/openapi.json.
+// The OpenAPI 3.1 document served at GET /v1/openapi.json: request schemas generated from the io-ts codecs of
+// `bodies.ts`, answers written as JSON Schema by hand, every error code by HTTP status, auth and stream protocol.
+import type { Codecs, RejectionCode } from "@pmx/domain";
+import type * as t from "io-ts";
+import * as B from "./bodies.js";
+import { GATEWAY_ERRORS, REJECTION_STATUS } from "./errors.js";
+
+/** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as plain data. */
+export type JsonSchema = { [keyword: string]: unknown };
+
+// ---------------------------------------------------------------------------------------------------------------
+// io-ts → JSON Schema
+// ---------------------------------------------------------------------------------------------------------------
+
+const decimalPattern = (places: number) => `^(0|[1-9][0-9]{0,17})(\\.[0-9]{1,${places}})?$`;
+
+/**
+ * Codecs built with `new t.Type` (refined strings and numbers) carry no structure to inspect, so they are described
+ * by name. A codec with neither a known structure nor an entry here makes `toJsonSchema` throw: a new codec cannot
+ * slip into the document undescribed.
+ */
+export const NAMED_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
+  DecimalString: {
+    type: "string",
+    pattern: decimalPattern(6),
+    description:
+      "A non-negative decimal as a string, at most 6 decimal places, no exponent. A JSON number is refused (400).",
+    examples: ["1000.50", "0", "25"],
+  },
+  PriceString: {
+    type: "string",
+    pattern: decimalPattern(4),
+    description:
+      "A price of the named outcome as a decimal string (at most 4 places). It must be strictly between 0 and 1 " +
+      "and a multiple of the market's tick size (checked by the exchange: 422 PRICE_OUT_OF_RANGE / PRICE_NOT_ON_TICK).",
+    examples: ["0.61", "0.5"],
+  },
+  QuantityString: {
+    type: "string",
+    pattern: "^(0|[1-9][0-9]{0,11})$",
+    description: "A whole number of shares as a string.",
+    examples: ["0", "100"],
+  },
+  PositiveQuantity: {
+    type: "string",
+    pattern: "^[1-9][0-9]{0,11}$",
+    description: "A positive whole number of shares as a string; zero, negatives and fractions are refused.",
+    examples: ["100", "1"],
+  },
+  Identifier: {
+    type: "string",
+    pattern: "^[A-Za-z0-9._-]{1,64}$",
+    description: "An identifier chosen by people: 1-64 of A-Z a-z 0-9 . _ -",
+    examples: ["alice", "trump-2024"],
+  },
+  Reference: {
+    type: "string",
+    pattern: "^[\\x21-\\x7e]{1,128}$",
+    description:
+      "A free-text reference (deposit, withdrawal, client order id): 1-128 printable ASCII characters, no spaces.",
+    examples: ["c-1", "wire:2024-11-06/42"],
+  },
+  IsoTime: {
+    type: "string",
+    format: "date-time",
+    pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$",
+    description: "An ISO-8601 UTC time, seconds or milliseconds, ending in Z.",
+    examples: ["2024-11-06T05:00:00Z", "2024-11-06T05:00:00.000Z"],
+  },
+  EpochMs: {
+    type: "integer",
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: "Milliseconds since 1970-01-01T00:00:00Z (a JSON number).",
+    examples: [1730869200000],
+  },
+  FeeBps: {
+    type: "integer",
+    minimum: 0,
+    maximum: 1000,
+    description: "A fee in basis points (1 bp = 0.01 %), an integer from 0 to 1000. Only takers pay it.",
+    examples: [0, 25],
+  },
+  Seconds: {
+    type: "integer",
+    minimum: 0,
+    maximum: 315_360_000,
+    description: "A whole number of seconds, 0 to 10 years.",
+    examples: [3600],
+  },
+  Shares: {
+    type: "integer",
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: "A whole number of shares.",
+    examples: [100],
+  },
+  // Query parameters (always strings on the wire) decoded to integers by `bodies.ts`.
+  depth: {
+    type: "string",
+    pattern: "^[0-9]{1,6}$",
+    description: "An integer from 1 to 1000: price levels per side.",
+    examples: ["10"],
+  },
+  limit: {
+    type: "string",
+    pattern: "^[0-9]{1,6}$",
+    description: "An integer from 1 to 1000: most items answered.",
+    examples: ["100"],
+  },
+};
+
+type Tagged = t.Mixed & {
+  _tag?: string;
+  exactProps?: Codecs.ExactProps;
+  props?: t.Props;
+  types?: t.Mixed[];
+  keys?: Record<string, unknown>;
+  value?: string | number | boolean;
+  type?: t.Mixed;
+};
+
+const isDefaultName = (name: string) => /^[{"(]|[|&]/.test(name);
+
+/** JSON Schema of what `codec` accepts: objects made with `exactType`/`exactPartial` refuse unknown keys. */
+export function toJsonSchema(codec: t.Mixed): JsonSchema {
+  const c = codec as Tagged;
+  if (c.exactProps) {
+    const { required, optional } = c.exactProps;
+    const properties: Record<string, JsonSchema> = {};
+    for (const [k, v] of Object.entries(required)) properties[k] = toJsonSchema(v);
+    for (const [k, v] of Object.entries(optional)) properties[k] = toJsonSchema(v);
+    const schema: JsonSchema = { type: "object" };
+    if (!isDefaultName(c.name)) schema.title = c.name;
+    schema.properties = properties;
+    if (Object.keys(required).length > 0) schema.required = Object.keys(required);
+    schema.additionalProperties = false;
+    return schema;
+  }
+  const named = NAMED_SCHEMAS[c.name];
+  if (named) return { title: c.name, ...named };
+  const titled = (schema: JsonSchema): JsonSchema =>
+    isDefaultName(c.name) ? schema : { title: c.name, ...schema };
+  switch (c._tag) {
+    case "StringType":
+      return { type: "string" };
+    case "NumberType":
+      return { type: "number" };
+    case "BooleanType":
+      return { type: "boolean" };
+    case "NullType":
+      return { type: "null" };
+    case "LiteralType":
+      return { const: c.value };
+    case "KeyofType":
+      return titled({ type: "string", enum: Object.keys(c.keys!) });
+    case "UnionType":
+      return titled({ anyOf: c.types!.map(toJsonSchema) });
+    case "IntersectionType":
+      return titled({ allOf: c.types!.map(toJsonSchema) });
+    case "ArrayType":
+    case "ReadonlyArrayType":
+      return titled({ type: "array", items: toJsonSchema(c.type!) });
+    case "InterfaceType":
+    case "PartialType": {
+      const properties: Record<string, JsonSchema> = {};
+      for (const [k, v] of Object.entries(c.props!)) properties[k] = toJsonSchema(v);
+      const schema: JsonSchema = { type: "object", properties };
+      if (c._tag === "InterfaceType" && Object.keys(properties).length > 0)
+        schema.required = Object.keys(properties);
+      return titled(schema);
+    }
+    default:
+      throw new Error(
+        `openapi: no JSON Schema for codec "${c.name}" (${c._tag ?? "custom t.Type"}); add it to NAMED_SCHEMAS`,
+      );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Answers (hand-written: the read models have no codecs)
+// ---------------------------------------------------------------------------------------------------------------
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const str = (description: string): JsonSchema => ({ type: "string", description });
+const decimal = (description: string): JsonSchema => ({
+  type: "string",
+  pattern: decimalPattern(6),
+  description,
+});
+const nullableDecimal = (description: string): JsonSchema => ({
+  type: ["string", "null"],
+  pattern: decimalPattern(6),
+  description,
+});
+const whole = (description: string): JsonSchema => ({
+  type: "string",
+  pattern: "^(0|[1-9][0-9]*)$",
+  description,
+});
+const object = (properties: Record<string, unknown>, optional: string[] = []): JsonSchema => ({
+  type: "object",
+  properties,
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
+});
+const listOf = (key: string, item: string): JsonSchema =>
+  object({ [key]: { type: "array", items: ref(item) } });
+
+const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
+  Error: {
+    type: "object",
+    description:
+      "Every error answer. `details` carries the facts of the refusal (e.g. the field, the gateway time).",
+    properties: {
+      error: object(
+        {
+          code: str("A stable code, listed by HTTP status in `info.description` and each error answer."),
+          message: str("Human readable; may change."),
+          details: { type: "object" },
+        },
+        ["details"],
+      ),
+    },
+    required: ["error"],
+  },
+  Health: object(
+    {
+      status: { const: "ok" },
+      sequence: { type: "integer", description: "Sequence number of the last command in the log." },
+      head: { type: "string", pattern: "^[0-9a-f]{64}$", description: "The hash-chain head (SHA-256, hex)." },
+      events: { type: "integer", description: "Events in the log." },
+      writable: { type: "boolean", description: "False once this gateway stopped accepting writes." },
+      writesStopped: str("Why writes stopped (only when they did)."),
+      clock: { type: "string", enum: ["system", "manual"] },
+      time: { type: "string", format: "date-time", description: "The gateway's clock now." },
+    },
+    ["writesStopped"],
+  ),
+  AccountCreated: object({
+    accountId: str("The account."),
+    apiKey: str("Sent as PMX-KEY."),
+    apiSecret: str("The HMAC-SHA256 key of PMX-SIGNATURE; shown only in this answer."),
+  }),
+  Position: object({
+    marketId: str("The market."),
+    yes: whole("All YES shares held, including those reserved by open sell orders."),
+    no: whole("All NO shares held, including those reserved by open sell orders."),
+    yesReserved: whole("YES shares pledged to open sell orders."),
+    noReserved: whole("NO shares pledged to open sell orders."),
+  }),
+  AccountSummary: object({
+    accountId: str("The account."),
+    cash: decimal("Free cash."),
+    reserved: decimal("Cash reserved by open buy orders."),
+    total: decimal("cash + reserved."),
+    positions: { type: "array", items: ref("Position"), description: "Non-empty positions, by marketId." },
+  }),
+  Market: object(
+    {
+      marketId: str("The market."),
+      question: str("The question the market resolves."),
+      status: { type: "string", enum: ["open", "halted", "resolved"] },
+      tickSize: { type: "string", enum: ["0.01", "0.001", "0.0001"] },
+      resolvesAt: { type: "string", format: "date-time" },
+      takerFeeBps: { type: "integer", minimum: 0, maximum: 1000 },
+      bestBid: nullableDecimal("Best bid, YES terms; null when no bids."),
+      bestAsk: nullableDecimal("Best ask, YES terms; null when no asks."),
+      lastPrice: nullableDecimal("Last trade price, YES terms."),
+      markPrice: nullableDecimal("Oracle mark price of YES."),
+      volume: whole("Shares traded."),
+      openInterest: whole("YES/NO pairs outstanding."),
+      escrow: decimal("Collateral held in escrow for the market."),
+      outcome: { type: "string", enum: ["YES", "NO", "INVALID"], description: "Once resolved." },
+    },
+    ["outcome"],
+  ),
+  MarketList: listOf("markets", "Market"),
+  BookLevel: object({ price: decimal("YES price."), quantity: whole("Shares at this price.") }),
+  Book: object({
+    marketId: str("The market."),
+    bids: { type: "array", items: ref("BookLevel"), description: "Best (highest) first, YES terms." },
+    asks: { type: "array", items: ref("BookLevel"), description: "Best (lowest) first, YES terms." },
+  }),
+  Trade: object({
+    tradeId: str("The trade."),
+    marketId: str("The market."),
+    kind: {
+      type: "string",
+      enum: ["MINT", "TRANSFER", "MERGE"],
+      description: "MINT creates a YES/NO pair, MERGE redeems one, TRANSFER moves shares.",
+    },
+    price: decimal("YES price."),
+    quantity: whole("Shares."),
+    takerSide: { type: "string", enum: ["buy", "sell"] },
+    takerOutcome: { type: "string", enum: ["YES", "NO"] },
+    at: { type: "string", format: "date-time" },
+  }),
+  TradeList: { ...listOf("trades", "Trade"), description: "Newest first." },
+  OrderFill: object({
+    tradeId: str("The trade."),
+    price: decimal("Price of the order's own outcome."),
+    quantity: whole("Shares."),
+    liquidity: { type: "string", enum: ["maker", "taker"] },
+    fee: decimal("Fee paid by this order for this fill (takers only)."),
+  }),
+  Order: object(
+    {
+      orderId: str("Assigned by the exchange."),
+      clientOrderId: str("As sent."),
+      accountId: str("The owner."),
+      marketId: str("The market."),
+      side: { type: "string", enum: ["buy", "sell"] },
+      outcome: { type: "string", enum: ["YES", "NO"] },
+      price: decimal("Limit price of the order's own outcome."),
+      quantity: whole("Shares ordered."),
+      filledQuantity: whole("Shares filled."),
+      status: { type: "string", enum: ["open", "filled", "cancelled"] },
+      cancelReason: {
+        type: "string",
+        enum: [
+          "USER",
+          "POST_ONLY_WOULD_CROSS",
+          "IOC_REMAINDER",
+          "FOK_NOT_FILLABLE",
+          "SELF_TRADE",
+          "MARKET_RESOLVED",
+        ],
+      },
+      timeInForce: { type: "string", enum: ["GTC", "IOC", "FOK"] },
+      postOnly: { type: "boolean" },
+      createdAt: { type: "string", format: "date-time" },
+      trades: {
+        type: "array",
+        items: ref("OrderFill"),
+        description: "On placement: the fills this request caused. Elsewhere: all the order's fills.",
+      },
+    },
+    ["cancelReason"],
+  ),
+  OrderList: { ...listOf("orders", "Order"), description: "Newest first." },
+  Solvency: object({
+    balanced: { type: "boolean", description: "True only when netDeposits = heldTotal exactly, in decimal." },
+    totals: object({
+      deposits: decimal("Σ deposits."),
+      withdrawals: decimal("Σ withdrawals."),
+      netDeposits: decimal("deposits − withdrawals: what the exchange owes in total."),
+      accountCash: decimal("Σ free cash of accounts."),
+      accountReserved: decimal("Σ cash reserved by open buy orders."),
+      marketEscrow: decimal("Σ collateral in market escrow."),
+      feeRevenue: decimal("Σ taker fees collected."),
+      heldTotal: decimal("accountCash + accountReserved + marketEscrow + feeRevenue."),
+    }),
+    sequence: { type: "integer", description: "The command sequence number the totals are as of." },
+    head: { type: "string", description: "The hash-chain head the totals are as of." },
+  }),
+  ClockAnswer: object({ at: { type: "integer", description: "The manual clock now, ms since epoch." } }),
+  StreamMessage: toJsonSchema(B.StreamMessage),
+  StreamOut: {
+    type: "object",
+    description:
+      "A message from the gateway on /v1/stream. `channel` is trades | book | account | subscribed | unsubscribed | error.",
+    properties: {
+      channel: { type: "string", enum: ["trades", "book", "account", "subscribed", "unsubscribed", "error"] },
+      marketId: str("trades and book messages."),
+      accountId: str("account messages."),
+      data: { type: "object" },
+    },
+    required: ["channel", "data"],
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors by status
+// ---------------------------------------------------------------------------------------------------------------
+
+/** What each exchange rejection means; a code missing here is still listed (the test asks for every meaning). */
+export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
+  UNKNOWN_ACCOUNT: "no such account",
+  UNKNOWN_MARKET: "no such market",
+  UNKNOWN_ORDER: "no such order",
+  NOT_ORDER_OWNER: "the order belongs to another account",
+  ACCOUNT_EXISTS: "an account with this id already exists",
+  MARKET_EXISTS: "a market with this id already exists",
+  IDEMPOTENCY_CONFLICT: "the same reference / clientOrderId was used before with a different request",
+  MARKET_NOT_OPEN: "the market is halted or resolved",
+  MARKET_NOT_HALTED: "only a halted market can be resumed",
+  MARKET_RESOLVED: "the market is already resolved",
+  INVALID_QUESTION: "the question must have 1 to 500 characters",
+  INVALID_AMOUNT: "the amount must be greater than 0",
+  PRICE_NOT_ON_TICK: "the price is not a multiple of the market's tick size",
+  PRICE_OUT_OF_RANGE: "the price is not strictly between 0 and 1",
+  INVALID_QUANTITY: "the quantity is not a whole number of shares in range",
+  INSUFFICIENT_FUNDS: "not enough free cash",
+  INSUFFICIENT_SHARES: "not enough free shares to sell",
+  LEVERAGE_TOO_HIGH: "the leverage is above the market's current maximum",
+  INVALID_LEVERAGE: "the leverage is below 1, or not 1 on a sell",
+  INVALID_ORDER_TERMS: "the order's terms do not go together (a post-only order must be GTC)",
+  ORDER_NOT_OPEN: "the order is already filled or cancelled",
+  INVALID_RISK_PARAMS: "a market risk parameter is out of its allowed range",
+  UNKNOWN_FUND: "no such insurance fund",
+  INSUFFICIENT_POOL_SHARES: "not enough pool shares to redeem",
+  POOL_CASH_LENT_OUT: "the pool's cash is lent out; redeem later",
+  POOL_INSOLVENT: "the pool cannot cover this",
+  INSUFFICIENT_POOL_LIQUIDITY: "the market's pool cannot lend this much",
+  NO_POSITION: "no such position",
+  MARKET_IN_AUCTION: "the market is in a call auction",
+};
+
+/** Every error code the API answers, by HTTP status. */
+export function errorCodesByStatus(): Map<number, { code: string; meaning: string }[]> {
+  const byStatus = new Map<number, { code: string; meaning: string }[]>();
+  const add = (status: number, code: string, meaning: string) => {
+    const list = byStatus.get(status) ?? [];
+    list.push({ code, meaning });
+    byStatus.set(status, list);
+  };
+  for (const [code, { status, meaning }] of Object.entries(GATEWAY_ERRORS)) add(status, code, meaning);
+  for (const [code, status] of Object.entries(REJECTION_STATUS))
+    add(status, code, REJECTION_MEANING[code as RejectionCode] ?? "refused by the exchange's rules");
+  return new Map([...byStatus.entries()].sort((a, b) => a[0] - b[0]));
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad request",
+  401: "Unauthenticated",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  413: "Body too large",
+  415: "Unsupported media type",
+  426: "Upgrade required",
+  422: "Refused by the exchange's rules; nothing was appended",
+  429: "Rate limited; see Retry-After",
+  500: "Internal error; nothing was appended",
+  503: "Not ready or not accepting writes; see Retry-After",
+};
+
+function errorResponses(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [status, codes] of errorCodesByStatus()) {
+    const list = codes.map((c) => `\`${c.code}\` — ${c.meaning}`).join("; ");
+    const response: Record<string, unknown> = {
+      description: `${STATUS_TEXT[status] ?? "Error"}. Codes: ${list}.`,
+      content: {
+        "application/json": {
+          schema: {
+            allOf: [
+              ref("Error"),
+              {
+                type: "object",
+                properties: {
+                  error: { type: "object", properties: { code: { enum: codes.map((c) => c.code) } } },
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+    if (status === 429 || status === 503)
+      response.headers = {
+        "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
+      };
+    out[`Error${status}`] = response;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------------------------------------------
+
+type Auth = "public" | "operator" | "account" | "accountOrOperator";
+
+interface Operation {
+  method: "get" | "post" | "delete";
+  /** Fastify form: `/v1/markets/:marketId`. */
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  auth: Auth;
+  params?: t.Mixed;
+  query?: t.Mixed;
+  body?: { codec: t.Mixed; required: boolean; examples: Record<string, { summary: string; value: unknown }> };
+  ok: { status: number; description: string; schema?: string; contentType?: string; raw?: JsonSchema };
+  errors: number[];
+}
+
+const READ = [400, 429, 500];
+const SIGNED_READ = [400, 401, 429, 500];
+const OPERATOR_COMMAND = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503];
+const ACCOUNT_COMMAND = [400, 401, 404, 409, 413, 415, 422, 429, 500, 503];
+
+const ORDER_EXAMPLE = {
+  clientOrderId: "c-1",
+  marketId: "trump-2024",
+  side: "buy",
+  outcome: "YES",
+  price: "0.61",
+  quantity: "100",
+  timeInForce: "GTC",
+  postOnly: false,
+  leverage: "1",
+};
+
+const OPERATIONS: Operation[] = [
+  // ---- public ----
+  {
+    method: "get",
+    path: "/v1/health",
+    operationId: "getHealth",
+    tag: "public",
+    summary: "Liveness, log position and hash-chain head",
+    auth: "public",
+    query: B.NoQuery,
+    ok: { status: 200, description: "The gateway is up.", schema: "Health" },
+    errors: [400, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/openapi.json",
+    operationId: "getOpenApi",
+    tag: "public",
+    summary: "This document",
+    auth: "public",
+    ok: { status: 200, description: "The OpenAPI 3.1 document.", raw: { type: "object" } },
+    errors: [429, 500],
+  },
+  {
+    method: "get",
+    path: "/metrics",
+    operationId: "getMetrics",
+    tag: "public",
+    summary: "Prometheus metrics",
+    description:
+      "Text exposition format 0.0.4: `pmx_http_requests_total`, `pmx_http_request_duration_seconds`, " +
+      "`pmx_sequencer_queue_depth`, `pmx_events_appended_total`, `pmx_commands_committed_total`, " +
+      "`pmx_group_commits_total`, `pmx_log_events`, `pmx_writes_stopped`, `pmx_append_duration_seconds`.",
+    auth: "public",
+    ok: {
+      status: 200,
+      description: "The metrics.",
+      contentType: "text/plain; version=0.0.4",
+      raw: { type: "string" },
+    },
+    errors: [500],
+  },
+  {
+    method: "get",
+    path: "/v1/stream",
+    operationId: "openStream",
+    tag: "public",
+    summary: "WebSocket stream of trades, books and (signed) account updates",
+    description:
+      "Upgrade to a WebSocket, then send JSON messages (schema `StreamMessage`); every message from the gateway " +
+      "is a `StreamOut`. See **WebSocket stream** in the API description.",
+    auth: "public",
+    ok: { status: 101, description: "Switching protocols: the WebSocket is open." },
+    errors: [426, 429],
+  },
+  {
+    method: "get",
+    path: "/v1/markets",
+    operationId: "listMarkets",
+    tag: "public",
+    summary: "All markets",
+    auth: "public",
+    query: B.NoQuery,
+    ok: { status: 200, description: "Every market.", schema: "MarketList" },
+    errors: READ,
+  },
+  {
+    method: "get",
+    path: "/v1/markets/:marketId",
+    operationId: "getMarket",
+    tag: "public",
+    summary: "One market",
+    auth: "public",
+    params: B.MarketIdParam,
+    query: B.NoQuery,
+    ok: { status: 200, description: "The market (prices in YES terms).", schema: "Market" },
+    errors: [400, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/markets/:marketId/book",
+    operationId: "getBook",
+    tag: "public",
+    summary: "Order book depth, YES terms",
+    auth: "public",
+    params: B.MarketIdParam,
+    query: B.BookQuery,
+    ok: { status: 200, description: "Aggregated price levels (default depth 10).", schema: "Book" },
+    errors: [400, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/markets/:marketId/trades",
+    operationId: "getTrades",
+    tag: "public",
+    summary: "Recent trades, newest first",
+    auth: "public",
+    params: B.MarketIdParam,
+    query: B.TradesQuery,
+    ok: { status: 200, description: "Up to `limit` (default 100) trades.", schema: "TradeList" },
+    errors: [400, 404, 429, 500],
+  },
+  // ---- operator ----
+  {
+    method: "post",
+    path: "/v1/accounts",
+    operationId: "openAccount",
+    tag: "operator",
+    summary: "Open an account and issue its API key and secret",
+    description: "Without `accountId` the gateway picks one. The body may be absent.",
+    auth: "operator",
+    body: {
+      codec: B.OpenAccountBody,
+      required: false,
+      examples: {
+        named: { summary: "a chosen id", value: { accountId: "alice" } },
+        generated: { summary: "a generated id", value: {} },
+      },
+    },
+    ok: { status: 201, description: "The account and its credentials.", schema: "AccountCreated" },
+    errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "get",
+    path: "/v1/accounts/:accountId",
+    operationId: "getAccountById",
+    tag: "operator",
+    summary: "An account's summary (the operator, or the account itself signed)",
+    auth: "accountOrOperator",
+    params: B.AccountIdParam,
+    ok: { status: 200, description: "The account summary.", schema: "AccountSummary" },
+    errors: [400, 401, 403, 404, 429, 500],
+  },
+  {
+    method: "post",
+    path: "/v1/accounts/:accountId/deposits",
+    operationId: "deposit",
+    tag: "operator",
+    summary: "Credit cash to an account",
+    description: "The same `reference` twice credits once (the second answers the summary as it is).",
+    auth: "operator",
+    params: B.AccountIdParam,
+    body: {
+      codec: B.MoneyMovementBody,
+      required: true,
+      examples: { wire: { summary: "a deposit", value: { amount: "1000.50", reference: "wire-42" } } },
+    },
+    ok: { status: 200, description: "The account summary after the deposit.", schema: "AccountSummary" },
+    errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/markets",
+    operationId: "listMarket",
+    tag: "operator",
+    summary: "List a market",
+    auth: "operator",
+    body: {
+      codec: B.ListMarketBody,
+      required: true,
+      examples: {
+        election: {
+          summary: "a market with a 0.01 tick and a 0.25 % taker fee",
+          value: {
+            marketId: "trump-2024",
+            question: "Will Trump win the 2024 US presidential election?",
+            tickSize: "0.01",
+            resolvesAt: "2024-11-06T05:00:00Z",
+            takerFeeBps: 25,
+          },
+        },
+        minimal: {
+          summary: "defaults for the optional parameters (takerFeeBps 0)",
+          value: {
+            marketId: "rain-tomorrow",
+            question: "Will it rain in London tomorrow?",
+            tickSize: "0.001",
+            resolvesAt: "2030-01-02T00:00:00.000Z",
+          },
+        },
+      },
+    },
+    ok: { status: 201, description: "The market.", schema: "Market" },
+    errors: OPERATOR_COMMAND,
+  },
+  ...(["halt", "resume"] as const).map(
+    (action): Operation => ({
+      method: "post",
+      path: `/v1/markets/:marketId/${action}`,
+      operationId: `${action}Market`,
+      tag: "operator",
+      summary: action === "halt" ? "Halt trading in a market" : "Resume trading in a halted market",
+      auth: "operator",
+      params: B.MarketIdParam,
+      body: { codec: B.EmptyBody, required: false, examples: { empty: { summary: "no fields", value: {} } } },
+      ok: { status: 200, description: "The market.", schema: "Market" },
+      errors: OPERATOR_COMMAND,
+    }),
+  ),
+  {
+    method: "post",
+    path: "/v1/markets/:marketId/mark",
+    operationId: "setMarkPrice",
+    tag: "operator",
+    summary: "Set the oracle mark price of YES",
+    auth: "operator",
+    params: B.MarketIdParam,
+    body: {
+      codec: B.MarkBody,
+      required: true,
+      examples: { mark: { summary: "mark YES at 0.62", value: { price: "0.62" } } },
+    },
+    ok: { status: 200, description: "The market.", schema: "Market" },
+    errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/markets/:marketId/resolve",
+    operationId: "resolveMarket",
+    tag: "operator",
+    summary: "Resolve a market; INVALID pays 0.5 per YES and per NO share",
+    auth: "operator",
+    params: B.MarketIdParam,
+    body: {
+      codec: B.ResolveBody,
+      required: true,
+      examples: { yes: { summary: "YES won", value: { outcome: "YES" } } },
+    },
+    ok: { status: 200, description: "The resolved market.", schema: "Market" },
+    errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/admin/clock",
+    operationId: "setClock",
+    tag: "operator",
+    summary: "Move the manual clock (PMX_CLOCK=manual only; never backwards)",
+    auth: "operator",
+    body: {
+      codec: B.ClockBody,
+      required: true,
+      examples: { later: { summary: "set the clock", value: { at: 1730869200000 } } },
+    },
+    ok: { status: 200, description: "The clock now.", schema: "ClockAnswer" },
+    errors: [400, 401, 403, 409, 413, 415, 422, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/audit/solvency",
+    operationId: "getSolvency",
+    tag: "operator",
+    summary: "Whether every unit of collateral is accounted for",
+    description:
+      "The identity: deposits − withdrawals = Σ account cash + Σ reserved + Σ market escrow + fee revenue. " +
+      "`balanced` is true only when it holds exactly, in decimal.",
+    auth: "operator",
+    query: B.NoQuery,
+    ok: { status: 200, description: "The totals and whether they balance.", schema: "Solvency" },
+    errors: [400, 401, 403, 429, 500],
+  },
+  // ---- account (signed) ----
+  {
+    method: "get",
+    path: "/v1/account",
+    operationId: "getAccount",
+    tag: "account",
+    summary: "The signing account's summary",
+    auth: "account",
+    query: B.NoQuery,
+    ok: { status: 200, description: "The account summary.", schema: "AccountSummary" },
+    errors: [...SIGNED_READ, 404],
+  },
+  {
+    method: "post",
+    path: "/v1/withdrawals",
+    operationId: "withdraw",
+    tag: "account",
+    summary: "Pay cash out of the account's free cash",
+    description: "The same `reference` twice pays once.",
+    auth: "account",
+    body: {
+      codec: B.MoneyMovementBody,
+      required: true,
+      examples: { out: { summary: "a withdrawal", value: { amount: "250", reference: "payout-7" } } },
+    },
+    ok: { status: 200, description: "The account summary after the withdrawal.", schema: "AccountSummary" },
+    errors: ACCOUNT_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/orders",
+    operationId: "placeOrder",
+    tag: "account",
+    summary: "Place a limit order",
+    description:
+      "201 with the order as the request left it, including the fills it caused. Sending the same " +
+      "`clientOrderId` with the same content again answers the first answer with 200; different content is 409 " +
+      "`IDEMPOTENCY_CONFLICT`. Buying NO at p is selling YES at 1 − p on the market's single book. " +
+      '`timeInForce` defaults to GTC, `postOnly` to false, `leverage` (buys only) to "1".',
+    auth: "account",
+    body: {
+      codec: B.OrderBody,
+      required: true,
+      examples: {
+        buyYes: { summary: "buy 100 YES at 0.61", value: ORDER_EXAMPLE },
+        sellNo: {
+          summary: "sell 50 NO at 0.40, immediate-or-cancel",
+          value: {
+            clientOrderId: "c-2",
+            marketId: "trump-2024",
+            side: "sell",
+            outcome: "NO",
+            price: "0.40",
+            quantity: "50",
+            timeInForce: "IOC",
+          },
+        },
+      },
+    },
+    ok: { status: 201, description: "The order (200 on an identical repeat).", schema: "Order" },
+    errors: ACCOUNT_COMMAND,
+  },
+  {
+    method: "get",
+    path: "/v1/orders",
+    operationId: "listOrders",
+    tag: "account",
+    summary: "The signing account's orders, newest first",
+    auth: "account",
+    query: B.OrdersQuery,
+    ok: { status: 200, description: "Up to `limit` (default 1000) orders.", schema: "OrderList" },
+    errors: SIGNED_READ,
+  },
+  {
+    method: "get",
+    path: "/v1/orders/:orderId",
+    operationId: "getOrder",
+    tag: "account",
+    summary: "One of the signing account's orders, with all its fills",
+    auth: "account",
+    params: B.OrderIdParam,
+    query: B.NoQuery,
+    ok: { status: 200, description: "The order.", schema: "Order" },
+    errors: [...SIGNED_READ, 403, 404],
+  },
+  {
+    method: "delete",
+    path: "/v1/orders/:orderId",
+    operationId: "cancelOrder",
+    tag: "account",
+    summary: "Cancel an open order",
+    auth: "account",
+    params: B.OrderIdParam,
+    ok: { status: 200, description: 'The order with `status: "cancelled"`.', schema: "Order" },
+    errors: [400, 401, 403, 404, 422, 429, 500, 503],
+  },
+];
+
+const SECURITY: Record<Auth, Record<string, string[]>[]> = {
+  public: [],
+  operator: [{ operatorBearer: [] }],
+  account: [{ pmxKey: [], pmxTimestamp: [], pmxSignature: [] }],
+  accountOrOperator: [{ operatorBearer: [] }, { pmxKey: [], pmxTimestamp: [], pmxSignature: [] }],
+};
+
+/** `/v1/markets/:marketId` → `/v1/markets/{marketId}`. */
+export const openApiPath = (fastifyPath: string): string => fastifyPath.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+
+function parameters(where: "path" | "query", codec: t.Mixed | undefined): unknown[] {
+  const props = (codec as Tagged | undefined)?.exactProps;
+  if (!props) return [];
+  const out: unknown[] = [];
+  for (const [name, c] of Object.entries(props.required))
+    out.push({ name, in: where, required: true, schema: toJsonSchema(c) });
+  for (const [name, c] of Object.entries(props.optional))
+    out.push({ name, in: where, required: false, schema: toJsonSchema(c) });
+  return out;
+}
+
+function operationObject(op: Operation): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    operationId: op.operationId,
+    tags: [op.tag],
+    summary: op.summary,
+  };
+  const notes = [op.description, op.query ? "Unknown query parameters are refused (400)." : undefined];
+  const description = notes.filter(Boolean).join(" ");
+  if (description) o.description = description;
+  o.security = SECURITY[op.auth];
+  const params = [...parameters("path", op.params), ...parameters("query", op.query)];
+  if (params.length > 0) o.parameters = params;
+  if (op.body) {
+    const name = op.body.codec.name;
+    o.requestBody = {
+      required: op.body.required,
+      content: { "application/json": { schema: ref(name), examples: op.body.examples } },
+    };
+  }
+  const responses: Record<string, unknown> = {};
+  const okSchema = op.ok.schema ? ref(op.ok.schema) : op.ok.raw;
+  responses[String(op.ok.status)] = okSchema
+    ? {
+        description: op.ok.description,
+        content: { [op.ok.contentType ?? "application/json"]: { schema: okSchema } },
+      }
+    : { description: op.ok.description };
+  for (const status of op.errors)
+    responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
+  o.responses = responses;
+  return o;
+}
+
+function apiDescription(): string {
+  const errors = [...errorCodesByStatus()]
+    .map(
+      ([status, codes]) => `- **${status}**: ${codes.map((c) => `\`${c.code}\` (${c.meaning})`).join(", ")}`,
+    )
+    .join("\n");
+  return `The pmx exchange gateway: binary prediction markets (YES/NO shares paying 1 or 0, or 0.5 each when INVALID).
+
+## Conventions
+- JSON bodies (\`content-type: application/json\`). Decimals are **strings**: prices ("0.61"), amounts ("1000.50", at
+  most 6 places), quantities ("100", whole shares). A JSON number where a decimal string is expected is a 400.
+  Unknown fields (and unknown query parameters) are a 400.
+- Prices are of the named outcome, strictly between 0 and 1, a multiple of the market's tick size. Book, trade and
+  market prices are in YES terms.
+- Times in bodies are ISO-8601 UTC strings; the manual clock is set in milliseconds since epoch.
+- A refused request appends nothing to the log.
+
+## Authentication
+- **Operator**: \`Authorization: Bearer <operator token>\`.
+- **Account** requests are signed with the account's API key and secret (issued by \`POST /v1/accounts\`):
+  - \`PMX-KEY: <apiKey>\`
+  - \`PMX-TIMESTAMP: <milliseconds since epoch>\`, within ±30 s of the gateway's clock (else 401 \`STALE_TIMESTAMP\`)
+  - \`PMX-SIGNATURE: hex(HMAC-SHA256(apiSecret, timestamp + METHOD + pathWithQuery + rawBody))\` — METHOD upper
+    case, pathWithQuery exactly as sent (e.g. \`/v1/orders?status=open\`), rawBody the exact body bytes or the empty
+    string. A state-changing request signed identically twice within the window is refused (401
+    \`REPLAYED_SIGNATURE\`): sign each retry with a new timestamp.
+- An operator may also read any account (\`GET /v1/accounts/{accountId}\`); an account acts only on its own orders
+  and funds.
+
+## Errors
+Every error is \`{"error": {"code", "message", "details"}}\` (\`details\` when there are facts to give). Codes by status:
+${errors}
+
+## WebSocket stream (\`GET /v1/stream\`)
+Send \`{"op": "subscribe" | "unsubscribe", "channel": "trades" | "book", "marketId": "..."}\`; for your account,
+\`{"op": "subscribe", "channel": "account", "apiKey", "timestamp", "signature"}\` with
+\`signature = hex(HMAC-SHA256(apiSecret, timestamp + "GET" + "/v1/stream"))\` (±30 s). Messages from the gateway are
+\`{channel, marketId?, accountId?, data}\`:
+- \`subscribed\` / \`unsubscribed\`: \`data: {channel, marketId}\` or \`data: {channel: "account", accountId}\`
+  acknowledges a (un)subscription.
+- \`trades\`: first \`data: {type: "snapshot", trades: [...]}\` (up to 100, newest first), then one
+  \`data: {type: "trade", trade: {tradeId, price, quantity, kind, takerSide, takerOutcome, at}}\` per trade.
+- \`book\`: first \`data: {type: "snapshot", bids, asks}\` (top 50 levels a side, YES terms), then after each committed
+  batch that changed the book one \`data: {type: "update", bids, asks}\` with the new top 50 levels.
+- \`account\`: first \`data: {type: "balance", account}\` (the account summary); then, after each committed batch
+  that concerns the account: one \`{type: "fill", fill: {tradeId, orderId, marketId, side, outcome, price, quantity,
+  liquidity, fee, at}}\` per fill (price of the order's own outcome), one \`{type: "order", order}\` per order it
+  touched (as the order stands after the batch), and one \`{type: "balance", account}\` when cash or shares moved.
+  \`unsubscribe\` on the account channel uses only \`apiKey\` (the other fields must be present; they are not checked).
+- \`error\`: \`data: {code, message}\` for a message that is not JSON (\`MALFORMED_JSON\`), not a valid message
+  (\`INVALID_REQUEST\`), an unknown market (\`UNKNOWN_MARKET\`), more than 1000 market subscriptions
+  (\`TOO_MANY_SUBSCRIPTIONS\`) or a refused account signature (\`UNAUTHENTICATED\`, \`STALE_TIMESTAMP\`,
+  \`BAD_SIGNATURE\`). The socket stays open. Subscribing again to the same channel answers a fresh snapshot.
+A client that does not read fast enough (more than 4 MiB waiting) is disconnected with close code 1013.`;
+}
+
+let built: Record<string, unknown> | null = null;
+
+/** The OpenAPI 3.1 document of the HTTP API (built once: it depends only on code). */
 export function openApiDocument(): Record<string, unknown> {
-  return { openapi: "3.1.0", info: { title: "pmx gateway", version: "1" }, paths: {} };
+  built ??= buildDocument();
+  return built;
+}
+
+function buildDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const path = openApiPath(op.path);
+    paths[path] ??= {};
+    paths[path][op.method] = operationObject(op);
+  }
+  const bodySchemas: Record<string, JsonSchema> = {};
+  for (const op of OPERATIONS) if (op.body) bodySchemas[op.body.codec.name] = toJsonSchema(op.body.codec);
+  return {
+    openapi: "3.1.0",
+    info: { title: "pmx gateway", version: "1", description: apiDescription() },
+    servers: [{ url: "/" }],
+    tags: [
+      { name: "public", description: "No credentials." },
+      { name: "operator", description: "Authorization: Bearer <operator token>." },
+      { name: "account", description: "Signed with PMX-KEY, PMX-TIMESTAMP, PMX-SIGNATURE." },
+    ],
+    paths,
+    components: {
+      schemas: { ...bodySchemas, ...ANSWER_SCHEMAS },
+      responses: errorResponses(),
+      securitySchemes: {
+        operatorBearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "The operator token (PMX_OPERATOR_TOKEN, or generated at first start and kept).",
+        },
+        pmxKey: { type: "apiKey", in: "header", name: "PMX-KEY", description: "The account's API key." },
+        pmxTimestamp: {
+          type: "apiKey",
+          in: "header",
+          name: "PMX-TIMESTAMP",
+          description: "Milliseconds since epoch, within ±30 s of the gateway's clock.",
+        },
+        pmxSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "PMX-SIGNATURE",
+          description:
+            "hex(HMAC-SHA256(apiSecret, timestamp + METHOD + pathWithQuery + rawBody)); rawBody is empty when there is none.",
+        },
+      },
+    },
+  };
 }

@@ -1,10 +1,462 @@
 // The WebSocket stream at GET /v1/stream: trades and book channels per market, and an authenticated account channel.
+// Fed by the exchange's `committed` batches (durable events only); one listener serves every connection.
+import websocket, { type WebSocket } from "@fastify/websocket";
+import { type Event, money, toAmountString } from "@pmx/domain";
+import { accountView, bookView, type EventMeta } from "@pmx/projections";
 import type { FastifyInstance } from "fastify";
 import type { CredentialStore } from "../credentials.js";
 import type { Exchange } from "../exchange.js";
+import { constantTimeEqual, signature } from "./auth.js";
+import { StreamMessage } from "./bodies.js";
+import { gatewayError } from "./errors.js";
+
+export const STREAM_PATH = "/v1/stream";
+/** Price levels a side in book snapshots and updates. */
+export const STREAM_BOOK_DEPTH = 50;
+/** Trades in a trades snapshot. */
+export const STREAM_SNAPSHOT_TRADES = 100;
+/** Bytes waiting to be sent to one client beyond which it is disconnected (1013) instead of buffered. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const MAX_MESSAGE_BYTES = 16 * 1024;
+/** Market subscriptions (trades + book) one connection may hold. */
+const MAX_SUBSCRIPTIONS = 1000;
+/** A client that has not answered a ping within this time is dropped. */
+const HEARTBEAT_MS = 30_000;
+/** Close code "try again later": the client reads too slowly. */
+const CLOSE_TOO_SLOW = 1013;
+const SIGNATURE_WINDOW_MS = 30_000;
+
+interface Connection {
+  readonly socket: WebSocket;
+  readonly trades: Set<string>;
+  readonly book: Set<string>;
+  readonly accounts: Set<string>;
+  alive: boolean;
+  closed: boolean;
+}
+
+/** Subscribers by key (marketId or accountId). */
+class Subscribers {
+  private readonly byKey = new Map<string, Set<Connection>>();
+  add(key: string, c: Connection): void {
+    let set = this.byKey.get(key);
+    if (!set) this.byKey.set(key, (set = new Set()));
+    set.add(c);
+  }
+  remove(key: string, c: Connection): void {
+    const set = this.byKey.get(key);
+    if (!set) return;
+    set.delete(c);
+    if (set.size === 0) this.byKey.delete(key);
+  }
+  of(key: string): ReadonlySet<Connection> | undefined {
+    return this.byKey.get(key);
+  }
+}
+
+/** A trade as the trades channel shows it (YES price; side and outcome of the taker). */
+interface StreamTrade {
+  tradeId: string;
+  price: string;
+  quantity: string;
+  kind: string;
+  takerSide: string;
+  takerOutcome: string;
+  at: string;
+}
+
+/** One account's fill of a trade. `price` is of the order's own outcome; only takers pay `fee`. */
+interface StreamFill {
+  tradeId: string;
+  orderId: string;
+  marketId: string;
+  side: string;
+  outcome: string;
+  price: string;
+  quantity: string;
+  liquidity: "maker" | "taker";
+  fee: string;
+  at: string;
+}
+
+type Verified = { ok: true; accountId: string } | { ok: false; code: string; message: string };
+
+/** Own-outcome price of a fill from its amount and quantity (exact: the amount is price × quantity). */
+const priceOf = (amount: string, quantity: number): string => toAmountString(money(amount).div(quantity));
+
+/**
+ * Which accounts and orders an event is about, read from the fields that name them, so that every event type (the
+ * credit layer's too) reaches the accounts it concerns without a list to keep up to date.
+ */
+const ACCOUNT_FIELDS = ["accountId", "makerAccountId", "takerAccountId", "fromAccountId", "toAccountId"];
+const ORDER_FIELDS = ["orderId", "makerOrderId", "takerOrderId"];
+function accountsIn(fields: Record<string, unknown>): string[] {
+  const ids = ACCOUNT_FIELDS.map((f) => fields[f]).filter((v): v is string => typeof v === "string");
+  // A socialized loss names every pool provider it touches.
+  if (Array.isArray(fields.haircuts))
+    for (const h of fields.haircuts as { accountId?: unknown }[])
+      if (typeof h?.accountId === "string") ids.push(h.accountId);
+  return ids;
+}
+const ordersIn = (fields: Record<string, unknown>): string[] =>
+  ORDER_FIELDS.map((f) => fields[f]).filter((v): v is string => typeof v === "string");
 
 export async function attachStream(
-  _app: FastifyInstance,
-  _exchange: Exchange,
-  _credentials: CredentialStore,
-): Promise<void> {}
+  app: FastifyInstance,
+  exchange: Exchange,
+  credentials: CredentialStore,
+): Promise<void> {
+  const trades = new Subscribers();
+  const books = new Subscribers();
+  const accounts = new Subscribers();
+  const connections = new Set<Connection>();
+  /** The book last sent on each market's book channel (JSON of {bids, asks}), so that only changes are sent. */
+  const lastBook = new Map<string, string>();
+  const unsubscribeBook = (marketId: string, c: Connection): void => {
+    c.book.delete(marketId);
+    books.remove(marketId, c);
+    if (!books.of(marketId)) lastBook.delete(marketId);
+  };
+
+  // ---- sending ----
+  const drop = (c: Connection): void => {
+    if (c.closed) return;
+    c.closed = true;
+    connections.delete(c);
+    for (const m of c.trades) trades.remove(m, c);
+    for (const m of [...c.book]) unsubscribeBook(m, c);
+    for (const a of c.accounts) accounts.remove(a, c);
+  };
+  /** Sends serialized text; a client with too much waiting is closed (1013) rather than buffered without bound. */
+  const sendText = (c: Connection, text: string): void => {
+    if (c.closed || c.socket.readyState !== c.socket.OPEN) return;
+    if (c.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      drop(c);
+      c.socket.close(CLOSE_TOO_SLOW, "client reads too slowly");
+      return;
+    }
+    c.socket.send(text);
+  };
+  const send = (c: Connection, message: object): void => sendText(c, JSON.stringify(message));
+  const broadcast = (to: ReadonlySet<Connection> | undefined, message: object): void => {
+    if (!to || to.size === 0) return;
+    const text = JSON.stringify(message);
+    for (const c of [...to]) sendText(c, text);
+  };
+  const sendError = (c: Connection, code: string, message: string): void =>
+    send(c, { channel: "error", data: { code, message } });
+
+  // ---- views ----
+  const state = () => exchange.projection.state;
+  const bookData = (marketId: string) => {
+    const market = state().markets.get(marketId);
+    if (!market) return null;
+    const { bids, asks } = bookView(market, STREAM_BOOK_DEPTH);
+    return { bids, asks };
+  };
+  const tradeOf = (e: Extract<Event, { type: "TradeExecuted" }>, at: number): StreamTrade => ({
+    tradeId: e.tradeId,
+    price: e.yesPrice,
+    quantity: String(e.quantity),
+    kind: e.kind,
+    takerSide: e.takerSide,
+    takerOutcome: e.takerOutcome,
+    at: new Date(at).toISOString(),
+  });
+  const fillsOf = (e: Extract<Event, { type: "TradeExecuted" }>, at: number): [string, StreamFill][] => {
+    const common = { tradeId: e.tradeId, marketId: e.marketId, quantity: String(e.quantity) };
+    const when = new Date(at).toISOString();
+    return [
+      [
+        e.makerAccountId,
+        {
+          ...common,
+          orderId: e.makerOrderId,
+          side: e.makerSide,
+          outcome: e.makerOutcome,
+          price: priceOf(e.makerAmount, e.quantity),
+          liquidity: "maker",
+          fee: "0",
+          at: when,
+        },
+      ],
+      [
+        e.takerAccountId,
+        {
+          ...common,
+          orderId: e.takerOrderId,
+          side: e.takerSide,
+          outcome: e.takerOutcome,
+          price: priceOf(e.takerAmount, e.quantity),
+          liquidity: "taker",
+          fee: e.takerFee,
+          at: when,
+        },
+      ],
+    ];
+  };
+
+  // ---- the committed batches ----
+  interface AccountUpdate {
+    fills: StreamFill[];
+    orders: Set<string>;
+    balance: boolean;
+  }
+  const onCommitted = (batch: { event: Event; meta: EventMeta }[]): void => {
+    const markets = new Set<string>();
+    const updates = new Map<string, AccountUpdate>();
+    const update = (accountId: string): AccountUpdate | null => {
+      if (!accounts.of(accountId)) return null;
+      let u = updates.get(accountId);
+      if (!u) updates.set(accountId, (u = { fills: [], orders: new Set(), balance: false }));
+      return u;
+    };
+    for (const { event, meta } of batch) {
+      const fields = event as unknown as Record<string, unknown>;
+      if (typeof fields.marketId === "string") markets.add(fields.marketId);
+      if (event.type === "TradeExecuted") {
+        const subscribers = trades.of(event.marketId);
+        if (subscribers)
+          broadcast(subscribers, {
+            channel: "trades",
+            marketId: event.marketId,
+            data: { type: "trade", trade: tradeOf(event, meta.at) },
+          });
+        for (const [accountId, fill] of fillsOf(event, meta.at)) update(accountId)?.fills.push(fill);
+      }
+      for (const accountId of accountsIn(fields)) {
+        const u = update(accountId);
+        if (u) u.balance = true;
+      }
+      for (const orderId of ordersIn(fields)) {
+        const owner = state().orders.get(orderId)?.accountId;
+        if (owner) update(owner)?.orders.add(orderId);
+      }
+    }
+    // One book update per market whose top levels changed in the batch.
+    for (const marketId of markets) {
+      const subscribers = books.of(marketId);
+      const data = subscribers ? bookData(marketId) : null;
+      if (!data) continue;
+      const text = JSON.stringify(data);
+      if (lastBook.get(marketId) === text) continue;
+      lastBook.set(marketId, text);
+      broadcast(subscribers, { channel: "book", marketId, data: { type: "update", ...data } });
+    }
+    for (const [accountId, u] of updates) {
+      const subscribers = accounts.of(accountId);
+      for (const fill of u.fills)
+        broadcast(subscribers, { channel: "account", accountId, data: { type: "fill", fill } });
+      for (const orderId of u.orders) {
+        const order = exchange.projection.order(orderId);
+        if (order) broadcast(subscribers, { channel: "account", accountId, data: { type: "order", order } });
+      }
+      if (u.balance)
+        broadcast(subscribers, {
+          channel: "account",
+          accountId,
+          data: { type: "balance", account: accountView(state(), accountId) },
+        });
+    }
+  };
+  // The sequencer calls this synchronously after an append: a failure here must not reach it.
+  const listener = (batch: { event: Event; meta: EventMeta }[]): void => {
+    try {
+      onCommitted(batch);
+    } catch (error) {
+      app.log.error({ err: error }, "stream: could not publish a committed batch");
+    }
+  };
+  exchange.on("committed", listener);
+
+  // ---- subscriptions ----
+  const verify = (m: { apiKey: string; timestamp: string; signature: string }): Verified => {
+    const credential = credentials.lookup(m.apiKey);
+    if (!credential) return { ok: false, code: "UNAUTHENTICATED", message: "unknown API key" };
+    if (!/^\d{1,16}$/.test(m.timestamp))
+      return { ok: false, code: "UNAUTHENTICATED", message: "timestamp is milliseconds since epoch" };
+    const skew = Number(m.timestamp) - exchange.clock.now();
+    if (Math.abs(skew) > SIGNATURE_WINDOW_MS)
+      return {
+        ok: false,
+        code: "STALE_TIMESTAMP",
+        message: `the timestamp is ${Math.round(skew / 1000)} s from the gateway's clock (±30 s allowed)`,
+      };
+    const expected = signature(credential.apiSecret, m.timestamp, "GET", STREAM_PATH, "");
+    if (!constantTimeEqual(m.signature.toLowerCase(), expected))
+      return {
+        ok: false,
+        code: "BAD_SIGNATURE",
+        message: 'the signature is not hex(HMAC-SHA256(apiSecret, timestamp + "GET" + "/v1/stream"))',
+      };
+    return { ok: true, accountId: credential.accountId };
+  };
+
+  const subscribeMarket = (c: Connection, channel: "trades" | "book", marketId: string): void => {
+    if (!state().markets.has(marketId)) {
+      sendError(c, "UNKNOWN_MARKET", `no market ${marketId}`);
+      return;
+    }
+    const mine = channel === "trades" ? c.trades : c.book;
+    if (!mine.has(marketId) && c.trades.size + c.book.size >= MAX_SUBSCRIPTIONS) {
+      sendError(
+        c,
+        "TOO_MANY_SUBSCRIPTIONS",
+        `at most ${MAX_SUBSCRIPTIONS} market subscriptions a connection`,
+      );
+      return;
+    }
+    mine.add(marketId);
+    (channel === "trades" ? trades : books).add(marketId, c);
+    send(c, { channel: "subscribed", data: { channel, marketId } });
+    if (channel === "trades") {
+      const recent = exchange.projection.recentTrades(marketId, STREAM_SNAPSHOT_TRADES);
+      const list = recent.map(({ marketId: _, ...trade }) => trade);
+      send(c, { channel: "trades", marketId, data: { type: "snapshot", trades: list } });
+    } else {
+      const data = bookData(marketId)!;
+      // Every book subscriber has seen the book as it is now: updates compare against it.
+      lastBook.set(marketId, JSON.stringify(data));
+      send(c, { channel: "book", marketId, data: { type: "snapshot", ...data } });
+    }
+  };
+
+  const onMessage = (c: Connection, text: string): void => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      sendError(c, "MALFORMED_JSON", "the message is not valid JSON");
+      return;
+    }
+    // Decode against the branch the channel names, so the problem reported is the one that matters.
+    const isAccount =
+      typeof parsed === "object" &&
+      parsed !== null &&
+      (parsed as { channel?: unknown }).channel === "account";
+    const decoded = (isAccount ? StreamMessage.types[1] : StreamMessage.types[0]).decode(parsed);
+    if (decoded._tag === "Left") {
+      const e = decoded.left[0];
+      const field = e?.context
+        .map((x) => x.key)
+        .filter((k) => k !== "" && !/^\d+$/.test(k))
+        .join(".");
+      const why = e?.message ?? `expected ${e?.context[e.context.length - 1]?.type.name ?? "a valid value"}`;
+      sendError(
+        c,
+        "INVALID_REQUEST",
+        `${field ? `${field}: ` : ""}${why} (messages are {op: "subscribe"|"unsubscribe", channel: "trades"|"book", marketId} or the signed account form)`,
+      );
+      return;
+    }
+    const m = decoded.right as StreamMessage;
+    if (m.channel !== "account") {
+      if (m.op === "subscribe") subscribeMarket(c, m.channel, m.marketId);
+      else {
+        if (m.channel === "trades") {
+          c.trades.delete(m.marketId);
+          trades.remove(m.marketId, c);
+        } else unsubscribeBook(m.marketId, c);
+        send(c, { channel: "unsubscribed", data: { channel: m.channel, marketId: m.marketId } });
+      }
+      return;
+    }
+    if (m.op === "unsubscribe") {
+      // Unsubscribing needs only the key: it can only stop messages to this connection.
+      const accountId = credentials.lookup(m.apiKey)?.accountId;
+      if (!accountId) {
+        sendError(c, "UNAUTHENTICATED", "unknown API key");
+        return;
+      }
+      c.accounts.delete(accountId);
+      accounts.remove(accountId, c);
+      send(c, { channel: "unsubscribed", data: { channel: "account", accountId } });
+      return;
+    }
+    const verified = verify(m);
+    if (!verified.ok) {
+      sendError(c, verified.code, verified.message);
+      return;
+    }
+    const { accountId } = verified;
+    c.accounts.add(accountId);
+    accounts.add(accountId, c);
+    send(c, { channel: "subscribed", data: { channel: "account", accountId } });
+    send(c, {
+      channel: "account",
+      accountId,
+      data: { type: "balance", account: accountView(state(), accountId) },
+    });
+  };
+
+  // ---- the route ----
+  await app.register(websocket, {
+    options: { maxPayload: MAX_MESSAGE_BYTES },
+    errorHandler: (error, socket, request) => {
+      request.log.warn({ err: error }, "stream: socket error");
+      socket.terminate();
+    },
+  });
+
+  const onConnection = (socket: WebSocket): void => {
+    const c: Connection = {
+      socket,
+      trades: new Set(),
+      book: new Set(),
+      accounts: new Set(),
+      alive: true,
+      closed: false,
+    };
+    connections.add(c);
+    socket.on("message", (raw, isBinary) => {
+      if (c.closed) return;
+      if (isBinary) {
+        sendError(c, "INVALID_REQUEST", "messages are JSON text frames");
+        return;
+      }
+      const text = Buffer.isBuffer(raw)
+        ? raw.toString("utf8")
+        : Array.isArray(raw)
+          ? Buffer.concat(raw).toString("utf8")
+          : Buffer.from(raw).toString("utf8");
+      onMessage(c, text);
+    });
+    socket.on("pong", () => {
+      c.alive = true;
+    });
+    socket.on("close", () => drop(c));
+  };
+
+  app.route({
+    method: "GET",
+    url: STREAM_PATH,
+    // A plain HTTP GET (no Upgrade) gets an answer in the API's error shape.
+    handler: async () => {
+      throw gatewayError(
+        "UPGRADE_REQUIRED",
+        "GET /v1/stream is a WebSocket: connect with an Upgrade request",
+      );
+    },
+    wsHandler: (socket) => onConnection(socket),
+  });
+
+  // Connections that stopped answering pings are dropped, so their subscriptions do not pile up.
+  const heartbeat = setInterval(() => {
+    for (const c of [...connections]) {
+      if (!c.alive) {
+        drop(c);
+        c.socket.terminate();
+        continue;
+      }
+      c.alive = false;
+      if (c.socket.readyState === c.socket.OPEN) c.socket.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  app.addHook("onClose", async () => {
+    clearInterval(heartbeat);
+    exchange.off("committed", listener);
+    for (const c of [...connections]) drop(c);
+  });
+}

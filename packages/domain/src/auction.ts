@@ -1,0 +1,109 @@
+// Call auctions in the decider: orders collected while the market is in auction uncross at one price when it ends.
+import { Auction } from "@pmx/liquidation";
+import { fillKindOf, type Intent } from "@pmx/matching";
+import type { Draft } from "./draft.js";
+import { cancellation, KIND_OF } from "./execute.js";
+import { type Money, toAmountString, ZERO } from "./money.js";
+import { costOf, intentOf, ownPriceTicks, ticksToPrice } from "./prices.js";
+import { markOf } from "./risk.js";
+import { type MarketState, orderIdOf, type OrderState, tradeIdOf } from "./state.js";
+
+const isBid = (o: OrderState): boolean => (o.side === "buy") === (o.outcome === "YES");
+
+/**
+ * Uncrosses the auction: every resting and collected order takes part; all fills are at the single price that
+ * maximizes matched volume (ties: least imbalance, then nearest the mark, then the lower price), makers being the
+ * earlier orders, no taker fee. Buyers' reservations beyond the clearing price go back to free cash. Collected
+ * orders' remainders then rest on the book.
+ */
+export function uncrossAuction(draft: Draft, market: MarketState): void {
+  const state = draft.state;
+  const orders = new Map<number, OrderState>();
+  const remaining = new Map<number, number>();
+  for (const r of market.book.restingOrders()) {
+    orders.set(r.id, state.orders.get(orderIdOf(r.id))!);
+    remaining.set(r.id, r.remainingLots);
+  }
+  for (const n of market.auctionOrders) {
+    const o = state.orders.get(orderIdOf(n))!;
+    orders.set(n, o);
+    remaining.set(n, o.quantity - o.filledQuantity);
+  }
+  const bids: Auction.AuctionOrder[] = [];
+  const asks: Auction.AuctionOrder[] = [];
+  for (const [n, o] of orders) {
+    const yesTicks = o.outcome === "YES" ? o.priceTicks : market.ticks - o.priceTicks;
+    (isBid(o) ? bids : asks).push({ id: n, priceTicks: yesTicks, quantityLots: remaining.get(n)!, seq: n });
+  }
+  const mark = markOf(market);
+  const reference = mark === null ? Math.floor(market.ticks / 2) : mark.times(market.ticks).round().toNumber();
+  const result = Auction.uncross(bids, asks, reference);
+  let tradeNumber = draft.tradeCount;
+  const released = (o: OrderState, own: number, quantity: number): Money =>
+    o.side === "buy" ? costOf(o.priceTicks, quantity, market.ticks).minus(costOf(own, quantity, market.ticks)) : ZERO;
+  for (const fill of result.fills) {
+    const [older, newer] = fill.bidId < fill.askId ? [fill.bidId, fill.askId] : [fill.askId, fill.bidId];
+    const maker = orders.get(older)!;
+    const taker = orders.get(newer)!;
+    const makerOwn = ownPriceTicks(maker.outcome, fill.priceTicks, market.ticks);
+    const takerOwn = ownPriceTicks(taker.outcome, fill.priceTicks, market.ticks);
+    const kind = fillKindOf(intentOf(taker.side, taker.outcome) as Intent, intentOf(maker.side, maker.outcome) as Intent);
+    tradeNumber += 1;
+    remaining.set(older, remaining.get(older)! - fill.quantityLots);
+    remaining.set(newer, remaining.get(newer)! - fill.quantityLots);
+    const makerAmount = costOf(makerOwn, fill.quantityLots, market.ticks);
+    const takerAmount = costOf(takerOwn, fill.quantityLots, market.ticks);
+    if (maker.side === "sell") draft.addCash(maker.accountId, makerAmount);
+    if (taker.side === "sell") draft.addCash(taker.accountId, takerAmount);
+    draft.emit({
+      type: "TradeExecuted",
+      tradeId: tradeIdOf(tradeNumber),
+      marketId: market.marketId,
+      kind: KIND_OF[kind]!,
+      yesPrice: toAmountString(ticksToPrice(fill.priceTicks, market.ticks)),
+      quantity: fill.quantityLots,
+      makerOrderId: maker.orderId,
+      makerAccountId: maker.accountId,
+      makerSide: maker.side,
+      makerOutcome: maker.outcome,
+      makerAmount: toAmountString(makerAmount),
+      takerOrderId: taker.orderId,
+      takerAccountId: taker.accountId,
+      takerSide: taker.side,
+      takerOutcome: taker.outcome,
+      takerAmount: toAmountString(takerAmount),
+      takerFee: "0",
+      makerReleased: toAmountString(released(maker, makerOwn, fill.quantityLots)),
+      takerReleased: toAmountString(released(taker, takerOwn, fill.quantityLots)),
+      auction: true,
+    });
+  }
+  draft.tradeCount = tradeNumber;
+  // The book after the fills, to rest the collected remainders on (one that would still cross is cancelled).
+  const book = draft.scratchBook(market);
+  for (const fill of result.fills) {
+    for (const id of [fill.bidId, fill.askId]) if (book.get(id)) book.reduce(id, fill.quantityLots);
+  }
+  for (const n of market.auctionOrders) {
+    const o = orders.get(n)!;
+    const left = remaining.get(n)!;
+    if (left === 0) continue;
+    const owner = state.accounts.get(o.accountId)!;
+    try {
+      book.rest({ id: n, owner: owner.ordinal, intent: intentOf(o.side, o.outcome), priceTicks: o.priceTicks, remainingLots: left });
+      draft.emit({ type: "OrderRested", orderId: o.orderId, marketId: market.marketId, quantity: left });
+    } catch {
+      // After the fills a buy still reserves its limit price × what is left; a sell, the shares left.
+      const reservedCash = o.side === "buy" ? costOf(o.priceTicks, left, market.ticks) : ZERO;
+      draft.emit(cancellation({ ...o, reservedCash, reservedShares: o.side === "sell" ? left : 0 }, "AUCTION_REMAINDER", left));
+    }
+  }
+  const volume = result.fills.reduce((n, f) => n + f.quantityLots, 0);
+  draft.emit({
+    type: "AuctionUncrossed",
+    marketId: market.marketId,
+    price: result.priceTicks === null ? null : toAmountString(ticksToPrice(result.priceTicks, market.ticks)),
+    volume,
+  });
+  draft.setAuctionUntil(market, null);
+}

@@ -1,0 +1,104 @@
+// A decision in progress: the events so far and scratch copies of what they change, for commands with many steps.
+import { createOrderBook, type OrderBook } from "@pmx/matching";
+import type { Event } from "./events.js";
+import { type Money, ZERO } from "./money.js";
+import { type LeveragedPosition, leveragedKey, type MarketState, type State } from "./state.js";
+
+/** The parts of a leveraged position a decision may change before its events are applied. */
+export interface PositionScratch {
+  shares: number;
+  loan: Money;
+  feesOwed: Money;
+}
+
+/**
+ * Commands such as a tick or a mark may liquidate several positions one after another, each trading
+ * against the book the previous one left. `decide` never changes the state, so a Draft keeps scratch
+ * copies (a cloned book, pool and fund balances, positions, free-cash changes) that later steps read.
+ */
+export class Draft {
+  readonly events: Event[] = [];
+  orderCount: number;
+  tradeCount: number;
+  private readonly books = new Map<string, OrderBook>();
+  private readonly cashDelta = new Map<string, Money>();
+  private readonly pools = new Map<string, { cash: Money; lent: Money }>();
+  private readonly insurance = new Map<string, Money>();
+  private readonly positions = new Map<string, PositionScratch>();
+  private readonly auctions = new Map<string, number | null>();
+  sharedInsurance: Money;
+
+  constructor(
+    readonly state: State,
+    readonly at: number,
+  ) {
+    this.orderCount = state.orderCount;
+    this.tradeCount = state.tradeCount;
+    this.sharedInsurance = state.sharedInsurance;
+  }
+
+  emit(...events: Event[]): void {
+    this.events.push(...events);
+  }
+
+  /** The book as the draft's trades left it: the real one until a step needs to trade, then a private copy. */
+  book(market: MarketState): OrderBook {
+    return this.books.get(market.marketId) ?? market.book;
+  }
+
+  /** A private copy of the market's book that later steps of this decision trade against. */
+  scratchBook(market: MarketState): OrderBook {
+    let book = this.books.get(market.marketId);
+    if (!book) {
+      book = createOrderBook({ ticks: market.ticks });
+      for (const order of market.book.restingOrders()) book.rest(order);
+      this.books.set(market.marketId, book);
+    }
+    return book;
+  }
+
+  freeCash(accountId: string): Money {
+    const account = this.state.accounts.get(accountId);
+    return (account?.cash ?? ZERO).plus(this.cashDelta.get(accountId) ?? ZERO);
+  }
+
+  addCash(accountId: string, delta: Money): void {
+    this.cashDelta.set(accountId, (this.cashDelta.get(accountId) ?? ZERO).plus(delta));
+  }
+
+  pool(market: MarketState): { cash: Money; lent: Money } {
+    let pool = this.pools.get(market.marketId);
+    if (!pool) {
+      pool = { cash: market.pool.cash, lent: market.pool.lent };
+      this.pools.set(market.marketId, pool);
+    }
+    return pool;
+  }
+
+  marketInsurance(market: MarketState): Money {
+    return this.insurance.get(market.marketId) ?? market.insurance;
+  }
+
+  setMarketInsurance(market: MarketState, value: Money): void {
+    this.insurance.set(market.marketId, value);
+  }
+
+  position(market: MarketState, position: LeveragedPosition): PositionScratch {
+    const key = `${market.marketId}|${leveragedKey(position.accountId, position.outcome)}`;
+    let scratch = this.positions.get(key);
+    if (!scratch) {
+      scratch = { shares: position.shares, loan: position.loan, feesOwed: position.feesOwed };
+      this.positions.set(key, scratch);
+    }
+    return scratch;
+  }
+
+  /** End of the market's running auction as of this draft (null in continuous trading). */
+  auctionUntil(market: MarketState): number | null {
+    return this.auctions.has(market.marketId) ? this.auctions.get(market.marketId)! : market.auctionUntil;
+  }
+
+  setAuctionUntil(market: MarketState, until: number | null): void {
+    this.auctions.set(market.marketId, until);
+  }
+}

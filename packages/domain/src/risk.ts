@@ -1,0 +1,348 @@
+// The credit layer's risk engine inside the decider: leverage caps, fee accrual, margin calls, liquidation, waterfall.
+import { Funding, Leverage, Liquidation, Margin, SocializedLoss, Waterfall } from "@pmx/liquidation";
+import type { Outcome } from "./codecs.js";
+import type { Draft } from "./draft.js";
+import { ceilToTick, executeOrder } from "./execute.js";
+import { type Money, money, ONE, toAmountString, ZERO } from "./money.js";
+import type { LeveragedPosition, MarketState } from "./state.js";
+
+const ms = (iso: string): number => Date.parse(iso);
+
+/** The YES mark the risk engine uses: the oracle's mark, else the last trade, else none. */
+export function markOf(market: MarketState): Money | null {
+  const p = market.markPrice ?? market.lastPrice;
+  return p === null ? null : money(p);
+}
+
+/** The market's maximum leverage for new borrowing now (1 when it has no mark yet). */
+export function currentMaxLeverage(market: MarketState, nowMs: number, pool: { cash: Money; lent: Money }): Money {
+  const mark = markOf(market);
+  if (mark === null || market.status !== "open") return ONE;
+  return Leverage.maxLeverage(market.risk, {
+    nowMs,
+    resolvesAtMs: ms(market.resolvesAt),
+    markPrice: mark,
+    poolAssets: pool.cash.plus(pool.lent),
+    poolLent: pool.lent,
+  });
+}
+
+/** The jump-risk fee rate per hour shown on the market (fraction of the loan), for a position at the current cap. */
+export function currentFundingRate(market: MarketState, nowMs: number): Money {
+  const mark = markOf(market);
+  if (mark === null) return ZERO;
+  const pool = market.pool;
+  const cap = currentMaxLeverage(market, nowMs, pool);
+  return Funding.feeRatePerHour(market.risk, {
+    markPrice: mark,
+    leverage: cap,
+    nowMs,
+    resolvesAtMs: ms(market.resolvesAt),
+    utilization: Leverage.utilization(pool.cash.plus(pool.lent), pool.lent),
+  });
+}
+
+/** Charges every whole accrual interval since the last one, interval by interval, to every loan of the market. */
+export function accrueFunding(draft: Draft, market: MarketState): void {
+  if (market.accruedUntil === null || market.leveraged.size === 0) return;
+  const interval = market.risk.accrualIntervalSeconds;
+  const due = Math.min(Funding.intervalsDue(market.accruedUntil, draft.at, interval), 24 * 366);
+  if (due === 0) return;
+  const mark = markOf(market);
+  for (let k = 0; k < due; k++) {
+    const start = market.accruedUntil + k * interval * 1000;
+    const pool = draft.pool(market);
+    const utilization = Leverage.utilization(pool.cash.plus(pool.lent), pool.lent);
+    for (const position of market.leveraged.values()) {
+      const p = draft.position(market, position);
+      if (p.loan.isZero()) continue;
+      const fee = Funding.jumpRiskFee(market.risk, {
+        loan: p.loan,
+        shares: money(p.shares),
+        outcomePrice: mark === null ? money("0.5") : Margin.outcomePrice(position.outcome, mark),
+        intervalSeconds: interval,
+        nowMs: start,
+        resolvesAtMs: ms(market.resolvesAt),
+        utilization,
+      });
+      if (fee.isZero()) continue;
+      const rate = fee.div(p.loan).toDecimalPlaces(12);
+      p.loan = p.loan.plus(fee);
+      p.feesOwed = p.feesOwed.plus(fee);
+      pool.lent = pool.lent.plus(fee);
+      draft.emit({
+        type: "FundingAccrued",
+        marketId: market.marketId,
+        accountId: position.accountId,
+        outcome: position.outcome,
+        amount: toAmountString(fee),
+        rate: toAmountString(rate),
+        loan: toAmountString(p.loan),
+      });
+    }
+  }
+  draft.emit({ type: "FundingPeriodClosed", marketId: market.marketId, until: market.accruedUntil + due * interval * 1000 });
+}
+
+/** Cash from the owner to the pool: accrued fees first (their insurance cut to the market's fund), then principal. */
+export function repayLoan(
+  draft: Draft,
+  market: MarketState,
+  position: LeveragedPosition,
+  amount: Money,
+  source: "reduce" | "margin" | "liquidation" | "settlement",
+): void {
+  if (amount.lte(0)) return;
+  const p = draft.position(market, position);
+  const feePart = amount.lt(p.feesOwed) ? amount : p.feesOwed;
+  const { toInsurance } = Funding.splitFee(feePart, money(market.risk.insuranceCut));
+  p.loan = p.loan.minus(amount);
+  p.feesOwed = p.feesOwed.minus(feePart);
+  const pool = draft.pool(market);
+  pool.lent = pool.lent.minus(amount);
+  pool.cash = pool.cash.plus(amount.minus(toInsurance));
+  draft.setMarketInsurance(market, draft.marketInsurance(market).plus(toInsurance));
+  draft.addCash(position.accountId, amount.negated());
+  draft.emit({
+    type: "LoanRepaid",
+    marketId: market.marketId,
+    accountId: position.accountId,
+    outcome: position.outcome,
+    amount: toAmountString(amount),
+    feePart: toAmountString(feePart),
+    toInsurance: toAmountString(toInsurance),
+    source,
+  });
+}
+
+/** Bad debt goes down the waterfall stated in advance: market insurance → shared insurance → pool providers. */
+export function coverBadDebt(draft: Draft, market: MarketState, position: LeveragedPosition, badDebt: Money): void {
+  if (badDebt.lte(0)) return;
+  const p = draft.position(market, position);
+  const pool = draft.pool(market);
+  draft.emit({
+    type: "BadDebtRecorded",
+    marketId: market.marketId,
+    accountId: position.accountId,
+    outcome: position.outcome,
+    amount: toAmountString(badDebt),
+  });
+  // The position's own margin was applied first: it is part of the proceeds that already repaid the loan.
+  const allocation = Waterfall.allocateBadDebt(badDebt, {
+    positionMargin: ZERO,
+    marketInsurance: draft.marketInsurance(market),
+    sharedInsurance: draft.sharedInsurance,
+    poolAssets: pool.lent,
+  });
+  for (const step of allocation.steps) {
+    if (step.amount.isZero()) continue;
+    p.loan = p.loan.minus(step.amount);
+    p.feesOwed = p.feesOwed.minus(p.feesOwed.lt(step.amount) ? p.feesOwed : step.amount);
+    pool.lent = pool.lent.minus(step.amount);
+    const base = { marketId: market.marketId, accountId: position.accountId, outcome: position.outcome, amount: toAmountString(step.amount) };
+    switch (step.source) {
+      case "position_margin":
+        break;
+      case "market_insurance":
+        draft.setMarketInsurance(market, draft.marketInsurance(market).minus(step.amount));
+        pool.cash = pool.cash.plus(step.amount);
+        draft.emit({ type: "InsuranceFundDrawn", fundId: `market:${market.marketId}`, ...base });
+        break;
+      case "shared_insurance":
+        draft.sharedInsurance = draft.sharedInsurance.minus(step.amount);
+        pool.cash = pool.cash.plus(step.amount);
+        draft.emit({ type: "InsuranceFundDrawn", fundId: "shared", ...base });
+        break;
+      case "pool_haircut": {
+        const holdings = [...market.pool.providers.entries()].map(([provider, shares]) => ({ provider, shares }));
+        const haircut = SocializedLoss.haircutPool(step.amount, holdings, pool.cash.plus(pool.lent).plus(step.amount));
+        draft.emit({
+          type: "LossSocialized",
+          ...base,
+          haircuts: haircut.perProvider.map((h) => ({ accountId: h.provider, amount: toAmountString(h.amount) })),
+        });
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * Liquidates a position: to a backstop bidder paying no less than the book would, else through the book down to the
+ * band floor. Proceeds repay the loan; once no pledged share is left, the penalty goes to insurance and any unpaid
+ * loan down the waterfall. Shares the book could not take within the band stay pledged, to be sold at the next tick.
+ */
+export function liquidate(draft: Draft, market: MarketState, position: LeveragedPosition, outcomeMark: Money): void {
+  const p = draft.position(market, position);
+  if (p.shares === 0) return;
+  const owner = draft.state.accounts.get(position.accountId)!;
+  const floorPrice = Liquidation.bandFloor(outcomeMark, money(market.risk.priceBand));
+  const limitTicks = ceilToTick(floorPrice, market.ticks);
+  // What the book would give for the whole position within the band, net of the taker fee.
+  const probe = draft.book(market).preview({
+    id: draft.orderCount + 1,
+    owner: owner.ordinal,
+    intent: position.outcome === "YES" ? 1 : 3,
+    priceTicks: limitTicks,
+    quantityLots: p.shares,
+    timeInForce: 1,
+    postOnly: false,
+  });
+  const filledByBook = probe.fills.reduce((n, f) => n + f.quantityLots, 0);
+  const bookProceeds = filledByBook === p.shares ? proceedsOf(market, position.outcome, probe.fills) : null;
+  const bids = [...market.backstops.values()]
+    .filter((b) => b.outcome === position.outcome && b.accountId !== position.accountId && b.maxShares >= p.shares)
+    .filter((b) => draft.freeCash(b.accountId).gte(money(b.price).times(p.shares)))
+    .map((b) => ({ bidderId: b.accountId, price: money(b.price), seq: b.seq }));
+  const route = Liquidation.liquidationRoute(market.risk, { shares: money(p.shares), markPrice: outcomeMark, backstopBids: bids, bookProceeds });
+  let proceeds: Money;
+  let sold: number;
+  if (route.kind === "backstop_transfer") {
+    proceeds = route.proceeds;
+    sold = p.shares;
+    draft.addCash(route.bid.bidderId, proceeds.negated());
+    draft.addCash(position.accountId, proceeds);
+    draft.emit({
+      type: "PositionTransferred",
+      marketId: market.marketId,
+      fromAccountId: position.accountId,
+      toAccountId: route.bid.bidderId,
+      outcome: position.outcome,
+      shares: p.shares,
+      price: toAmountString(route.bid.price),
+      amount: toAmountString(proceeds),
+    });
+  } else {
+    const executed = executeOrder(
+      draft,
+      market,
+      {
+        accountId: position.accountId,
+        ordinal: owner.ordinal,
+        clientOrderId: `liquidation-${draft.orderCount + 1}`,
+        side: "sell",
+        outcome: position.outcome,
+        priceTicks: limitTicks,
+        quantity: p.shares,
+        timeInForce: "IOC",
+        postOnly: false,
+        leverage: null,
+        source: "liquidation",
+      },
+      true,
+    );
+    if (executed._tag === "Left") return;
+    proceeds = executed.right.cash;
+    sold = executed.right.filled;
+  }
+  p.shares -= sold;
+  const repay = proceeds.lt(p.loan) ? proceeds : p.loan;
+  repayLoan(draft, market, position, repay, "liquidation");
+  if (p.shares > 0 && p.loan.gt(0)) return;
+  // Penalty: ceil6(penalty fraction × proceeds), only from what is left after the loan (never creating a debt).
+  const charge = Liquidation.splitProceeds(market.risk, proceeds, repay).penalty;
+  if (charge.gt(0)) {
+    draft.addCash(position.accountId, charge.negated());
+    draft.setMarketInsurance(market, draft.marketInsurance(market).plus(charge));
+    draft.emit({ type: "LiquidationPenaltyCharged", marketId: market.marketId, accountId: position.accountId, amount: toAmountString(charge) });
+  }
+  coverBadDebt(draft, market, position, p.loan);
+  draft.emit({
+    type: "PositionClosed",
+    marketId: market.marketId,
+    accountId: position.accountId,
+    outcome: position.outcome,
+    reason: route.kind === "backstop_transfer" ? "TRANSFERRED" : p.shares > 0 ? "REPAID" : "LIQUIDATED",
+  });
+}
+
+function proceedsOf(market: MarketState, outcome: Outcome, fills: readonly { yesPriceTicks: number; quantityLots: number }[]): Money {
+  let total = ZERO;
+  for (const f of fills) {
+    const own = outcome === "YES" ? f.yesPriceTicks : market.ticks - f.yesPriceTicks;
+    const amount = money(own).times(f.quantityLots).div(market.ticks);
+    const fee = market.takerFeeBps === 0 ? ZERO : amount.times(market.takerFeeBps).div(10000).toDecimalPlaces(6, 0);
+    total = total.plus(amount.minus(fee));
+  }
+  return total;
+}
+
+/**
+ * Checks every leveraged position at the mark: margin call (with deadline) below maintenance, liquidation once the
+ * deadline passed or at once near zero equity, a cleared call when equity recovers. During an auction or a halt,
+ * liquidations are started but their sales wait for continuous trading.
+ */
+export function riskSweep(draft: Draft, market: MarketState, yesMark: Money | null): void {
+  if (yesMark === null || market.status === "resolved") return;
+  const continuous = market.status === "open" && draft.auctionUntil(market) === null;
+  for (const position of [...market.leveraged.values()]) {
+    const p = draft.position(market, position);
+    if (p.loan.isZero() && p.shares === 0) continue;
+    const q = Margin.outcomePrice(position.outcome, yesMark);
+    const view = { shares: money(p.shares), loan: p.loan };
+    const equity = Margin.equity(view, q);
+    const maintenance = Margin.maintenanceRequirement(market.risk, view, q);
+    const base = { marketId: market.marketId, accountId: position.accountId, outcome: position.outcome };
+    if (position.status === "liquidating") {
+      if (continuous) liquidate(draft, market, position, q);
+      continue;
+    }
+    const decision = Liquidation.planLiquidation(market.risk, {
+      equity,
+      maintenance,
+      loan: p.loan,
+      nowMs: draft.at,
+      marginCallDeadlineMs: position.status === "margin_call" ? position.deadline : null,
+    });
+    switch (decision.kind) {
+      case "healthy":
+        if (position.status === "margin_call") draft.emit({ type: "MarginCallCleared", ...base, equity: toAmountString(equity) });
+        break;
+      case "margin_call":
+        if (decision.isNew)
+          draft.emit({
+            type: "MarginCalled",
+            ...base,
+            equity: toAmountString(equity),
+            maintenance: toAmountString(maintenance),
+            deadline: decision.deadlineMs,
+          });
+        break;
+      case "liquidate_now":
+        draft.emit({
+          type: "LiquidationStarted",
+          ...base,
+          reason: decision.reason,
+          equity: toAmountString(equity),
+          maintenance: toAmountString(maintenance),
+          shares: p.shares,
+          loan: toAmountString(p.loan),
+        });
+        if (continuous) liquidate(draft, market, position, q);
+        break;
+    }
+  }
+}
+
+/** At resolution: pledged shares are redeemed, the payout repays the loan first, any shortfall goes down the waterfall. */
+export function settleLeveraged(draft: Draft, market: MarketState, outcome: "YES" | "NO" | "INVALID"): void {
+  for (const position of [...market.leveraged.values()]) {
+    const p = draft.position(market, position);
+    const perShare = outcome === "INVALID" ? money("0.5") : outcome === position.outcome ? ONE : ZERO;
+    const payout = perShare.times(p.shares);
+    if (p.shares > 0)
+      draft.emit({
+        type: "PledgedSharesRedeemed",
+        marketId: market.marketId,
+        accountId: position.accountId,
+        outcome: position.outcome,
+        shares: p.shares,
+        payout: toAmountString(payout),
+      });
+    draft.addCash(position.accountId, payout);
+    p.shares = 0;
+    repayLoan(draft, market, position, payout.lt(p.loan) ? payout : p.loan, "settlement");
+    coverBadDebt(draft, market, position, p.loan);
+    draft.emit({ type: "PositionClosed", marketId: market.marketId, accountId: position.accountId, outcome: position.outcome, reason: "SETTLED" });
+  }
+}

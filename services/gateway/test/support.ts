@@ -1,0 +1,112 @@
+// Test helpers for the gateway's integration tests: a gateway on `memory:` and port 0, operator and signed requests.
+import pino from "pino";
+import { signature } from "../src/http/auth.js";
+import { loadConfig, type RunningGateway, startGateway } from "../src/index.js";
+
+export interface Credentials {
+  accountId: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
+/** A decoded JSON answer or message: its shape is what the assertions check. */
+// biome-ignore lint/suspicious/noExplicitAny: test data, checked by the assertions that read it
+export type Json = any;
+
+export interface Answer<T = Json> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export interface TestGateway {
+  gateway: RunningGateway;
+  url: string;
+  /** A request with `Authorization: Bearer <operator token>`. */
+  operator<T = Json>(method: string, path: string, body?: unknown): Promise<Answer<T>>;
+  /** A request signed with the account's key: hex(HMAC-SHA256(secret, timestamp + METHOD + pathWithQuery + rawBody)). */
+  signed<T = Json>(who: Credentials, method: string, path: string, body?: unknown): Promise<Answer<T>>;
+  /** A request without credentials. */
+  anonymous<T = Json>(method: string, path: string): Promise<Answer<T>>;
+  /** Opens an account and, when `cash` is given, deposits it. */
+  openAccount(accountId: string, cash?: string): Promise<Credentials>;
+  close(): Promise<void>;
+}
+
+export const OPERATOR_TOKEN = "test-operator-token";
+
+export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const config = loadConfig({
+    PMX_STORE: "memory:",
+    PMX_PORT: "0",
+    PMX_CLOCK: "system",
+    PMX_OPERATOR_TOKEN: OPERATOR_TOKEN,
+    ...env,
+  });
+  const gateway = await startGateway(config, pino({ level: "silent" }));
+  const url = gateway.url;
+  const call = async (method: string, path: string, headers: Record<string, string>, raw?: string) => {
+    const res = await fetch(url + path, { method, headers, body: raw });
+    const text = await res.text();
+    let body: unknown = text;
+    if ((res.headers.get("content-type") ?? "").includes("application/json")) body = JSON.parse(text);
+    return { status: res.status, body, text, headers: res.headers } as Answer;
+  };
+  const jsonHeaders = (raw: string | undefined): Record<string, string> =>
+    raw === undefined ? {} : { "content-type": "application/json" };
+  const t: TestGateway = {
+    gateway,
+    url,
+    operator(method, path, body) {
+      const raw = body === undefined ? undefined : JSON.stringify(body);
+      return call(
+        method,
+        path,
+        { ...jsonHeaders(raw), authorization: `Bearer ${gateway.operatorToken}` },
+        raw,
+      );
+    },
+    signed(who, method, path, body) {
+      const raw = body === undefined ? undefined : JSON.stringify(body);
+      const timestamp = String(Date.now());
+      return call(
+        method,
+        path,
+        {
+          ...jsonHeaders(raw),
+          "pmx-key": who.apiKey,
+          "pmx-timestamp": timestamp,
+          "pmx-signature": signature(who.apiSecret, timestamp, method, path, raw ?? ""),
+        },
+        raw,
+      );
+    },
+    anonymous(method, path) {
+      return call(method, path, {});
+    },
+    async openAccount(accountId, cash) {
+      const opened = await t.operator<Credentials>("POST", "/v1/accounts", { accountId });
+      if (opened.status !== 201) throw new Error(`open ${accountId}: ${opened.status} ${opened.text}`);
+      if (cash !== undefined) {
+        const deposited = await t.operator("POST", `/v1/accounts/${accountId}/deposits`, {
+          amount: cash,
+          reference: `seed-${accountId}`,
+        });
+        if (deposited.status !== 200)
+          throw new Error(`deposit ${accountId}: ${deposited.status} ${deposited.text}`);
+      }
+      return opened.body;
+    },
+    close: () => gateway.close(),
+  };
+  return t;
+}
+
+/** A market far from resolution, tick 0.01, no fee. */
+export const marketBody = (marketId: string) => ({
+  marketId,
+  question: `Will ${marketId} happen?`,
+  tickSize: "0.01",
+  resolvesAt: "2099-01-01T00:00:00Z",
+});
