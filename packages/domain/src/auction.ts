@@ -6,7 +6,7 @@ import { cancellation, KIND_OF } from "./execute.js";
 import { type Money, toAmountString, ZERO } from "./money.js";
 import { costOf, intentOf, ownPriceTicks, ticksToPrice } from "./prices.js";
 import { markOf } from "./risk.js";
-import { type MarketState, orderIdOf, type OrderState, tradeIdOf } from "./state.js";
+import { type MarketState, type OrderState, orderIdOf, tradeIdOf } from "./state.js";
 
 const isBid = (o: OrderState): boolean => (o.side === "buy") === (o.outcome === "YES");
 
@@ -36,18 +36,24 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
     (isBid(o) ? bids : asks).push({ id: n, priceTicks: yesTicks, quantityLots: remaining.get(n)!, seq: n });
   }
   const mark = markOf(market);
-  const reference = mark === null ? Math.floor(market.ticks / 2) : mark.times(market.ticks).round().toNumber();
+  const reference =
+    mark === null ? Math.floor(market.ticks / 2) : mark.times(market.ticks).round().toNumber();
   const result = Auction.uncross(bids, asks, reference);
   let tradeNumber = draft.tradeCount;
   const released = (o: OrderState, own: number, quantity: number): Money =>
-    o.side === "buy" ? costOf(o.priceTicks, quantity, market.ticks).minus(costOf(own, quantity, market.ticks)) : ZERO;
+    o.side === "buy"
+      ? costOf(o.priceTicks, quantity, market.ticks).minus(costOf(own, quantity, market.ticks))
+      : ZERO;
   for (const fill of result.fills) {
     const [older, newer] = fill.bidId < fill.askId ? [fill.bidId, fill.askId] : [fill.askId, fill.bidId];
     const maker = orders.get(older)!;
     const taker = orders.get(newer)!;
     const makerOwn = ownPriceTicks(maker.outcome, fill.priceTicks, market.ticks);
     const takerOwn = ownPriceTicks(taker.outcome, fill.priceTicks, market.ticks);
-    const kind = fillKindOf(intentOf(taker.side, taker.outcome) as Intent, intentOf(maker.side, maker.outcome) as Intent);
+    const kind = fillKindOf(
+      intentOf(taker.side, taker.outcome) as Intent,
+      intentOf(maker.side, maker.outcome) as Intent,
+    );
     tradeNumber += 1;
     remaining.set(older, remaining.get(older)! - fill.quantityLots);
     remaining.set(newer, remaining.get(newer)! - fill.quantityLots);
@@ -90,12 +96,24 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
     if (left === 0) continue;
     const owner = state.accounts.get(o.accountId)!;
     try {
-      book.rest({ id: n, owner: owner.ordinal, intent: intentOf(o.side, o.outcome), priceTicks: o.priceTicks, remainingLots: left });
+      book.rest({
+        id: n,
+        owner: owner.ordinal,
+        intent: intentOf(o.side, o.outcome),
+        priceTicks: o.priceTicks,
+        remainingLots: left,
+      });
       draft.emit({ type: "OrderRested", orderId: o.orderId, marketId: market.marketId, quantity: left });
     } catch {
       // After the fills a buy still reserves its limit price × what is left; a sell, the shares left.
       const reservedCash = o.side === "buy" ? costOf(o.priceTicks, left, market.ticks) : ZERO;
-      draft.emit(cancellation({ ...o, reservedCash, reservedShares: o.side === "sell" ? left : 0 }, "AUCTION_REMAINDER", left));
+      draft.emit(
+        cancellation(
+          { ...o, reservedCash, reservedShares: o.side === "sell" ? left : 0 },
+          "AUCTION_REMAINDER",
+          left,
+        ),
+      );
     }
   }
   const volume = result.fills.reduce((n, f) => n + f.quantityLots, 0);

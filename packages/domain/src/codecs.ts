@@ -170,4 +170,8 @@ export const FeeBps = refinedNumber(
 );
 export type FeeBps = t.TypeOf<typeof FeeBps>;
 /** A whole number of seconds, 0 to 10 years. */
-export const Seconds = refinedNumber("Seconds", (n) => Number.isInteger(n) && n >= 0 && n <= 315_360_000, "whole seconds");
+export const Seconds = refinedNumber(
+  "Seconds",
+  (n) => Number.isInteger(n) && n >= 0 && n <= 315_360_000,
+  "whole seconds",
+);

@@ -84,11 +84,25 @@ export const PlaceOrder = command("PlaceOrder", {
 });
 export const CancelOrder = command("CancelOrder", { accountId: Identifier, orderId: t.string });
 /** A liquidity provider lends collateral to a market's pool for pool shares. */
-export const SupplyPool = command("SupplyPool", { accountId: Identifier, marketId: Identifier, amount: DecimalString, reference: Reference });
+export const SupplyPool = command("SupplyPool", {
+  accountId: Identifier,
+  marketId: Identifier,
+  amount: DecimalString,
+  reference: Reference,
+});
 /** Pool shares back to collateral, only against the pool's cash not lent out. */
-export const RedeemPool = command("RedeemPool", { accountId: Identifier, marketId: Identifier, shares: DecimalString, reference: Reference });
+export const RedeemPool = command("RedeemPool", {
+  accountId: Identifier,
+  marketId: Identifier,
+  shares: DecimalString,
+  reference: Reference,
+});
 /** The operator seeds an insurance fund: `market:{marketId}` or `shared`. */
-export const DepositInsurance = command("DepositInsurance", { fundId: t.string, amount: DecimalString, reference: Reference });
+export const DepositInsurance = command("DepositInsurance", {
+  fundId: t.string,
+  amount: DecimalString,
+  reference: Reference,
+});
 /** Sells pledged shares of a leveraged position (IOC, at `price` or better); the proceeds repay the loan first. */
 export const ReducePosition = command("ReducePosition", {
   accountId: Identifier,
@@ -98,7 +112,13 @@ export const ReducePosition = command("ReducePosition", {
   price: PriceString,
 });
 /** Pays cash into a leveraged position: it repays the loan (and can lift a margin call). */
-export const AddMargin = command("AddMargin", { accountId: Identifier, marketId: Identifier, outcome: Outcome, amount: DecimalString, reference: Reference });
+export const AddMargin = command("AddMargin", {
+  accountId: Identifier,
+  marketId: Identifier,
+  outcome: Outcome,
+  amount: DecimalString,
+  reference: Reference,
+});
 /** A standing offer to take over whole liquidated positions of `outcome` at `price` per share, up to `maxShares` ("0" withdraws it). */
 export const SetBackstopBid = command("SetBackstopBid", {
   accountId: Identifier,
@@ -109,6 +129,8 @@ export const SetBackstopBid = command("SetBackstopBid", {
 });
 /** Time passes: accrue jump-risk fees, enforce margin-call deadlines, end auctions. */
 export const Tick = command("Tick", {});
+/** The operator's manual clock moved to `at`: recorded (so time survives restarts), then the same work as a Tick. */
+export const AdvanceClock = command("AdvanceClock", {});
 
 export const Command = t.union([
   OpenAccount,
@@ -128,6 +150,7 @@ export const Command = t.union([
   AddMargin,
   SetBackstopBid,
   Tick,
+  AdvanceClock,
 ]);
 export type Command = t.TypeOf<typeof Command>;
 export type CommandType = Command["type"];

@@ -8,9 +8,17 @@ import type { Event } from "./events.js";
 import { cancellation, executeOrder } from "./execute.js";
 import { HALF, type Money, money, toAmountString } from "./money.js";
 import { costOf, priceTicksOf, takerFeeOf, ticksToPrice } from "./prices.js";
-import { accrueFunding, currentMaxLeverage, markOf, repayLoan, riskSweep, settleLeveraged } from "./risk.js";
 import { type Rejection, reject } from "./rejection.js";
-import { type AccountState, leveragedKey, type MarketState, orderIdOf, type ReferenceKind, referenceKey, type State } from "./state.js";
+import { accrueFunding, currentMaxLeverage, markOf, repayLoan, riskSweep, settleLeveraged } from "./risk.js";
+import {
+  type AccountState,
+  leveragedKey,
+  type MarketState,
+  orderIdOf,
+  type ReferenceKind,
+  referenceKey,
+  type State,
+} from "./state.js";
 
 export type Decision = Either<Rejection, Event[]>;
 
@@ -53,6 +61,10 @@ export function decide(command: Command, state: State): Decision {
       return setBackstopBid(command, state);
     case "Tick":
       return tick(command, state);
+    case "AdvanceClock": {
+      const work = tick(command, state);
+      return work._tag === "Left" ? work : right([{ type: "ClockAdvanced", at: command.at }, ...work.right]);
+    }
     default:
       return assertNever(command);
   }
@@ -172,9 +184,13 @@ function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
   const problems = Risk.validateRiskParams(risk);
   if (problems.length > 0)
     return left(
-      reject("INVALID_RISK_PARAMS", problems.map((p: Risk.RiskParamsError) => `${p.field}: ${p.message}`).join("; "), {
-        field: problems[0]!.field,
-      }),
+      reject(
+        "INVALID_RISK_PARAMS",
+        problems.map((p: Risk.RiskParamsError) => `${p.field}: ${p.message}`).join("; "),
+        {
+          field: problems[0]!.field,
+        },
+      ),
     );
   return right([
     {
@@ -202,7 +218,11 @@ function resumeMarket(c: CommandOf<"ResumeMarket">, state: State): Decision {
   const market = marketOf(state, c.marketId);
   if (market._tag === "Left") return market;
   if (market.right.status !== "halted")
-    return left(reject("MARKET_NOT_HALTED", `market ${c.marketId} is ${market.right.status}`, { status: market.right.status }));
+    return left(
+      reject("MARKET_NOT_HALTED", `market ${c.marketId} is ${market.right.status}`, {
+        status: market.right.status,
+      }),
+    );
   return right([
     { type: "MarketResumed", marketId: c.marketId },
     {
@@ -222,7 +242,9 @@ function setMarkPrice(c: CommandOf<"SetMarkPrice">, state: State): Decision {
   if (market.status === "resolved") return left(notOpen(market));
   const price = money(c.price);
   if (price.lte(0) || price.gte(1))
-    return left(reject("PRICE_OUT_OF_RANGE", "a mark price lies strictly between 0 and 1", { price: c.price }));
+    return left(
+      reject("PRICE_OUT_OF_RANGE", "a mark price lies strictly between 0 and 1", { price: c.price }),
+    );
   const draft = new Draft(state, c.at);
   const previous = markOf(market);
   draft.emit({ type: "MarkPriceSet", marketId: c.marketId, price: toAmountString(price) });
@@ -252,7 +274,11 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
   if (found._tag === "Left") return found;
   const market = found.right;
   if (market.status === "resolved")
-    return left(reject("MARKET_RESOLVED", `market ${c.marketId} resolved ${market.outcome}`, { outcome: market.outcome ?? "" }));
+    return left(
+      reject("MARKET_RESOLVED", `market ${c.marketId} resolved ${market.outcome}`, {
+        outcome: market.outcome ?? "",
+      }),
+    );
   const draft = new Draft(state, c.at);
   draft.emit({ type: "MarketResolved", marketId: c.marketId, outcome: c.outcome });
   // Open orders are cancelled first, so every reserved share is back with its owner when positions settle.
@@ -271,7 +297,11 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
     const noShares = position.no + position.noReserved;
     if (yesShares === 0 && noShares === 0) continue;
     const payout =
-      c.outcome === "YES" ? money(yesShares) : c.outcome === "NO" ? money(noShares) : HALF.times(yesShares + noShares);
+      c.outcome === "YES"
+        ? money(yesShares)
+        : c.outcome === "NO"
+          ? money(noShares)
+          : HALF.times(yesShares + noShares);
     draft.emit({
       type: "PositionSettled",
       accountId: account.accountId,
@@ -318,25 +348,38 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
     return left(
       priceCheck.code === "PRICE_OUT_OF_RANGE"
         ? reject("PRICE_OUT_OF_RANGE", "a price lies strictly between 0 and 1", { price: c.price })
-        : reject("PRICE_NOT_ON_TICK", `price ${c.price} is not a multiple of the tick size ${market.tickSize}`, {
-            price: c.price,
-            tickSize: market.tickSize,
-          }),
+        : reject(
+            "PRICE_NOT_ON_TICK",
+            `price ${c.price} is not a multiple of the tick size ${market.tickSize}`,
+            {
+              price: c.price,
+              tickSize: market.tickSize,
+            },
+          ),
     );
   const priceTicks = priceCheck.ticks;
   const price = toAmountString(ticksToPrice(priceTicks, market.ticks));
   const quantity = Number(c.quantity);
   if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY)
-    return left(reject("INVALID_QUANTITY", `quantity must be a whole number from 1 to ${MAX_QUANTITY}`, { quantity: c.quantity }));
+    return left(
+      reject("INVALID_QUANTITY", `quantity must be a whole number from 1 to ${MAX_QUANTITY}`, {
+        quantity: c.quantity,
+      }),
+    );
   if (c.postOnly && c.timeInForce !== "GTC")
     return left(
-      reject("INVALID_ORDER_TERMS", `a post-only order rests or is cancelled: it cannot be ${c.timeInForce}`, {
-        timeInForce: c.timeInForce,
-      }),
+      reject(
+        "INVALID_ORDER_TERMS",
+        `a post-only order rests or is cancelled: it cannot be ${c.timeInForce}`,
+        {
+          timeInForce: c.timeInForce,
+        },
+      ),
     );
 
   const leverage = money(c.leverage);
-  if (leverage.lt(1)) return left(reject("INVALID_LEVERAGE", "leverage is at least 1", { leverage: c.leverage }));
+  if (leverage.lt(1))
+    return left(reject("INVALID_LEVERAGE", "leverage is at least 1", { leverage: c.leverage }));
   if (c.side === "sell" && !leverage.eq(1))
     return left(reject("INVALID_LEVERAGE", "leverage applies to buy orders only", { leverage: c.leverage }));
   const leveraged = leverage.gt(1);
@@ -355,10 +398,14 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
       (order.leverage ?? "1") === toAmountString(leverage);
     if (same) return right([]);
     return left(
-      reject("IDEMPOTENCY_CONFLICT", `clientOrderId ${c.clientOrderId} was already used for a different order`, {
-        clientOrderId: c.clientOrderId,
-        orderId: existing,
-      }),
+      reject(
+        "IDEMPOTENCY_CONFLICT",
+        `clientOrderId ${c.clientOrderId} was already used for a different order`,
+        {
+          clientOrderId: c.clientOrderId,
+          orderId: existing,
+        },
+      ),
     );
   }
 
@@ -368,10 +415,14 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
     const cap = market.auctionUntil !== null ? money(1) : currentMaxLeverage(market, c.at, market.pool);
     if (leverage.gt(cap))
       return left(
-        reject("LEVERAGE_TOO_HIGH", `leverage ${c.leverage} is above the market's maximum of ${toAmountString(cap)}`, {
-          leverage: c.leverage,
-          maxLeverage: toAmountString(cap),
-        }),
+        reject(
+          "LEVERAGE_TOO_HIGH",
+          `leverage ${c.leverage} is above the market's maximum of ${toAmountString(cap)}`,
+          {
+            leverage: c.leverage,
+            maxLeverage: toAmountString(cap),
+          },
+        ),
       );
     if (c.timeInForce === "GTC")
       return left(
@@ -423,13 +474,20 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
   if (executed._tag === "Left") return executed;
   if (leveraged) {
     const pool = market.pool;
-    const room = Leverage.maxBorrow(market.risk, { poolAssets: pool.cash.plus(pool.lent), poolLent: pool.lent });
+    const room = Leverage.maxBorrow(market.risk, {
+      poolAssets: pool.cash.plus(pool.lent),
+      poolLent: pool.lent,
+    });
     if (executed.right.loan.gt(room))
       return left(
-        reject("INSUFFICIENT_POOL_LIQUIDITY", `the pool can lend ${toAmountString(room)}, the order needs ${toAmountString(executed.right.loan)}`, {
-          available: toAmountString(room),
-          required: toAmountString(executed.right.loan),
-        }),
+        reject(
+          "INSUFFICIENT_POOL_LIQUIDITY",
+          `the pool can lend ${toAmountString(room)}, the order needs ${toAmountString(executed.right.loan)}`,
+          {
+            available: toAmountString(room),
+            required: toAmountString(executed.right.loan),
+          },
+        ),
       );
   }
   return right(draft.events);
@@ -446,9 +504,13 @@ function queueForAuction(
 ): Decision {
   if (c.timeInForce !== "GTC" || c.postOnly || !money(c.leverage).eq(1))
     return left(
-      reject("MARKET_IN_AUCTION", "the market is in a call auction: it collects GTC limit orders until it uncrosses", {
-        auctionUntil: market.auctionUntil ?? 0,
-      }),
+      reject(
+        "MARKET_IN_AUCTION",
+        "the market is in a call auction: it collects GTC limit orders until it uncrosses",
+        {
+          auctionUntil: market.auctionUntil ?? 0,
+        },
+      ),
     );
   const orderId = orderIdOf(state.orderCount + 1);
   return right([
@@ -475,7 +537,13 @@ function queueForAuction(
 
 // ---- the credit layer ----
 
-function referenceRepeat(state: State, kind: ReferenceKind, owner: string, reference: string, value: Money): Decision | null {
+function referenceRepeat(
+  state: State,
+  kind: ReferenceKind,
+  owner: string,
+  reference: string,
+  value: Money,
+): Decision | null {
   return repeatedReference(state, referenceKey(kind, owner, reference), value, reference);
 }
 
@@ -495,7 +563,11 @@ function supplyPool(c: CommandOf<"SupplyPool">, state: State): Decision {
   const pool = market.pool;
   const shares = SocializedLoss.sharesForDeposit(amount.right, pool.cash.plus(pool.lent), pool.shares);
   if (shares === null || shares.lte(0))
-    return left(reject("POOL_INSOLVENT", "the pool's shares are worth nothing: it takes no new supply", { marketId: c.marketId }));
+    return left(
+      reject("POOL_INSOLVENT", "the pool's shares are worth nothing: it takes no new supply", {
+        marketId: c.marketId,
+      }),
+    );
   return right([
     {
       type: "PoolSupplied",
@@ -529,10 +601,14 @@ function redeemPool(c: CommandOf<"RedeemPool">, state: State): Decision {
   const amount = SocializedLoss.assetsForRedeem(shares.right, pool.cash.plus(pool.lent), pool.shares);
   if (amount.gt(pool.cash))
     return left(
-      reject("POOL_CASH_LENT_OUT", `the shares are worth ${toAmountString(amount)} but the pool holds only ${toAmountString(pool.cash)} in cash`, {
-        value: toAmountString(amount),
-        poolCash: toAmountString(pool.cash),
-      }),
+      reject(
+        "POOL_CASH_LENT_OUT",
+        `the shares are worth ${toAmountString(amount)} but the pool holds only ${toAmountString(pool.cash)} in cash`,
+        {
+          value: toAmountString(amount),
+          poolCash: toAmountString(pool.cash),
+        },
+      ),
     );
   return right([
     {
@@ -550,20 +626,36 @@ function depositInsurance(c: CommandOf<"DepositInsurance">, state: State): Decis
   if (c.fundId !== "shared") {
     const marketId = c.fundId.startsWith("market:") ? c.fundId.slice("market:".length) : null;
     if (marketId === null || !state.markets.has(marketId))
-      return left(reject("UNKNOWN_FUND", `no insurance fund ${c.fundId}: funds are "shared" and "market:{marketId}"`, { fundId: c.fundId }));
+      return left(
+        reject("UNKNOWN_FUND", `no insurance fund ${c.fundId}: funds are "shared" and "market:{marketId}"`, {
+          fundId: c.fundId,
+        }),
+      );
   }
   const amount = positiveAmount(c.amount);
   if (amount._tag === "Left") return amount;
   const repeat = referenceRepeat(state, "insurance", c.fundId, c.reference, amount.right);
   if (repeat) return repeat;
-  return right([{ type: "InsuranceDeposited", fundId: c.fundId, amount: toAmountString(amount.right), reference: c.reference }]);
+  return right([
+    {
+      type: "InsuranceDeposited",
+      fundId: c.fundId,
+      amount: toAmountString(amount.right),
+      reference: c.reference,
+    },
+  ]);
 }
 
 function leveragedPositionOf(market: MarketState, accountId: string, outcome: "YES" | "NO") {
   const position = market.leveraged.get(leveragedKey(accountId, outcome));
   return position
     ? right(position)
-    : left(reject("NO_POSITION", `account ${accountId} has no leveraged ${outcome} position in ${market.marketId}`));
+    : left(
+        reject(
+          "NO_POSITION",
+          `account ${accountId} has no leveraged ${outcome} position in ${market.marketId}`,
+        ),
+      );
 }
 
 /** Sells pledged shares (IOC at `price` or better); the proceeds repay the loan first; a repaid loan frees the rest. */
@@ -578,9 +670,16 @@ function reducePosition(c: CommandOf<"ReducePosition">, state: State): Decision 
   if (position._tag === "Left") return position;
   const quantity = Number(c.quantity);
   if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > position.right.shares)
-    return left(reject("INVALID_QUANTITY", `the position holds ${position.right.shares} pledged shares`, { quantity: c.quantity }));
+    return left(
+      reject("INVALID_QUANTITY", `the position holds ${position.right.shares} pledged shares`, {
+        quantity: c.quantity,
+      }),
+    );
   const check = priceTicksOf(c.price, market.ticks);
-  if (!check.ok) return left(reject(check.code, `price ${c.price} is not a valid price on this market`, { price: c.price }));
+  if (!check.ok)
+    return left(
+      reject(check.code, `price ${c.price} is not a valid price on this market`, { price: c.price }),
+    );
   const draft = new Draft(state, c.at);
   const executed = executeOrder(
     draft,
@@ -606,7 +705,13 @@ function reducePosition(c: CommandOf<"ReducePosition">, state: State): Decision 
   const proceeds = executed.right.cash;
   repayLoan(draft, market, position.right, proceeds.lt(p.loan) ? proceeds : p.loan, "reduce");
   if (p.loan.isZero())
-    draft.emit({ type: "PositionClosed", marketId: c.marketId, accountId: c.accountId, outcome: c.outcome, reason: "REPAID" });
+    draft.emit({
+      type: "PositionClosed",
+      marketId: c.marketId,
+      accountId: c.accountId,
+      outcome: c.outcome,
+      reason: "REPAID",
+    });
   return right(draft.events);
 }
 
@@ -629,7 +734,13 @@ function addMargin(c: CommandOf<"AddMargin">, state: State): Decision {
   repayLoan(draft, market, position.right, pay, "margin");
   const p = draft.position(market, position.right);
   if (p.loan.isZero())
-    draft.emit({ type: "PositionClosed", marketId: c.marketId, accountId: c.accountId, outcome: c.outcome, reason: "REPAID" });
+    draft.emit({
+      type: "PositionClosed",
+      marketId: c.marketId,
+      accountId: c.accountId,
+      outcome: c.outcome,
+      reason: "REPAID",
+    });
   else riskSweep(draft, market, markOf(market));
   return right(draft.events);
 }
@@ -642,7 +753,9 @@ function setBackstopBid(c: CommandOf<"SetBackstopBid">, state: State): Decision 
   const maxShares = Number(c.maxShares);
   const price = money(c.price);
   if (maxShares > 0 && (price.lte(0) || price.gte(1)))
-    return left(reject("PRICE_OUT_OF_RANGE", "a backstop price lies strictly between 0 and 1", { price: c.price }));
+    return left(
+      reject("PRICE_OUT_OF_RANGE", "a backstop price lies strictly between 0 and 1", { price: c.price }),
+    );
   return right([
     {
       type: "BackstopBidSet",
@@ -656,7 +769,7 @@ function setBackstopBid(c: CommandOf<"SetBackstopBid">, state: State): Decision 
 }
 
 /** Time passes for every market: auctions that are due uncross, jump-risk fees accrue, margin-call deadlines bite. */
-function tick(c: CommandOf<"Tick">, state: State): Decision {
+function tick(c: { at: number }, state: State): Decision {
   const draft = new Draft(state, c.at);
   for (const market of state.markets.values()) {
     if (market.status === "resolved") continue;

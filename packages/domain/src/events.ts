@@ -102,20 +102,20 @@ export const MarketResolved = event("MarketResolved", { marketId: Identifier, ou
  */
 export const OrderAccepted = exactPartial(
   {
-  type: t.literal("OrderAccepted"),
-  orderId: t.string,
-  accountId: Identifier,
-  marketId: Identifier,
-  clientOrderId: t.string,
-  side: Side,
-  outcome: Outcome,
-  price: DecimalString,
-  quantity: Shares,
-  timeInForce: TimeInForce,
-  postOnly: t.boolean,
-  reservedCash: DecimalString,
-  reservedShares: Shares,
-  at: EpochMs,
+    type: t.literal("OrderAccepted"),
+    orderId: t.string,
+    accountId: Identifier,
+    marketId: Identifier,
+    clientOrderId: t.string,
+    side: Side,
+    outcome: Outcome,
+    price: DecimalString,
+    quantity: Shares,
+    timeInForce: TimeInForce,
+    postOnly: t.boolean,
+    reservedCash: DecimalString,
+    reservedShares: Shares,
+    at: EpochMs,
   },
   {
     /** Buys with leverage above 1 borrow from the market's pool (see LoanOpened). */
@@ -134,23 +134,23 @@ export const OrderAccepted = exactPartial(
  */
 export const TradeExecuted = exactPartial(
   {
-  type: t.literal("TradeExecuted"),
-  tradeId: t.string,
-  marketId: Identifier,
-  kind: FillKind,
-  yesPrice: DecimalString,
-  quantity: Shares,
-  makerOrderId: t.string,
-  makerAccountId: Identifier,
-  makerSide: Side,
-  makerOutcome: Outcome,
-  makerAmount: DecimalString,
-  takerOrderId: t.string,
-  takerAccountId: Identifier,
-  takerSide: Side,
-  takerOutcome: Outcome,
-  takerAmount: DecimalString,
-  takerFee: DecimalString,
+    type: t.literal("TradeExecuted"),
+    tradeId: t.string,
+    marketId: Identifier,
+    kind: FillKind,
+    yesPrice: DecimalString,
+    quantity: Shares,
+    makerOrderId: t.string,
+    makerAccountId: Identifier,
+    makerSide: Side,
+    makerOutcome: Outcome,
+    makerAmount: DecimalString,
+    takerOrderId: t.string,
+    takerAccountId: Identifier,
+    takerSide: Side,
+    takerOutcome: Outcome,
+    takerAmount: DecimalString,
+    takerFee: DecimalString,
   },
   {
     /** Cash a buyer's reservation returns to free cash because it traded below its limit (call auctions only). */
@@ -190,11 +190,27 @@ export const PositionSettled = event("PositionSettled", {
 // ---- the credit layer ----
 
 /** A liquidity provider's collateral moves from free cash into the pool for `shares` pool shares. */
-export const PoolSupplied = event("PoolSupplied", { marketId: Identifier, accountId: Identifier, amount: DecimalString, shares: DecimalString, reference: t.string });
+export const PoolSupplied = event("PoolSupplied", {
+  marketId: Identifier,
+  accountId: Identifier,
+  amount: DecimalString,
+  shares: DecimalString,
+  reference: t.string,
+});
 /** Pool shares are burnt for `amount` of the pool's cash. */
-export const PoolRedeemed = event("PoolRedeemed", { marketId: Identifier, accountId: Identifier, shares: DecimalString, amount: DecimalString, reference: t.string });
+export const PoolRedeemed = event("PoolRedeemed", {
+  marketId: Identifier,
+  accountId: Identifier,
+  shares: DecimalString,
+  amount: DecimalString,
+  reference: t.string,
+});
 /** The operator's collateral, from outside the exchange, into an insurance fund. */
-export const InsuranceDeposited = event("InsuranceDeposited", { fundId: t.string, amount: DecimalString, reference: t.string });
+export const InsuranceDeposited = event("InsuranceDeposited", {
+  fundId: t.string,
+  amount: DecimalString,
+  reference: t.string,
+});
 /** The pool lends `amount` into the buyer's order reservation; the shares the order buys are pledged to the loan. */
 export const LoanOpened = event("LoanOpened", {
   marketId: Identifier,
@@ -238,7 +254,12 @@ export const MarginCalled = event("MarginCalled", {
   maintenance: DecimalString,
   deadline: EpochMs,
 });
-export const MarginCallCleared = event("MarginCallCleared", { marketId: Identifier, accountId: Identifier, outcome: Outcome, equity: t.string });
+export const MarginCallCleared = event("MarginCallCleared", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  equity: t.string,
+});
 export const LiquidationStarted = event("LiquidationStarted", {
   marketId: Identifier,
   accountId: Identifier,
@@ -260,9 +281,18 @@ export const PositionTransferred = event("PositionTransferred", {
   amount: DecimalString,
 });
 /** From the liquidated owner's proceeds to the market's insurance fund. */
-export const LiquidationPenaltyCharged = event("LiquidationPenaltyCharged", { marketId: Identifier, accountId: Identifier, amount: DecimalString });
+export const LiquidationPenaltyCharged = event("LiquidationPenaltyCharged", {
+  marketId: Identifier,
+  accountId: Identifier,
+  amount: DecimalString,
+});
 /** The loan left after the position's own value was applied: it goes down the waterfall, step by step. */
-export const BadDebtRecorded = event("BadDebtRecorded", { marketId: Identifier, accountId: Identifier, outcome: Outcome, amount: DecimalString });
+export const BadDebtRecorded = event("BadDebtRecorded", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  amount: DecimalString,
+});
 /** An insurance fund pays part of a bad debt into the pool: `market:{id}` first, then `shared`. */
 export const InsuranceFundDrawn = event("InsuranceFundDrawn", {
   fundId: t.string,
@@ -307,9 +337,19 @@ export const AuctionStarted = event("AuctionStarted", {
   until: EpochMs,
   reason: t.keyof({ PRICE_BAND: null, REOPENING: null }),
 });
-export const AuctionUncrossed = event("AuctionUncrossed", { marketId: Identifier, price: t.union([DecimalString, t.null]), volume: Shares });
+export const AuctionUncrossed = event("AuctionUncrossed", {
+  marketId: Identifier,
+  price: t.union([DecimalString, t.null]),
+  volume: Shares,
+});
+/** The manual clock was moved to `at` (ms). Changes no balance; it makes the time of the log durable. */
+export const ClockAdvanced = event("ClockAdvanced", { at: EpochMs });
 /** An order accepted during an auction joins the auction's collection (not the book). */
-export const OrderQueued = event("OrderQueued", { orderId: t.string, marketId: Identifier, quantity: Shares });
+export const OrderQueued = event("OrderQueued", {
+  orderId: t.string,
+  marketId: Identifier,
+  quantity: Shares,
+});
 
 export const Event = t.union([
   AccountOpened,
@@ -346,6 +386,7 @@ export const Event = t.union([
   AuctionStarted,
   AuctionUncrossed,
   OrderQueued,
+  ClockAdvanced,
 ]);
 export type Event = t.TypeOf<typeof Event>;
 export type EventType = Event["type"];

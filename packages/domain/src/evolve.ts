@@ -249,6 +249,7 @@ export function evolve(state: State, event: Event): State {
       return state;
     }
     case "BadDebtRecorded":
+    case "ClockAdvanced":
       return state;
     case "InsuranceFundDrawn": {
       const market = marketOf(state, event.marketId);
@@ -327,7 +328,12 @@ export function evolve(state: State, event: Event): State {
 const minOf = (a: Money, b: Money): Money => (a.lt(b) ? a : b);
 
 /** The account's leveraged position in the outcome; created (empty) when `create`, else it must exist. */
-function leveragedOf(market: MarketState, accountId: string, outcome: "YES" | "NO", create: boolean): LeveragedPosition {
+function leveragedOf(
+  market: MarketState,
+  accountId: string,
+  outcome: "YES" | "NO",
+  create: boolean,
+): LeveragedPosition {
   const key = leveragedKey(accountId, outcome);
   let position = market.leveraged.get(key);
   if (!position) {
@@ -468,7 +474,8 @@ function settleParty(
     }
   } else {
     order.reservedShares -= quantity;
-    if (order.source !== null) leveragedOf(market, order.accountId, outcome, false).sharesReserved -= quantity;
+    if (order.source !== null)
+      leveragedOf(market, order.accountId, outcome, false).sharesReserved -= quantity;
     else {
       const position = positionOf(account, order.marketId);
       if (outcome === "YES") position.yesReserved -= quantity;
@@ -486,7 +493,16 @@ function tradeExecuted(state: State, event: EventOf<"TradeExecuted">): State {
   const taker = orderOf(state, event.takerOrderId);
   if (market.book.get(maker.number)) market.book.reduce(maker.number, event.quantity);
   if (event.auction && market.book.get(taker.number)) market.book.reduce(taker.number, event.quantity);
-  settleParty(state, maker, event.makerOutcome, event.makerSide, event.quantity, event.makerAmount, "0", event.makerReleased);
+  settleParty(
+    state,
+    maker,
+    event.makerOutcome,
+    event.makerSide,
+    event.quantity,
+    event.makerAmount,
+    "0",
+    event.makerReleased,
+  );
   settleParty(
     state,
     taker,

@@ -1,6 +1,11 @@
 // Order execution shared by placement, position reduction and liquidation: reservation, matching, trade events.
 import { Margin } from "@pmx/liquidation";
-import { CancelReason as BookCancelReason, TimeInForce as BookTif, FillKind, type PlaceResult } from "@pmx/matching";
+import {
+  CancelReason as BookCancelReason,
+  TimeInForce as BookTif,
+  FillKind,
+  type PlaceResult,
+} from "@pmx/matching";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import type { Outcome, Side, TimeInForce } from "./codecs.js";
 import type { Draft } from "./draft.js";
@@ -8,7 +13,7 @@ import type { CancelReason, Event, EventOf } from "./events.js";
 import { type Money, money, toAmountString, ZERO } from "./money.js";
 import { costOf, intentOf, outcomeOf, ownPriceTicks, sideOf, takerFeeOf, ticksToPrice } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
-import { type MarketState, orderIdOf, type OrderState, tradeIdOf } from "./state.js";
+import { type MarketState, type OrderState, orderIdOf, tradeIdOf } from "./state.js";
 
 export interface OrderSpec {
   readonly accountId: string;
@@ -75,7 +80,12 @@ export function cancellation(
  * cancellations, TradeExecuted per fill, then OrderRested or OrderCancelled for the remainder.
  * `trade` = true changes the draft's private book (multi-step decisions); false only previews the real one.
  */
-export function executeOrder(draft: Draft, market: MarketState, spec: OrderSpec, trade: boolean): Either<Rejection, Execution> {
+export function executeOrder(
+  draft: Draft,
+  market: MarketState,
+  spec: OrderSpec,
+  trade: boolean,
+): Either<Rejection, Execution> {
   const number = draft.orderCount + 1;
   const orderId = orderIdOf(number);
   const order = {
@@ -87,7 +97,9 @@ export function executeOrder(draft: Draft, market: MarketState, spec: OrderSpec,
     timeInForce: BOOK_TIF[spec.timeInForce],
     postOnly: spec.postOnly,
   };
-  const result: PlaceResult = trade ? draft.scratchBook(market).place(order) : draft.book(market).preview(order);
+  const result: PlaceResult = trade
+    ? draft.scratchBook(market).place(order)
+    : draft.book(market).preview(order);
 
   const events: Event[] = [];
   const accepted: EventOf<"OrderAccepted"> = {
@@ -125,8 +137,16 @@ export function executeOrder(draft: Draft, market: MarketState, spec: OrderSpec,
   for (const fill of result.fills) {
     const maker = draft.state.orders.get(orderIdOf(fill.makerId))!;
     const makerOutcome = outcomeOf(fill.makerIntent);
-    const makerAmount = costOf(ownPriceTicks(makerOutcome, fill.yesPriceTicks, market.ticks), fill.quantityLots, market.ticks);
-    const takerAmount = costOf(ownPriceTicks(spec.outcome, fill.yesPriceTicks, market.ticks), fill.quantityLots, market.ticks);
+    const makerAmount = costOf(
+      ownPriceTicks(makerOutcome, fill.yesPriceTicks, market.ticks),
+      fill.quantityLots,
+      market.ticks,
+    );
+    const takerAmount = costOf(
+      ownPriceTicks(spec.outcome, fill.yesPriceTicks, market.ticks),
+      fill.quantityLots,
+      market.ticks,
+    );
     const takerFee = takerFeeOf(takerAmount, market.takerFeeBps);
     if (spec.side === "buy") paid = paid.plus(takerAmount);
     else received = received.plus(takerAmount.minus(takerFee));
@@ -158,15 +178,20 @@ export function executeOrder(draft: Draft, market: MarketState, spec: OrderSpec,
   let loan: Money = ZERO;
   if (spec.side === "buy") {
     if (spec.leverage && paid.gt(0)) loan = Margin.loanForPurchase(paid, spec.leverage);
-    const restCost = result.restingLots > 0 ? costOf(spec.priceTicks, result.restingLots, market.ticks) : ZERO;
+    const restCost =
+      result.restingLots > 0 ? costOf(spec.priceTicks, result.restingLots, market.ticks) : ZERO;
     const own = paid.minus(loan).plus(fees).plus(restCost);
     const free = draft.freeCash(spec.accountId);
     if (free.lt(own))
       return left(
-        reject("INSUFFICIENT_FUNDS", `free cash ${toAmountString(free)} is less than ${toAmountString(own)}`, {
-          available: toAmountString(free),
-          required: toAmountString(own),
-        }),
+        reject(
+          "INSUFFICIENT_FUNDS",
+          `free cash ${toAmountString(free)} is less than ${toAmountString(own)}`,
+          {
+            available: toAmountString(free),
+            required: toAmountString(own),
+          },
+        ),
       );
     accepted.reservedCash = toAmountString(own);
     draft.addCash(spec.accountId, own.negated());
@@ -190,7 +215,8 @@ export function executeOrder(draft: Draft, market: MarketState, spec: OrderSpec,
     });
   }
   events.push(...trades);
-  if (result.restingLots > 0) events.push({ type: "OrderRested", orderId, marketId: market.marketId, quantity: result.restingLots });
+  if (result.restingLots > 0)
+    events.push({ type: "OrderRested", orderId, marketId: market.marketId, quantity: result.restingLots });
   if (result.cancelledLots > 0)
     events.push({
       type: "OrderCancelled",

@@ -6,7 +6,7 @@ export type { Outcome, Resolution, Side, TickSize, TimeInForce } from "./codecs.
 export * as Codecs from "./codecs.js";
 export { exactPartial, exactType } from "./codecs.js";
 export type { CommandOf, CommandType } from "./commands.js";
-export { Command } from "./commands.js";
+export { Command, RiskParamsInput } from "./commands.js";
 export { type Decision, decide, MAX_QUANTITY } from "./decide.js";
 export type { EventOf, EventType } from "./events.js";
 export { CancelReason, EVENT_TYPES, Event, FillKind } from "./events.js";
@@ -15,14 +15,20 @@ export { invariantViolations, type Solvency, type SolvencyTotals, solvency } fro
 export { AMOUNT_DECIMALS, ceil6, floor6, Money, money, ONE, toAmountString, ZERO } from "./money.js";
 export { costOf, priceTicksOf, takerFeeOf, ticksToPrice } from "./prices.js";
 export type { Rejection, RejectionCode } from "./rejection.js";
+export { currentFundingRate, currentMaxLeverage, markOf, positionRisk } from "./risk.js";
 export {
   type AccountState,
+  type BackstopBid,
   initialState,
+  type LeveragedPosition,
+  type LeveragedStatus,
+  leveragedKey,
   type MarketState,
   type MarketStatus,
   type OrderState,
   type OrderStatus,
   orderIdOf,
+  type PoolState,
   type Position,
   type State,
   TICKS_PER_UNIT,

@@ -144,17 +144,25 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
     let no = 0;
     for (const lp of market.leveraged.values()) {
       if (lp.loan.isNegative() || lp.feesOwed.isNegative() || lp.shares < 0 || lp.sharesReserved < 0)
-        problems.push(`market ${market.marketId}: position ${lp.accountId}|${lp.outcome} has a negative amount`);
-      if (lp.feesOwed.gt(lp.loan)) problems.push(`market ${market.marketId}: position ${lp.accountId}|${lp.outcome} owes more fees than loan`);
+        problems.push(
+          `market ${market.marketId}: position ${lp.accountId}|${lp.outcome} has a negative amount`,
+        );
+      if (lp.feesOwed.gt(lp.loan))
+        problems.push(
+          `market ${market.marketId}: position ${lp.accountId}|${lp.outcome} owes more fees than loan`,
+        );
       loans = loans.plus(lp.loan);
       if (lp.outcome === "YES") yes += lp.shares + lp.sharesReserved;
       else no += lp.shares + lp.sharesReserved;
     }
     if (!loans.eq(pool.lent))
-      problems.push(`market ${market.marketId}: pool lent ${toAmountString(pool.lent)} ≠ Σ loans ${toAmountString(loans)}`);
+      problems.push(
+        `market ${market.marketId}: pool lent ${toAmountString(pool.lent)} ≠ Σ loans ${toAmountString(loans)}`,
+      );
     let providerShares: Money = ZERO;
     for (const shares of pool.providers.values()) providerShares = providerShares.plus(shares);
-    if (!providerShares.eq(pool.shares)) problems.push(`market ${market.marketId}: pool shares ≠ Σ providers' shares`);
+    if (!providerShares.eq(pool.shares))
+      problems.push(`market ${market.marketId}: pool shares ≠ Σ providers' shares`);
     for (const account of state.accounts.values()) {
       const p = account.positions.get(market.marketId);
       if (p) {

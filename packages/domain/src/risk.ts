@@ -15,7 +15,11 @@ export function markOf(market: MarketState): Money | null {
 }
 
 /** The market's maximum leverage for new borrowing now (1 when it has no mark yet). */
-export function currentMaxLeverage(market: MarketState, nowMs: number, pool: { cash: Money; lent: Money }): Money {
+export function currentMaxLeverage(
+  market: MarketState,
+  nowMs: number,
+  pool: { cash: Money; lent: Money },
+): Money {
   const mark = markOf(market);
   if (mark === null || market.status !== "open") return ONE;
   return Leverage.maxLeverage(market.risk, {
@@ -81,7 +85,11 @@ export function accrueFunding(draft: Draft, market: MarketState): void {
       });
     }
   }
-  draft.emit({ type: "FundingPeriodClosed", marketId: market.marketId, until: market.accruedUntil + due * interval * 1000 });
+  draft.emit({
+    type: "FundingPeriodClosed",
+    marketId: market.marketId,
+    until: market.accruedUntil + due * interval * 1000,
+  });
 }
 
 /** Cash from the owner to the pool: accrued fees first (their insurance cut to the market's fund), then principal. */
@@ -116,7 +124,12 @@ export function repayLoan(
 }
 
 /** Bad debt goes down the waterfall stated in advance: market insurance → shared insurance → pool providers. */
-export function coverBadDebt(draft: Draft, market: MarketState, position: LeveragedPosition, badDebt: Money): void {
+export function coverBadDebt(
+  draft: Draft,
+  market: MarketState,
+  position: LeveragedPosition,
+  badDebt: Money,
+): void {
   if (badDebt.lte(0)) return;
   const p = draft.position(market, position);
   const pool = draft.pool(market);
@@ -139,7 +152,12 @@ export function coverBadDebt(draft: Draft, market: MarketState, position: Levera
     p.loan = p.loan.minus(step.amount);
     p.feesOwed = p.feesOwed.minus(p.feesOwed.lt(step.amount) ? p.feesOwed : step.amount);
     pool.lent = pool.lent.minus(step.amount);
-    const base = { marketId: market.marketId, accountId: position.accountId, outcome: position.outcome, amount: toAmountString(step.amount) };
+    const base = {
+      marketId: market.marketId,
+      accountId: position.accountId,
+      outcome: position.outcome,
+      amount: toAmountString(step.amount),
+    };
     switch (step.source) {
       case "position_margin":
         break;
@@ -154,12 +172,22 @@ export function coverBadDebt(draft: Draft, market: MarketState, position: Levera
         draft.emit({ type: "InsuranceFundDrawn", fundId: "shared", ...base });
         break;
       case "pool_haircut": {
-        const holdings = [...market.pool.providers.entries()].map(([provider, shares]) => ({ provider, shares }));
-        const haircut = SocializedLoss.haircutPool(step.amount, holdings, pool.cash.plus(pool.lent).plus(step.amount));
+        const holdings = [...market.pool.providers.entries()].map(([provider, shares]) => ({
+          provider,
+          shares,
+        }));
+        const haircut = SocializedLoss.haircutPool(
+          step.amount,
+          holdings,
+          pool.cash.plus(pool.lent).plus(step.amount),
+        );
         draft.emit({
           type: "LossSocialized",
           ...base,
-          haircuts: haircut.perProvider.map((h) => ({ accountId: h.provider, amount: toAmountString(h.amount) })),
+          haircuts: haircut.perProvider.map((h) => ({
+            accountId: h.provider,
+            amount: toAmountString(h.amount),
+          })),
         });
         break;
       }
@@ -172,7 +200,12 @@ export function coverBadDebt(draft: Draft, market: MarketState, position: Levera
  * band floor. Proceeds repay the loan; once no pledged share is left, the penalty goes to insurance and any unpaid
  * loan down the waterfall. Shares the book could not take within the band stay pledged, to be sold at the next tick.
  */
-export function liquidate(draft: Draft, market: MarketState, position: LeveragedPosition, outcomeMark: Money): void {
+export function liquidate(
+  draft: Draft,
+  market: MarketState,
+  position: LeveragedPosition,
+  outcomeMark: Money,
+): void {
   const p = draft.position(market, position);
   if (p.shares === 0) return;
   const owner = draft.state.accounts.get(position.accountId)!;
@@ -191,10 +224,17 @@ export function liquidate(draft: Draft, market: MarketState, position: Leveraged
   const filledByBook = probe.fills.reduce((n, f) => n + f.quantityLots, 0);
   const bookProceeds = filledByBook === p.shares ? proceedsOf(market, position.outcome, probe.fills) : null;
   const bids = [...market.backstops.values()]
-    .filter((b) => b.outcome === position.outcome && b.accountId !== position.accountId && b.maxShares >= p.shares)
+    .filter(
+      (b) => b.outcome === position.outcome && b.accountId !== position.accountId && b.maxShares >= p.shares,
+    )
     .filter((b) => draft.freeCash(b.accountId).gte(money(b.price).times(p.shares)))
     .map((b) => ({ bidderId: b.accountId, price: money(b.price), seq: b.seq }));
-  const route = Liquidation.liquidationRoute(market.risk, { shares: money(p.shares), markPrice: outcomeMark, backstopBids: bids, bookProceeds });
+  const route = Liquidation.liquidationRoute(market.risk, {
+    shares: money(p.shares),
+    markPrice: outcomeMark,
+    backstopBids: bids,
+    bookProceeds,
+  });
   let proceeds: Money;
   let sold: number;
   if (route.kind === "backstop_transfer") {
@@ -244,7 +284,12 @@ export function liquidate(draft: Draft, market: MarketState, position: Leveraged
   if (charge.gt(0)) {
     draft.addCash(position.accountId, charge.negated());
     draft.setMarketInsurance(market, draft.marketInsurance(market).plus(charge));
-    draft.emit({ type: "LiquidationPenaltyCharged", marketId: market.marketId, accountId: position.accountId, amount: toAmountString(charge) });
+    draft.emit({
+      type: "LiquidationPenaltyCharged",
+      marketId: market.marketId,
+      accountId: position.accountId,
+      amount: toAmountString(charge),
+    });
   }
   coverBadDebt(draft, market, position, p.loan);
   draft.emit({
@@ -256,12 +301,17 @@ export function liquidate(draft: Draft, market: MarketState, position: Leveraged
   });
 }
 
-function proceedsOf(market: MarketState, outcome: Outcome, fills: readonly { yesPriceTicks: number; quantityLots: number }[]): Money {
+function proceedsOf(
+  market: MarketState,
+  outcome: Outcome,
+  fills: readonly { yesPriceTicks: number; quantityLots: number }[],
+): Money {
   let total = ZERO;
   for (const f of fills) {
     const own = outcome === "YES" ? f.yesPriceTicks : market.ticks - f.yesPriceTicks;
     const amount = money(own).times(f.quantityLots).div(market.ticks);
-    const fee = market.takerFeeBps === 0 ? ZERO : amount.times(market.takerFeeBps).div(10000).toDecimalPlaces(6, 0);
+    const fee =
+      market.takerFeeBps === 0 ? ZERO : amount.times(market.takerFeeBps).div(10000).toDecimalPlaces(6, 0);
     total = total.plus(amount.minus(fee));
   }
   return total;
@@ -296,7 +346,8 @@ export function riskSweep(draft: Draft, market: MarketState, yesMark: Money | nu
     });
     switch (decision.kind) {
       case "healthy":
-        if (position.status === "margin_call") draft.emit({ type: "MarginCallCleared", ...base, equity: toAmountString(equity) });
+        if (position.status === "margin_call")
+          draft.emit({ type: "MarginCallCleared", ...base, equity: toAmountString(equity) });
         break;
       case "margin_call":
         if (decision.isNew)
@@ -343,6 +394,30 @@ export function settleLeveraged(draft: Draft, market: MarketState, outcome: "YES
     p.shares = 0;
     repayLoan(draft, market, position, payout.lt(p.loan) ? payout : p.loan, "settlement");
     coverBadDebt(draft, market, position, p.loan);
-    draft.emit({ type: "PositionClosed", marketId: market.marketId, accountId: position.accountId, outcome: position.outcome, reason: "SETTLED" });
+    draft.emit({
+      type: "PositionClosed",
+      marketId: market.marketId,
+      accountId: position.accountId,
+      outcome: position.outcome,
+      reason: "SETTLED",
+    });
   }
+}
+
+/** A leveraged position at the current mark: equity, maintenance requirement and the outcome price that triggers liquidation. */
+export function positionRisk(
+  market: MarketState,
+  position: LeveragedPosition,
+): { equity: Money | null; maintenance: Money | null; liquidationPrice: Money | null; value: Money | null } {
+  const mark = markOf(market);
+  const view = { shares: money(position.shares + position.sharesReserved), loan: position.loan };
+  const liquidationPrice = Margin.liquidationPrice(market.risk, view);
+  if (mark === null) return { equity: null, maintenance: null, liquidationPrice, value: null };
+  const q = Margin.outcomePrice(position.outcome, mark);
+  return {
+    equity: Margin.equity(view, q),
+    maintenance: Margin.maintenanceRequirement(market.risk, view, q),
+    liquidationPrice,
+    value: Margin.positionValue(view, q),
+  };
 }

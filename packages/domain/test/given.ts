@@ -1,6 +1,7 @@
 // The one given/when/then helper for deciders: given(events).when(command).then(events) | .thenRejects(code).
 // Below it: command builders, `history` (a fixture built by running commands) and state readers for assertions.
 import { expect } from "vitest";
+import { canonicalJson } from "../src/canonical-json.js";
 import { canonicalState } from "../src/canonical-state.js";
 import type { Outcome, TickSize, TimeInForce } from "../src/codecs.js";
 import type { Command } from "../src/commands.js";
@@ -31,16 +32,35 @@ export interface Scenario {
   decide(): { state: State; events: Event[] };
 }
 
-export function given(history: Event[] = []) {
+/** Options of `given`: `everyEvent` also checks, for credit-layer tests, the money invariants after every single event. */
+export interface GivenOptions {
+  /**
+   * Checks, besides the defaults, that `decide` leaves the credit layer alone too (pools, funds, leveraged positions,
+   * backstop bids, auctions) and that the money invariants (`betweenCommands: false`) hold after every single event.
+   */
+  readonly everyEvent?: boolean;
+}
+
+export function given(history: Event[] = [], options: GivenOptions = {}) {
+  const text = (state: State) =>
+    options.everyEvent ? canonicalState(state) + creditStateText(state) : canonicalState(state);
+  const apply = (state: State, events: Event[]) => {
+    if (!options.everyEvent) return evolveAll(state, events);
+    for (const event of events) {
+      evolveAll(state, [event]);
+      expect(invariantViolations(state, { betweenCommands: false }), `after ${event.type}`).toEqual([]);
+    }
+    return state;
+  };
   return {
     when(input: CommandInput): Scenario {
       const command = { at: AT, ...input } as Command;
       const state = evolveAll(initialState(), history);
       expect(invariantViolations(state), "the given history is sound").toEqual([]);
       const run = () => {
-        const before = canonicalState(state);
+        const before = text(state);
         const decision = decide(command, state);
-        expect(canonicalState(state), "decide never changes the state").toBe(before);
+        expect(text(state), "decide never changes the state").toBe(before);
         return decision;
       };
       return {
@@ -53,7 +73,7 @@ export function given(history: Event[] = []) {
           decision.right.forEach((event, i) => {
             expect(event).toMatchObject(expected[i]!);
           });
-          evolveAll(state, decision.right);
+          apply(state, decision.right);
           expect(invariantViolations(state), "the state after the events is sound").toEqual([]);
           return { state, events: decision.right };
         },
@@ -66,7 +86,7 @@ export function given(history: Event[] = []) {
         decide() {
           const decision = run();
           if (decision._tag === "Left") throw new Error(`rejected: ${JSON.stringify(decision.left)}`);
-          evolveAll(state, decision.right);
+          apply(state, decision.right);
           return { state, events: decision.right };
         },
       };
@@ -214,3 +234,43 @@ export const alice_long_10_yes_bob_long_10_no_at_060: Event[] = history(
   buy("alice", "YES", "0.60", 10),
   buy("bob", "NO", "0.40", 10),
 );
+
+/**
+ * The credit layer as text (`canonicalState` covers the settlement layer only): insurance funds, each market's
+ * risk parameters, pool, insurance, leveraged positions, backstop bids, accrual and auction state.
+ */
+export function creditStateText(state: State): string {
+  const byKey = <V>(map: Map<string, V>): [string, V][] =>
+    [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return canonicalJson({
+    sharedInsurance: toAmountString(state.sharedInsurance),
+    insuranceDeposits: toAmountString(state.totals.insuranceDeposits),
+    markets: byKey(state.markets).map(([marketId, m]) => ({
+      marketId,
+      risk: { ...m.risk },
+      insurance: toAmountString(m.insurance),
+      pool: {
+        cash: toAmountString(m.pool.cash),
+        lent: toAmountString(m.pool.lent),
+        shares: toAmountString(m.pool.shares),
+        feesEarned: toAmountString(m.pool.feesEarned),
+        losses: toAmountString(m.pool.losses),
+        providers: byKey(m.pool.providers).map(([id, shares]) => [id, toAmountString(shares)]),
+      },
+      leveraged: [...m.leveraged.entries()].map(([key, p]) => ({
+        key,
+        shares: p.shares,
+        sharesReserved: p.sharesReserved,
+        loan: toAmountString(p.loan),
+        feesOwed: toAmountString(p.feesOwed),
+        marginPaid: toAmountString(p.marginPaid),
+        status: p.status,
+        deadline: p.deadline,
+      })),
+      backstops: byKey(m.backstops).map(([key, b]) => ({ key, ...b })),
+      accruedUntil: m.accruedUntil,
+      auctionUntil: m.auctionUntil,
+      auctionOrders: [...m.auctionOrders],
+    })),
+  });
+}

@@ -45,10 +45,18 @@ export function firstRevision(expected: ExpectedRevision): number {
   return expected === "no_stream" ? 0 : expected + 1;
 }
 
-/** True when `storedIds` (the ids stored from `firstRevision(expected)` on) begin with the batch's ids, in order. */
-export function isStoredBatch(storedIds: readonly string[], events: readonly NewEvent[]): boolean {
-  if (storedIds.length < events.length) return false;
-  for (let i = 0; i < events.length; i++) if (storedIds[i] !== events[i]!.id) return false;
+/**
+ * True when the events stored from `firstRevision(expected)` on are the batch itself, byte for byte (ids, types,
+ * data, metadata): a retry of an append that already happened. Equal ids with other content are another writer's
+ * events (ids derived from a sequence can coincide), never a retry.
+ */
+export function isStoredBatch(stored: readonly NewEvent[], events: readonly NewEvent[]): boolean {
+  if (stored.length < events.length) return false;
+  for (let i = 0; i < events.length; i++) {
+    const a = stored[i]!;
+    const b = events[i]!;
+    if (a.id !== b.id || a.type !== b.type || a.data !== b.data || a.metadata !== b.metadata) return false;
+  }
   return true;
 }
 

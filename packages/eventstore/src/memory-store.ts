@@ -49,7 +49,7 @@ export function createMemoryStore(): MemoryEventStore {
     const actual = log.length === 0 ? "no_stream" : log.length - 1;
     if (actual !== expectedRevision) {
       const first = firstRevision(expectedRevision);
-      const stored = log.slice(first, first + events.length).map((e) => e.id);
+      const stored = log.slice(first, first + events.length);
       if (isStoredBatch(stored, events))
         return { nextExpectedRevision: first + events.length - 1, written: false };
       throw new WrongExpectedRevisionError(stream, expectedRevision, actual);

@@ -107,11 +107,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     "SELECT stream, revision, id, type, data, metadata FROM events" +
       " WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
   );
-  const idsStmt = db
-    .prepare<[string, number, number], string>(
-      "SELECT id FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
-    )
-    .pluck();
+  const storedStmt = db.prepare<[string, number, number], NewEvent>(
+    "SELECT id, type, data, metadata FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
+  );
   const insertStmt = db.prepare<[string, number, string, string, string, string]>(
     "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)",
   );
@@ -129,7 +127,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const actual = last(stream);
       if (actual !== expected) {
         const first = firstRevision(expected);
-        if (isStoredBatch(idsStmt.all(stream, first, events.length), events)) {
+        if (isStoredBatch(storedStmt.all(stream, first, events.length), events)) {
           return { nextExpectedRevision: first + events.length - 1, written: false };
         }
         throw new WrongExpectedRevisionError(stream, expected, actual);

@@ -147,6 +147,16 @@ export function runEventStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await collect(store.read(stream))).toHaveLength(2);
       });
 
+      it("does not take a batch with stored ids but other content as a retry: it is another writer's (conflict)", async () => {
+        await store.append(stream, newEvents(1), "no_stream");
+        const writerA = [newEvent(1, { data: '{"writer":"A"}' })];
+        const writerB = [newEvent(1, { data: '{"writer":"B"}' })];
+        await store.append(stream, writerA, 0);
+        await expectConflict(store.append(stream, writerB, 0), 1);
+        const read = await collect(store.read(stream));
+        expect(read.map((e) => e.data)).toEqual([newEvent(0).data, '{"writer":"A"}']);
+      });
+
       it("does not take a stored batch re-sent at another expected revision as a retry", async () => {
         const batch = newEvents(2);
         await store.append(stream, batch, "no_stream");

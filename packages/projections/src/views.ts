@@ -1,13 +1,37 @@
 // Read models answered by the API: account, market, book depth, order; all from the domain state in decimal strings.
-import { type MarketState, type OrderState, type State, ticksToPrice, toAmountString } from "@pmx/domain";
+import {
+  currentFundingRate,
+  currentMaxLeverage,
+  type MarketState,
+  markOf,
+  type OrderState,
+  positionRisk,
+  type State,
+  ticksToPrice,
+  toAmountString,
+  ZERO,
+} from "@pmx/domain";
 
 export interface PositionView {
   marketId: string;
-  /** All YES shares held, including those reserved by open sell orders. */
+  /** All YES shares held, including those reserved by open sell orders (and, for a leveraged entry, pledged). */
   yes: string;
   no: string;
   yesReserved: string;
   noReserved: string;
+  /** Present on leveraged entries: the outcome bought with the loan. */
+  outcome?: string;
+  leveraged: boolean;
+  /** Owed to the market's pool ("0" at 1x). */
+  loan: string;
+  /** Value at the mark − loan; null before the market has a mark or a trade. */
+  equity: string | null;
+  maintenanceRequirement: string;
+  /** The outcome price at which equity falls to the maintenance requirement; null without a loan. */
+  liquidationPrice: string | null;
+  status: "healthy" | "margin_call" | "liquidating" | "closed";
+  /** Deadline of a running margin call (ISO time). */
+  marginCallDeadline?: string;
 }
 
 export interface AccountView {
@@ -27,15 +51,53 @@ export function accountView(state: State, accountId: string): AccountView | null
   const positions: PositionView[] = [];
   for (const [marketId, p] of account.positions) {
     if (p.yes + p.no + p.yesReserved + p.noReserved === 0) continue;
+    const market = state.markets.get(marketId)!;
+    const mark = markOf(market);
+    const yes = p.yes + p.yesReserved;
+    const no = p.no + p.noReserved;
     positions.push({
       marketId,
-      yes: String(p.yes + p.yesReserved),
-      no: String(p.no + p.noReserved),
+      yes: String(yes),
+      no: String(no),
       yesReserved: String(p.yesReserved),
       noReserved: String(p.noReserved),
+      leveraged: false,
+      loan: "0",
+      equity:
+        mark === null
+          ? null
+          : toAmountString(mark.times(yes).plus(mark.negated().plus(1).times(no)).toDecimalPlaces(6, 1)),
+      maintenanceRequirement: "0",
+      liquidationPrice: null,
+      status: "healthy",
     });
   }
-  positions.sort((a, b) => (a.marketId < b.marketId ? -1 : 1));
+  for (const market of state.markets.values()) {
+    for (const lp of market.leveraged.values()) {
+      if (lp.accountId !== accountId) continue;
+      const risk = positionRisk(market, lp);
+      const shares = String(lp.shares + lp.sharesReserved);
+      const view: PositionView = {
+        marketId: market.marketId,
+        yes: lp.outcome === "YES" ? shares : "0",
+        no: lp.outcome === "NO" ? shares : "0",
+        yesReserved: "0",
+        noReserved: "0",
+        outcome: lp.outcome,
+        leveraged: true,
+        loan: toAmountString(lp.loan),
+        equity: risk.equity === null ? null : toAmountString(risk.equity),
+        maintenanceRequirement: toAmountString(risk.maintenance ?? ZERO),
+        liquidationPrice: risk.liquidationPrice === null ? null : toAmountString(risk.liquidationPrice),
+        status: lp.status,
+      };
+      if (lp.deadline !== null) view.marginCallDeadline = new Date(lp.deadline).toISOString();
+      positions.push(view);
+    }
+  }
+  positions.sort((a, b) =>
+    a.marketId < b.marketId ? -1 : a.marketId > b.marketId ? 1 : Number(a.leveraged) - Number(b.leveraged),
+  );
   return {
     accountId,
     cash: toAmountString(account.cash),
@@ -64,9 +126,30 @@ export interface MarketView {
   /** Collateral held in escrow for the market. */
   escrow: string;
   outcome?: string;
+  /** The largest leverage a new leveraged buy may take now (decimal string, "1" = no borrowing). */
+  maxLeverage: string;
+  /** The jump-risk fee rate now: per hour, as a fraction of the loan, for a position at maxLeverage on the riskier side. */
+  fundingRate: string;
+  fundingRateUnit: "per_hour_fraction_of_loan";
+  phase: "continuous" | "auction" | "halted" | "closed" | "resolved";
+  /** End of the running call auction (ISO time). */
+  auctionUntil?: string;
+  /** The market's insurance fund. */
+  insurance: string;
+  /** The risk parameters the market was listed with. */
+  risk: Record<string, string | number>;
 }
 
-export function marketView(market: MarketState): MarketView {
+/** The market's trading phase at `nowMs`: closed once resolvesAt has passed without a resolution. */
+function phaseOf(market: MarketState, nowMs: number): MarketView["phase"] {
+  if (market.status === "resolved") return "resolved";
+  if (market.status === "halted") return "halted";
+  if (market.auctionUntil !== null) return "auction";
+  if (nowMs >= Date.parse(market.resolvesAt)) return "closed";
+  return "continuous";
+}
+
+export function marketView(market: MarketState, nowMs: number): MarketView {
   const bid = market.book.bestBid();
   const ask = market.book.bestAsk();
   const view: MarketView = {
@@ -83,8 +166,17 @@ export function marketView(market: MarketState): MarketView {
     volume: String(market.volume),
     openInterest: String(market.pairs),
     escrow: toAmountString(market.escrow),
+    maxLeverage: toAmountString(
+      market.auctionUntil !== null ? ZERO.plus(1) : currentMaxLeverage(market, nowMs, market.pool),
+    ),
+    fundingRate: toAmountString(currentFundingRate(market, nowMs)),
+    fundingRateUnit: "per_hour_fraction_of_loan",
+    phase: phaseOf(market, nowMs),
+    insurance: toAmountString(market.insurance),
+    risk: { ...market.risk },
   };
   if (market.outcome) view.outcome = market.outcome;
+  if (market.auctionUntil !== null) view.auctionUntil = new Date(market.auctionUntil).toISOString();
   return view;
 }
 
@@ -149,4 +241,57 @@ export function orderView(order: OrderState, trades: OrderFillView[]): OrderView
   };
   if (order.cancelReason) view.cancelReason = order.cancelReason;
   return view;
+}
+
+export interface PoolView {
+  marketId: string;
+  /** cash + lent: what the providers' shares are worth together. */
+  assets: string;
+  cash: string;
+  lent: string;
+  /** lent / assets. */
+  utilization: string;
+  shares: string;
+  /** assets / shares, rounded down ("1" for an empty pool). */
+  shareValue: string;
+  feesEarned: string;
+  losses: string;
+  /** The caller's pool shares, when the caller is an account. */
+  yourShares?: string;
+}
+
+export function poolView(market: MarketState, accountId?: string): PoolView {
+  const pool = market.pool;
+  const assets = pool.cash.plus(pool.lent);
+  const view: PoolView = {
+    marketId: market.marketId,
+    assets: toAmountString(assets),
+    cash: toAmountString(pool.cash),
+    lent: toAmountString(pool.lent),
+    utilization: assets.isZero() ? "0" : toAmountString(pool.lent.div(assets).toDecimalPlaces(6, 1)),
+    shares: toAmountString(pool.shares),
+    shareValue: pool.shares.isZero() ? "1" : toAmountString(assets.div(pool.shares).toDecimalPlaces(6, 1)),
+    feesEarned: toAmountString(pool.feesEarned),
+    losses: toAmountString(pool.losses),
+  };
+  if (accountId !== undefined) view.yourShares = toAmountString(pool.providers.get(accountId) ?? ZERO);
+  return view;
+}
+
+export interface InsuranceFundView {
+  fundId: string;
+  balance: string;
+  marketId?: string;
+}
+
+/** The shared fund first, then one per market in listing order. */
+export function insuranceView(state: State): { funds: InsuranceFundView[] } {
+  const funds: InsuranceFundView[] = [{ fundId: "shared", balance: toAmountString(state.sharedInsurance) }];
+  for (const market of state.markets.values())
+    funds.push({
+      fundId: `market:${market.marketId}`,
+      balance: toAmountString(market.insurance),
+      marketId: market.marketId,
+    });
+  return { funds };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `pmx` command line: serve, replay, audit.
-import { openStore } from "@pmx/eventstore";
+import { existsSync } from "node:fs";
+import { openStore, parseStoreUrl } from "@pmx/eventstore";
 import { audit } from "./audit.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { STREAM } from "./exchange.js";
@@ -51,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
       const url = option(args, "--store") ?? process.env.PMX_STORE;
       if (!url) throw new ConfigError("--store URL is required");
       const json = args.includes("--json");
+      // An auditor's typo must not pass as an empty, "verified" log: the file has to be there already.
+      const where = parseStoreUrl(url);
+      if (where.kind === "sqlite" && where.path !== ":memory:" && !existsSync(where.path))
+        throw new ConfigError(`no event log at ${where.path}`);
       const store = openStore(url);
       try {
         if (command === "replay") {

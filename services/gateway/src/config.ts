@@ -19,6 +19,8 @@ export interface GatewayConfig {
   maxBatch: number;
   /** Timestamp window of signed requests, ms. */
   signatureWindowMs: number;
+  /** With the system clock: how often a Tick command runs scheduled work (fee accrual, deadlines, auction ends). */
+  tickMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -57,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     maxQueue: integer(env, "PMX_MAX_QUEUE", 10_000, 1, 10_000_000),
     maxBatch: integer(env, "PMX_MAX_BATCH", 1_000, 1, 100_000),
     signatureWindowMs: 30_000,
+    tickMs: integer(env, "PMX_TICK_MS", 1000, 10, 3_600_000),
   };
 }

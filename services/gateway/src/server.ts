@@ -64,6 +64,17 @@ export async function startGateway(
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   logger.info({ url, clock: config.clock }, "pmx gateway listening");
+  // With the system clock, time passes by itself: a Tick runs scheduled work (nothing is appended when there is none).
+  const ticker =
+    clock instanceof ManualClock
+      ? null
+      : setInterval(() => {
+          if (exchange.writesStopped === null && exchange.stats.queueDepth < config.maxQueue / 2)
+            exchange
+              .submit({ type: "Tick" })
+              .catch((error: unknown) => logger.warn({ err: error }, "tick failed"));
+        }, config.tickMs);
+  ticker?.unref();
   let closing: Promise<void> | null = null;
   return {
     app,
@@ -72,6 +83,7 @@ export async function startGateway(
     operatorToken: token.token,
     close() {
       closing ??= (async () => {
+        if (ticker) clearInterval(ticker);
         await app.close();
         await exchange.close();
       })();

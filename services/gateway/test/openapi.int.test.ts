@@ -62,6 +62,12 @@ const BODY_CODECS: Record<string, t.Mixed> = {
   "post /v1/admin/clock": B.ClockBody,
   "post /v1/withdrawals": B.MoneyMovementBody,
   "post /v1/orders": B.OrderBody,
+  "post /v1/markets/{marketId}/pool/supply": B.PoolSupplyBody,
+  "post /v1/markets/{marketId}/pool/redeem": B.PoolRedeemBody,
+  "post /v1/markets/{marketId}/backstop": B.BackstopBidBody,
+  "post /v1/positions/{marketId}/reduce": B.ReduceBody,
+  "post /v1/positions/{marketId}/margin": B.AddMarginBody,
+  "post /v1/insurance/{fundId}/deposits": B.MoneyMovementBody,
 };
 
 /** A small JSON Schema checker (the keywords the document uses), for answers against their documented schemas. */
@@ -327,8 +333,13 @@ describe("GET /v1/openapi.json", () => {
     expect(params("get", "/v1/markets/{marketId}/book").map((p) => [p.name, p.required])).toEqual([
       ["depth", false],
     ]);
-    expect(params("get", "/v1/orders").map((p) => p.name)).toEqual(["marketId", "status", "limit"]);
-    expect(params("get", "/v1/orders")[1]!.schema.enum).toEqual(["open", "filled", "cancelled"]);
+    expect(params("get", "/v1/orders").map((p) => p.name)).toEqual([
+      "accountId",
+      "marketId",
+      "status",
+      "limit",
+    ]);
+    expect(params("get", "/v1/orders")[2]!.schema.enum).toEqual(["open", "filled", "cancelled"]);
   });
 
   describe("answers fit their documented schemas", () => {

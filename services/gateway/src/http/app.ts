@@ -1,7 +1,7 @@
 // The HTTP API of the gateway (shared/spec/http-api.md): routes, validation, auth, limits, errors.
 import { randomBytes } from "node:crypto";
-import type { Command } from "@pmx/domain";
-import { accountView, bookView, marketView } from "@pmx/projections";
+import { RiskParamsInput } from "@pmx/domain";
+import { accountView, bookView, insuranceView, marketView, poolView } from "@pmx/projections";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -65,6 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One structured line per request comes from the onResponse hook below, not Fastify's pair of lines.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    // On close: in-flight requests finish, idle keep-alive connections are closed, new requests get our 503.
+    forceCloseConnections: "idle",
+    return503OnClosing: false,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,64}$/.test(given)
@@ -94,10 +97,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  // While draining, every answer closes its connection, so a client's keep-alive cannot hold the shutdown open.
+  app.addHook("onSend", async (_req, reply, payload) => {
+    if (closing) reply.header("connection", "close");
+    return payload;
+  });
+
   app.addHook("onRequest", async (req, reply) => {
     req.startedAt = performance.now();
     req.rawBody = "";
     reply.header("x-request-id", req.id);
+    if (closing) {
+      reply.header("connection", "close");
+      throw gatewayError("SHUTTING_DOWN", "the gateway is shutting down", undefined, { "retry-after": "1" });
+    }
     const path = req.url.split("?", 1)[0];
     if (path === "/v1/health" || path === "/metrics") return;
     const wait = perIp.take(req.ip);
@@ -173,8 +190,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { "retry-after": String(wait) },
       );
   };
-  const signed = (req: FastifyRequest): Principal => {
-    const principal = auth.account(
+  const signed = (req: FastifyRequest): Principal =>
+    auth.account(
       {
         key: header(req, "pmx-key"),
         timestamp: header(req, "pmx-timestamp"),
@@ -183,10 +200,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       req.method,
       req.url,
       req.rawBody,
+      limitKey,
     );
-    limitKey(principal.kind === "account" ? principal.apiKey : "operator");
-    return principal;
-  };
+
   const operator = (req: FastifyRequest): void => {
     const principal = auth.operator(header(req, "authorization"));
     if (principal) {
@@ -273,12 +289,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get("/v1/markets", async (req) => {
     noQuery(req);
-    return { markets: [...state().markets.values()].map(marketView) };
+    const now = exchange.clock.now();
+    return { markets: [...state().markets.values()].map((m) => marketView(m, now)) };
   });
   app.get("/v1/markets/:marketId", async (req) => {
     noQuery(req);
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
-    return marketView(marketOr404(marketId));
+    return marketView(marketOr404(marketId), exchange.clock.now());
   });
   app.get("/v1/markets/:marketId/book", async (req) => {
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
@@ -331,10 +348,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       tickSize: b.tickSize,
       resolvesAt: b.resolvesAt,
     };
-    if (b.takerFeeBps !== undefined)
-      (command as Extract<Command, { type: "ListMarket" }>).takerFeeBps = b.takerFeeBps;
+    const listing = command as Record<string, unknown>;
+    if (b.takerFeeBps !== undefined) listing.takerFeeBps = b.takerFeeBps;
+    for (const key of Object.keys(RiskParamsInput)) {
+      const value = (b as Record<string, unknown>)[key];
+      if (value !== undefined) listing[key] = value;
+    }
     await submit(command);
-    return send(reply, 201, marketView(marketOr404(b.marketId)));
+    return send(reply, 201, marketView(marketOr404(b.marketId), exchange.clock.now()));
   });
   const marketAction = (
     path: string,
@@ -346,7 +367,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
       const b = decodeOr400(codec, path === "halt" || path === "resume" ? body(req) : needsBody(req), "body");
       await submit(make(marketId, b));
-      return marketView(marketOr404(marketId));
+      return marketView(marketOr404(marketId), exchange.clock.now());
     });
   marketAction("halt", (marketId) => ({ type: "HaltMarket", marketId }), B.EmptyBody);
   marketAction("resume", (marketId) => ({ type: "ResumeMarket", marketId }), B.EmptyBody);
@@ -377,7 +398,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         throw gatewayError("CLOCK_BACKWARDS", error.message, { at: clock.now() });
       throw error;
     }
-    return { at: clock.now() };
+    // Time moved: scheduled work (fee accrual, margin-call deadlines, auction ends) happens now, before answering.
+    const tick = await submit({ type: "AdvanceClock" });
+    return { at: clock.now(), events: tick.events.length };
   });
   app.get("/v1/audit/solvency", async (req) => {
     operator(req);
@@ -387,6 +410,80 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       sequence: exchange.projection.lastSeq,
       head: exchange.projection.head,
     };
+  });
+
+  // ---- credit layer ----
+  app.get("/v1/markets/:marketId/pool", async (req) => {
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    noQuery(req);
+    return poolView(marketOr404(marketId));
+  });
+  app.post("/v1/markets/:marketId/pool/supply", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    const b = decodeOr400(B.PoolSupplyBody, needsBody(req), "body");
+    await submit({ type: "SupplyPool", accountId, marketId, amount: b.amount, reference: b.reference });
+    return poolView(marketOr404(marketId), accountId);
+  });
+  app.post("/v1/markets/:marketId/pool/redeem", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    const b = decodeOr400(B.PoolRedeemBody, needsBody(req), "body");
+    await submit({ type: "RedeemPool", accountId, marketId, shares: b.shares, reference: b.reference });
+    return poolView(marketOr404(marketId), accountId);
+  });
+  app.post("/v1/markets/:marketId/backstop", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    const b = decodeOr400(B.BackstopBidBody, needsBody(req), "body");
+    await submit({
+      type: "SetBackstopBid",
+      accountId,
+      marketId,
+      outcome: b.outcome,
+      price: b.price,
+      maxShares: b.maxShares,
+    });
+    return { marketId, accountId, outcome: b.outcome, price: b.price, maxShares: b.maxShares };
+  });
+  app.post("/v1/positions/:marketId/reduce", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    const b = decodeOr400(B.ReduceBody, needsBody(req), "body");
+    await submit({
+      type: "ReducePosition",
+      accountId,
+      marketId,
+      outcome: b.outcome,
+      quantity: b.quantity,
+      price: b.price,
+    });
+    return accountSummary(accountId);
+  });
+  app.post("/v1/positions/:marketId/margin", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    const b = decodeOr400(B.AddMarginBody, needsBody(req), "body");
+    await submit({
+      type: "AddMargin",
+      accountId,
+      marketId,
+      outcome: b.outcome,
+      amount: b.amount,
+      reference: b.reference,
+    });
+    return accountSummary(accountId);
+  });
+  app.get("/v1/insurance", async (req) => {
+    noQuery(req);
+    return insuranceView(state());
+  });
+  app.post("/v1/insurance/:fundId/deposits", async (req) => {
+    operator(req);
+    const { fundId } = decodeOr400(B.FundIdParam, req.params, "path");
+    const b = decodeOr400(B.MoneyMovementBody, needsBody(req), "body");
+    await submit({ type: "DepositInsurance", fundId, amount: b.amount, reference: b.reference });
+    return insuranceView(state()).funds.find((f) => f.fundId === fundId);
   });
 
   // ---- account (signed) ----
@@ -424,8 +521,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return send(reply, outcome.events.length > 0 ? 201 : 200, answer);
   });
   app.get("/v1/orders", async (req) => {
-    const accountId = accountOf(signed(req));
     const q = decodeOr400(B.OrdersQuery, { ...(req.query as object) }, "query");
+    let accountId: string;
+    if (header(req, "authorization")) {
+      operator(req);
+      if (!q.accountId)
+        throw new ApiError(400, "INVALID_REQUEST", "query: accountId is required for the operator");
+      accountId = q.accountId;
+    } else {
+      accountId = accountOf(signed(req));
+      if (q.accountId !== undefined && q.accountId !== accountId)
+        throw gatewayError("FORBIDDEN", "an account may only see its own orders");
+    }
     const orders = [];
     const ids = exchange.projection.orderIdsOf(accountId);
     for (let i = ids.length - 1; i >= 0 && orders.length < (q.limit ?? 1000); i--) {
@@ -436,6 +543,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     return { orders };
   });
+  /** The order, for its owner (signed) or the operator (who may read any account's data). */
+  const readableOrder = (req: FastifyRequest) => {
+    const { orderId } = decodeOr400(B.OrderIdParam, req.params, "path");
+    if (header(req, "authorization")) {
+      operator(req);
+      if (!state().orders.has(orderId))
+        throw new ApiError(404, "UNKNOWN_ORDER", `no order ${orderId}`, { orderId });
+      return orderId;
+    }
+    return ownOrder(req).orderId;
+  };
   const ownOrder = (req: FastifyRequest) => {
     const accountId = accountOf(signed(req));
     const { orderId } = decodeOr400(B.OrderIdParam, req.params, "path");
@@ -446,7 +564,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return { accountId, orderId };
   };
   app.get("/v1/orders/:orderId", async (req) => {
-    const { orderId } = ownOrder(req);
+    const orderId = readableOrder(req);
     noQuery(req);
     return exchange.projection.order(orderId);
   });

@@ -70,7 +70,17 @@ export class Authenticator {
   }
 
   /** The account that signed the request; throws 401 with the precise reason otherwise. */
-  account(h: SignedHeaders, method: string, pathWithQuery: string, rawBody: string): Principal {
+  /**
+   * `admit` runs once the signature verified and before the request counts as seen (rate limits go there, so a
+   * request refused by a limit can be re-sent as it was).
+   */
+  account(
+    h: SignedHeaders,
+    method: string,
+    pathWithQuery: string,
+    rawBody: string,
+    admit: (apiKey: string) => void = () => undefined,
+  ): Principal {
     if (!h.key || !h.timestamp || !h.signature)
       throw gatewayError("UNAUTHENTICATED", "signed requests carry PMX-KEY, PMX-TIMESTAMP and PMX-SIGNATURE");
     const credential = this.credentials.lookup(h.key);
@@ -88,6 +98,7 @@ export class Authenticator {
     const expected = signature(credential.apiSecret, h.timestamp, method, pathWithQuery, rawBody);
     if (!constantTimeEqual(h.signature.toLowerCase(), expected))
       throw gatewayError("BAD_SIGNATURE", "the signature does not match the request");
+    admit(h.key);
     if (method !== "GET" && !this.replays.firstTime(expected, now))
       throw gatewayError(
         "REPLAYED_SIGNATURE",

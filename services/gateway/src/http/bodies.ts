@@ -1,5 +1,5 @@
 // io-ts codecs of every request body, path and query the API takes; unknown fields are refused.
-import { Codecs, exactPartial, exactType } from "@pmx/domain";
+import { Codecs, exactPartial, exactType, RiskParamsInput } from "@pmx/domain";
 import * as t from "io-ts";
 
 const {
@@ -34,9 +34,24 @@ export const MoneyMovementBody = exactType(
 );
 export const ListMarketBody = exactPartial(
   { marketId: Identifier, question: t.string, tickSize: TickSize, resolvesAt: IsoTime },
-  { takerFeeBps: FeeBps },
+  { takerFeeBps: FeeBps, ...RiskParamsInput },
   "ListMarketBody",
 );
+export const PoolSupplyBody = exactType({ amount: DecimalString, reference: Reference }, "PoolSupplyBody");
+export const PoolRedeemBody = exactType({ shares: DecimalString, reference: Reference }, "PoolRedeemBody");
+export const BackstopBidBody = exactType(
+  { outcome: Outcome, price: PriceString, maxShares: Codecs.QuantityString },
+  "BackstopBidBody",
+);
+export const ReduceBody = exactType(
+  { outcome: Outcome, quantity: PositiveQuantity, price: PriceString },
+  "ReduceBody",
+);
+export const AddMarginBody = exactType(
+  { outcome: Outcome, amount: DecimalString, reference: Reference },
+  "AddMarginBody",
+);
+export const FundIdParam = exactType({ fundId: t.string }, "FundIdParam");
 export const EmptyBody = exactType({}, "EmptyBody");
 export const MarkBody = exactType({ price: PriceString }, "MarkBody");
 export const ResolveBody = exactType({ outcome: Resolution }, "ResolveBody");
@@ -79,6 +94,7 @@ export const TradesQuery = exactPartial({}, { limit: IntegerString("limit", 1, 1
 export const OrdersQuery = exactPartial(
   {},
   {
+    accountId: Identifier,
     marketId: Identifier,
     status: t.keyof({ open: null, filled: null, cancelled: null }),
     limit: IntegerString("limit", 1, 1000),
