@@ -16,6 +16,7 @@ export { AMOUNT_DECIMALS, ceil6, floor6, Money, money, ONE, toAmountString, ZERO
 export { costOf, priceTicksOf, takerFeeOf, ticksToPrice } from "./prices.js";
 export type { Rejection, RejectionCode } from "./rejection.js";
 export { currentFundingRate, currentMaxLeverage, markOf, positionRisk } from "./risk.js";
+export { type StateSnapshot, snapshotOf, stateFromSnapshot } from "./snapshot.js";
 export {
   type AccountState,
   type BackstopBid,

@@ -8,7 +8,10 @@ import {
   type OrderStatus,
   type Solvency,
   type State,
+  type StateSnapshot,
+  snapshotOf,
   solvency,
+  stateFromSnapshot,
   toAmountString,
 } from "@pmx/domain";
 import { GENESIS_HASH, sha256Hex } from "./chain.js";
@@ -41,8 +44,26 @@ export type EventMeta = Pick<LogMetadata, "commandId" | "seq" | "at" | "index" |
 
 export const RECENT_TRADES_PER_MARKET = 1000;
 
+/** A projection at one position of the log, as a plain-JSON snapshot. */
+export interface ProjectionSnapshot {
+  version: 1;
+  /** Events applied: the snapshot continues with the event of this revision. */
+  eventCount: number;
+  /** The chain head after the last applied event. */
+  head: string;
+  lastSeq: number;
+  lastAt: number;
+  /** SHA-256 of the canonical state, to check the restored state against. */
+  stateHash: string;
+  state: StateSnapshot;
+  trades: [string, TradeView[]][];
+  fills: [string, OrderFillView[]][];
+  placements: [string, Placement][];
+  ordersByAccount: [string, string[]][];
+}
+
 export class ExchangeProjection {
-  readonly state: State = initialState();
+  readonly state: State;
   /** Hash-chain head after the last applied event. */
   head: string = GENESIS_HASH;
   /** Number of events applied (= the next event's revision). */
@@ -56,6 +77,44 @@ export class ExchangeProjection {
   private readonly placements = new Map<string, Placement>();
   private readonly placedInCommand: string[] = [];
   private readonly ordersByAccount = new Map<string, string[]>();
+
+  constructor(state: State = initialState()) {
+    this.state = state;
+  }
+
+  /** Everything the projection holds, as plain JSON (taken between commands). */
+  toSnapshot(): ProjectionSnapshot {
+    return {
+      version: 1,
+      eventCount: this.eventCount,
+      head: this.head,
+      lastSeq: this.lastSeq,
+      lastAt: this.lastAt,
+      stateHash: this.stateHash(),
+      state: snapshotOf(this.state),
+      trades: [...this.trades.entries()],
+      fills: [...this.fills.entries()],
+      placements: [...this.placements.entries()],
+      ordersByAccount: [...this.ordersByAccount.entries()],
+    };
+  }
+
+  /** The projection a snapshot was taken of; throws when its state does not hash to the recorded state hash. */
+  static fromSnapshot(s: ProjectionSnapshot): ExchangeProjection {
+    if (s.version !== 1) throw new Error(`projection snapshot version ${String(s.version)} is not supported`);
+    const p = new ExchangeProjection(stateFromSnapshot(s.state));
+    p.eventCount = s.eventCount;
+    p.head = s.head;
+    p.lastSeq = s.lastSeq;
+    p.lastAt = s.lastAt;
+    for (const [k, v] of s.trades) p.trades.set(k, v);
+    for (const [k, v] of s.fills) p.fills.set(k, v);
+    for (const [k, v] of s.placements) p.placements.set(k, v);
+    for (const [k, v] of s.ordersByAccount) p.ordersByAccount.set(k, v);
+    const hash = p.stateHash();
+    if (hash !== s.stateHash) throw new Error(`snapshot state hashes to ${hash}, recorded ${s.stateHash}`);
+    return p;
+  }
 
   /** Verifies one stored event against the chain and applies it; answers the problem when it does not verify. */
   applyStored(

@@ -3,6 +3,7 @@ export { chainHash, GENESIS_HASH, sha256Hex } from "./chain.js";
 export {
   type EventMeta,
   ExchangeProjection,
+  type ProjectionSnapshot,
   RECENT_TRADES_PER_MARKET,
   type TradeView,
 } from "./exchange-projection.js";

@@ -9,7 +9,9 @@ import { replay } from "./replay.js";
 import { startGateway } from "./server.js";
 
 const USAGE = `usage:
-  pmx serve                                  start the gateway (settings from PMX_* variables; see README)
+  pmx serve [--follow]                       start the gateway (settings from PMX_* variables; see README)
+                                             --follow: tail the log read-only, serve reads, refuse writes (503
+                                             naming PMX_LEADER_URL); POST /v1/admin/promote makes it the leader
   pmx replay --store URL [--verify] [--json]  fold the log: event count, hash-chain head, state hash
                                              --verify: recompute the chain and the state; exit 1 on the first bad event
   pmx audit --store URL [--json]              re-decide every recorded command and check the solvency identity
@@ -29,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "serve": {
       const config = loadConfig();
+      if (args.includes("--follow")) config.follow = true;
       const gateway = await startGateway(config);
       let stopping = false;
       const stop = (signal: string) => {

@@ -21,6 +21,12 @@ export interface GatewayConfig {
   signatureWindowMs: number;
   /** With the system clock: how often a Tick command runs scheduled work (fee accrual, deadlines, auction ends). */
   tickMs: number;
+  /** Write a snapshot every this many events (0: never). */
+  snapshotEvery: number;
+  /** Follow the log read-only (`pmx serve --follow`, or PMX_FOLLOW=1). */
+  follow: boolean;
+  /** Where writes go while following (named in the 503 answer). */
+  leaderUrl: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -60,5 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     maxBatch: integer(env, "PMX_MAX_BATCH", 1_000, 1, 100_000),
     signatureWindowMs: 30_000,
     tickMs: integer(env, "PMX_TICK_MS", 1000, 10, 3_600_000),
+    snapshotEvery: integer(env, "PMX_SNAPSHOT_EVERY", 100_000, 0, 1_000_000_000),
+    follow: env.PMX_FOLLOW === "1" || env.PMX_FOLLOW === "true",
+    leaderUrl: env.PMX_LEADER_URL || null,
   };
 }

@@ -1,10 +1,17 @@
 // The exchange service: rebuilds state from the log at start, then owns the sequencer that appends to it.
 import { EventEmitter } from "node:events";
 import type { Event } from "@pmx/domain";
-import type { EventStore } from "@pmx/eventstore";
+import type { EventStore, Subscription } from "@pmx/eventstore";
 import { type EventMeta, ExchangeProjection } from "@pmx/projections";
 import type { Clock } from "./clock.js";
-import { type CommandInput, type Outcome, Sequencer, type SequencerStats } from "./sequencer.js";
+import {
+  type CommandInput,
+  type Outcome,
+  Sequencer,
+  type SequencerStats,
+  SequencerUnavailable,
+} from "./sequencer.js";
+import type { SnapshotLogger, SnapshotStore } from "./snapshots.js";
 
 export const STREAM = "pmx";
 
@@ -18,14 +25,18 @@ export class LogCorruptError extends Error {
   }
 }
 
-/** Folds the whole stream into a fresh projection, verifying every event's hash; throws on the first bad one. */
+/**
+ * Folds the stream into a projection, verifying every event's hash; throws on the first bad one. From genesis,
+ * or onward from `from` (a projection restored from a snapshot).
+ */
 export async function rebuild(
   store: EventStore,
   stream: string = STREAM,
   onProgress?: (n: number) => void,
+  from?: ExchangeProjection,
 ): Promise<ExchangeProjection> {
-  const projection = new ExchangeProjection();
-  for await (const stored of store.read(stream, 0)) {
+  const projection = from ?? new ExchangeProjection();
+  for await (const stored of store.read(stream, projection.eventCount)) {
     const applied = projection.applyStored(stored);
     if (!applied.ok) throw new LogCorruptError(stored.revision, stored.id, applied.problem);
     if (onProgress && projection.eventCount % 10_000 === 0) onProgress(projection.eventCount);
@@ -39,50 +50,144 @@ export interface ExchangeOptions {
   stream?: string;
   maxQueue?: number;
   maxBatch?: number;
+  /** Start from the newest valid snapshot, and write one every `every` events (0: never write). */
+  snapshots?: { store: SnapshotStore; every: number };
+  /** Follow the log read-only instead of writing it; `leader` names where writes go (for the 503 answer). */
+  follow?: { leader: string | null };
+  logger?: SnapshotLogger & { error(obj: object, msg: string): void };
 }
 
 export interface ExchangeEvents {
   committed: [batch: { event: Event; meta: EventMeta }[]];
   stopped: [reason: string];
   appended: [ms: number];
+  promoted: [];
 }
 
+const NO_STATS: SequencerStats = {
+  queueDepth: 0,
+  eventsAppended: 0,
+  batchesCommitted: 0,
+  commandsCommitted: 0,
+  lastAppendMs: 0,
+};
+
 export class Exchange extends EventEmitter<ExchangeEvents> {
+  private sequencer: Sequencer | null = null;
+  private following: Subscription | null = null;
+  private followProblem: string | null = null;
+  private lastSnapshotAt: number;
+
   private constructor(
-    readonly store: EventStore,
-    readonly clock: Clock,
+    private readonly options: ExchangeOptions,
     readonly stream: string,
     private current: ExchangeProjection,
-    private readonly sequencer: Sequencer,
   ) {
     super();
+    this.lastSnapshotAt = current.eventCount;
   }
 
+  get store(): EventStore {
+    return this.options.store;
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  /** Opens the log: newest valid snapshot (if any) plus the tail, then leads (writes) or follows (reads). */
   static async open(options: ExchangeOptions): Promise<Exchange> {
     const stream = options.stream ?? STREAM;
-    const projection = await rebuild(options.store, stream);
-    let exchange: Exchange | null = null;
-    const sequencer = new Sequencer({
-      store: options.store,
-      stream,
-      projection,
-      clock: options.clock,
-      maxQueue: options.maxQueue,
-      maxBatch: options.maxBatch,
-      onCommitted: (batch) => exchange?.emit("committed", batch),
-      onAppended: (ms) => exchange?.emit("appended", ms),
+    const fromSnapshot = options.snapshots
+      ? await options.snapshots.store.newestValid(options.store, stream)
+      : null;
+    const projection = await rebuild(options.store, stream, undefined, fromSnapshot ?? undefined);
+    const exchange = new Exchange(options, stream, projection);
+    if (options.follow) exchange.startFollowing();
+    else exchange.startLeading();
+    return exchange;
+  }
+
+  get role(): "leader" | "follower" {
+    return this.sequencer ? "leader" : "follower";
+  }
+
+  /** Where writes go when this gateway follows (null when unknown). */
+  get leader(): string | null {
+    return this.options.follow?.leader ?? null;
+  }
+
+  private startLeading(): void {
+    const { store, clock } = this.options;
+    this.sequencer = new Sequencer({
+      store,
+      stream: this.stream,
+      projection: this.current,
+      clock,
+      maxQueue: this.options.maxQueue,
+      maxBatch: this.options.maxBatch,
+      onCommitted: (batch) => {
+        this.emit("committed", batch);
+        this.maybeSnapshot();
+      },
+      onAppended: (ms) => this.emit("appended", ms),
       onStopped: (reason) => {
         // The in-memory state ran ahead of the log with the failed batch: read the durable state back.
-        void rebuild(options.store, stream)
+        void rebuild(store, this.stream)
           .then((durable) => {
-            if (exchange) exchange.current = durable;
+            this.current = durable;
           })
           .catch(() => undefined)
-          .finally(() => exchange?.emit("stopped", reason));
+          .finally(() => this.emit("stopped", reason));
       },
     });
-    exchange = new Exchange(options.store, options.clock, stream, projection, sequencer);
-    return exchange;
+  }
+
+  /** Tails the log (a catch-up subscription; polling for SQLite), verifying and applying every event. */
+  private startFollowing(): void {
+    const after = this.current.eventCount === 0 ? "start" : this.current.eventCount - 1;
+    this.following = this.options.store.subscribe(
+      this.stream,
+      after,
+      (stored) => {
+        const applied = this.current.applyStored(stored);
+        if (!applied.ok) throw new LogCorruptError(stored.revision, stored.id, applied.problem);
+        this.emit("committed", [{ event: applied.event, meta: applied.metadata }]);
+      },
+      (error) => {
+        this.followProblem = (error as Error).message;
+        this.options.logger?.error({ reason: this.followProblem }, "following the log stopped");
+      },
+    );
+  }
+
+  /** A follower becomes the leader: it stops tailing, catches up with the log, and starts writing. */
+  async promote(): Promise<void> {
+    if (this.sequencer) return;
+    await this.following?.close();
+    this.following = null;
+    this.current = await rebuild(this.options.store, this.stream, undefined, this.current);
+    this.options.follow = undefined;
+    this.startLeading();
+    this.emit("promoted");
+  }
+
+  private maybeSnapshot(): void {
+    const snapshots = this.options.snapshots;
+    if (!snapshots || snapshots.every <= 0) return;
+    if (this.current.eventCount - this.lastSnapshotAt < snapshots.every) return;
+    this.lastSnapshotAt = this.current.eventCount;
+    try {
+      const file = snapshots.store.write(this.current);
+      this.options.logger?.info({ file, events: this.current.eventCount }, "snapshot written");
+    } catch (error) {
+      this.options.logger?.warn({ reason: (error as Error).message }, "snapshot not written");
+    }
+  }
+
+  /** Writes a snapshot now (between commands). */
+  snapshotNow(): string | null {
+    return this.options.snapshots ? this.options.snapshots.store.write(this.current) : null;
   }
 
   /** The read side: the state as of the last decided command. */
@@ -90,22 +195,34 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
     return this.current;
   }
 
+  /** Why this gateway does not take writes now, or null when it does. */
   get writesStopped(): string | null {
+    if (!this.sequencer)
+      return `this gateway follows the log read-only${this.leader ? `; the leader is ${this.leader}` : ""}${this.followProblem ? ` (following stopped: ${this.followProblem})` : ""}`;
     return this.sequencer.stopped;
   }
 
   get stats(): SequencerStats & { queueDepth: number } {
+    if (!this.sequencer) return { ...NO_STATS };
     return { ...this.sequencer.stats, queueDepth: this.sequencer.queueDepth };
   }
 
   /** Decides the command in arrival order; resolves once its events are durable (or with its rejection). */
   submit(input: CommandInput): Promise<Outcome> {
+    if (!this.sequencer)
+      return Promise.reject(
+        new SequencerUnavailable(
+          "NOT_LEADER",
+          `this gateway follows the log read-only; send writes to ${this.leader ?? "the leader"}`,
+        ),
+      );
     return this.sequencer.submit(input);
   }
 
   /** Answers every queued command, then closes the store. */
   async close(): Promise<void> {
-    await this.sequencer.close();
-    await this.store.close();
+    await this.following?.close();
+    await this.sequencer?.close();
+    await this.options.store.close();
   }
 }

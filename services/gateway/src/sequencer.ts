@@ -23,7 +23,7 @@ export type Outcome =
 
 export class SequencerUnavailable extends Error {
   constructor(
-    readonly code: "SEQUENCER_SATURATED" | "WRITES_STOPPED" | "SHUTTING_DOWN",
+    readonly code: "SEQUENCER_SATURATED" | "WRITES_STOPPED" | "SHUTTING_DOWN" | "NOT_LEADER",
     message: string,
   ) {
     super(message);

@@ -1,5 +1,6 @@
 // `pmx serve`: opens the store, rebuilds the state, serves HTTP + WebSocket, and shuts down gracefully.
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { describeStore, openStore, parseStoreUrl } from "@pmx/eventstore";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
@@ -10,6 +11,7 @@ import { Exchange } from "./exchange.js";
 import { buildApp } from "./http/app.js";
 import { attachStream } from "./http/stream.js";
 import { Metrics } from "./metrics.js";
+import { SnapshotStore } from "./snapshots.js";
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -34,6 +36,11 @@ export async function startGateway(
     clock,
     maxQueue: config.maxQueue,
     maxBatch: config.maxBatch,
+    snapshots: durable
+      ? { store: new SnapshotStore(join(config.dataDir, "snapshots"), logger), every: config.snapshotEvery }
+      : undefined,
+    follow: config.follow ? { leader: config.leaderUrl } : undefined,
+    logger,
   });
   // A manual clock resumes where the log left off, so time never runs backwards across restarts.
   if (clock instanceof ManualClock) clock.set(exchange.projection.lastAt);
@@ -69,7 +76,11 @@ export async function startGateway(
     clock instanceof ManualClock
       ? null
       : setInterval(() => {
-          if (exchange.writesStopped === null && exchange.stats.queueDepth < config.maxQueue / 2)
+          if (
+            exchange.role === "leader" &&
+            exchange.writesStopped === null &&
+            exchange.stats.queueDepth < config.maxQueue / 2
+          )
             exchange
               .submit({ type: "Tick" })
               .catch((error: unknown) => logger.warn({ err: error }, "tick failed"));

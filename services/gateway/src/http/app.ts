@@ -272,6 +272,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       head: p.head,
       events: p.eventCount,
       writable: exchange.writesStopped === null,
+      role: exchange.role,
       ...(exchange.writesStopped ? { writesStopped: exchange.writesStopped } : {}),
       clock: exchange.clock.kind,
       time: new Date(exchange.clock.now()).toISOString(),
@@ -401,6 +402,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Time moved: scheduled work (fee accrual, margin-call deadlines, auction ends) happens now, before answering.
     const tick = await submit({ type: "AdvanceClock" });
     return { at: clock.now(), events: tick.events.length };
+  });
+  app.post("/v1/admin/promote", async (req) => {
+    operator(req);
+    decodeOr400(B.EmptyBody, body(req), "body");
+    await exchange.promote();
+    return { role: exchange.role, events: exchange.projection.eventCount, head: exchange.projection.head };
+  });
+  app.post("/v1/admin/snapshot", async (req) => {
+    operator(req);
+    decodeOr400(B.EmptyBody, body(req), "body");
+    const file = exchange.snapshotNow();
+    if (file === null) throw gatewayError("NOT_FOUND", "this gateway keeps no snapshots (in-memory store)");
+    return { events: exchange.projection.eventCount, head: exchange.projection.head };
+  });
+  app.get("/v1/audit/state", async (req) => {
+    operator(req);
+    noQuery(req);
+    const p = exchange.projection;
+    return {
+      role: exchange.role,
+      events: p.eventCount,
+      sequence: p.lastSeq,
+      head: p.head,
+      stateHash: p.stateHash(),
+    };
   });
   app.get("/v1/audit/solvency", async (req) => {
     operator(req);

@@ -86,6 +86,10 @@ export const GATEWAY_ERRORS: Record<string, { status: number; meaning: string }>
     meaning: "this gateway stopped accepting writes (another writer, or the log failed)",
   },
   SHUTTING_DOWN: { status: 503, meaning: "the gateway is shutting down" },
+  NOT_LEADER: {
+    status: 503,
+    meaning: "this gateway follows the log read-only; writes go to the leader it names",
+  },
   INTERNAL: { status: 500, meaning: "an unexpected error; nothing was appended for this request" },
 };
 

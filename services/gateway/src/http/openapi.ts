@@ -229,7 +229,15 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       sequence: { type: "integer", description: "Sequence number of the last command in the log." },
       head: { type: "string", pattern: "^[0-9a-f]{64}$", description: "The hash-chain head (SHA-256, hex)." },
       events: { type: "integer", description: "Events in the log." },
-      writable: { type: "boolean", description: "False once this gateway stopped accepting writes." },
+      writable: {
+        type: "boolean",
+        description: "False once this gateway stopped accepting writes (or while it follows).",
+      },
+      role: {
+        type: "string",
+        enum: ["leader", "follower"],
+        description: "A follower serves reads and refuses writes (503 NOT_LEADER).",
+      },
       writesStopped: str("Why writes stopped (only when they did)."),
       clock: { type: "string", enum: ["system", "manual"] },
       time: { type: "string", format: "date-time", description: "The gateway's clock now." },
@@ -402,6 +410,19 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       type: "integer",
       description: "Events the tick run at the new time appended (fees, deadlines, auctions).",
     },
+  }),
+  RoleAnswer: object({
+    role: { type: "string", enum: ["leader", "follower"] },
+    events: { type: "integer" },
+    head: str("The hash-chain head."),
+  }),
+  SnapshotAnswer: object({ events: { type: "integer" }, head: str("The hash-chain head at the snapshot.") }),
+  StateAnswer: object({
+    role: { type: "string", enum: ["leader", "follower"] },
+    events: { type: "integer" },
+    sequence: { type: "integer" },
+    head: str("The hash-chain head."),
+    stateHash: { type: "string", pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the canonical state." },
   }),
   Pool: object(
     {
@@ -941,6 +962,40 @@ const OPERATIONS: Operation[] = [
     params: B.OrderIdParam,
     ok: { status: 200, description: 'The order with `status: "cancelled"`.', schema: "Order" },
     errors: [400, 401, 403, 404, 422, 429, 500, 503],
+  },
+  {
+    method: "post",
+    path: "/v1/admin/promote",
+    operationId: "promote",
+    tag: "operator",
+    summary:
+      "Make a follower (pmx serve --follow) the leader: it catches up with the log and starts taking writes",
+    auth: "operator",
+    body: { codec: B.EmptyBody, required: false, examples: { empty: { summary: "no fields", value: {} } } },
+    ok: { status: 200, description: "The new role and log position.", schema: "RoleAnswer" },
+    errors: [400, 401, 403, 429, 500],
+  },
+  {
+    method: "post",
+    path: "/v1/admin/snapshot",
+    operationId: "writeSnapshot",
+    tag: "operator",
+    summary: "Write a snapshot of the state now (start-up then replays only the events after it)",
+    auth: "operator",
+    body: { codec: B.EmptyBody, required: false, examples: { empty: { summary: "no fields", value: {} } } },
+    ok: { status: 200, description: "The log position the snapshot was taken at.", schema: "SnapshotAnswer" },
+    errors: [400, 401, 403, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/audit/state",
+    operationId: "getStateHash",
+    tag: "operator",
+    summary: "The log position, hash-chain head and state hash (SHA-256 of the canonical state)",
+    auth: "operator",
+    query: B.NoQuery,
+    ok: { status: 200, description: "Where this gateway's state stands.", schema: "StateAnswer" },
+    errors: [400, 401, 403, 429, 500],
   },
   // ---- credit layer ----
   {

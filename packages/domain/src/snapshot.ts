@@ -1,0 +1,214 @@
+// Snapshots of the state: a plain-JSON form that restores to an identical state (same canonicalState).
+import type { RestingOrder } from "@pmx/matching";
+import type { Outcome, Resolution, TickSize } from "./codecs.js";
+import type { CancelReason } from "./events.js";
+import { type Money, money } from "./money.js";
+import {
+  type AccountState,
+  type BackstopBid,
+  type LeveragedPosition,
+  type LeveragedStatus,
+  type MarketState,
+  type MarketStatus,
+  newBook,
+  type OrderState,
+  type OrderStatus,
+  type Position,
+  type State,
+  TICKS_PER_UNIT,
+} from "./state.js";
+
+/** Decimals as strings, Maps as arrays of entries, books as their resting orders in priority order. */
+export interface StateSnapshot {
+  version: 1;
+  accounts: {
+    accountId: string;
+    ordinal: number;
+    cash: string;
+    reserved: string;
+    positions: [string, Position][];
+    clientOrders: [string, string][];
+  }[];
+  markets: (Omit<
+    MarketState,
+    "book" | "escrow" | "insurance" | "pool" | "leveraged" | "backstops" | "ticks" | "auctionOrders"
+  > & {
+    book: RestingOrder[];
+    escrow: string;
+    insurance: string;
+    pool: {
+      cash: string;
+      lent: string;
+      shares: string;
+      feesEarned: string;
+      losses: string;
+      providers: [string, string][];
+    };
+    leveraged: (Omit<LeveragedPosition, "loan" | "feesOwed" | "marginPaid"> & {
+      loan: string;
+      feesOwed: string;
+      marginPaid: string;
+    })[];
+    backstops: BackstopBid[];
+    auctionOrders: number[];
+  })[];
+  orders: (Omit<OrderState, "reservedCash"> & { reservedCash: string })[];
+  references: [string, string][];
+  totals: { deposits: string; insuranceDeposits: string; withdrawals: string; fees: string };
+  sharedInsurance: string;
+  orderCount: number;
+  tradeCount: number;
+}
+
+const str = (m: Money): string => m.toFixed();
+
+export function snapshotOf(state: State): StateSnapshot {
+  return {
+    version: 1,
+    accounts: [...state.accounts.values()].map((a) => ({
+      accountId: a.accountId,
+      ordinal: a.ordinal,
+      cash: str(a.cash),
+      reserved: str(a.reserved),
+      positions: [...a.positions.entries()].map(([k, p]) => [k, { ...p }]),
+      clientOrders: [...a.clientOrders.entries()],
+    })),
+    markets: [...state.markets.values()].map((m) => ({
+      marketId: m.marketId,
+      question: m.question,
+      tickSize: m.tickSize,
+      resolvesAt: m.resolvesAt,
+      takerFeeBps: m.takerFeeBps,
+      status: m.status,
+      outcome: m.outcome,
+      escrow: str(m.escrow),
+      pairs: m.pairs,
+      lastPrice: m.lastPrice,
+      markPrice: m.markPrice,
+      volume: m.volume,
+      trades: m.trades,
+      risk: m.risk,
+      book: m.book.restingOrders(),
+      insurance: str(m.insurance),
+      pool: {
+        cash: str(m.pool.cash),
+        lent: str(m.pool.lent),
+        shares: str(m.pool.shares),
+        feesEarned: str(m.pool.feesEarned),
+        losses: str(m.pool.losses),
+        providers: [...m.pool.providers.entries()].map(([k, v]) => [k, str(v)]),
+      },
+      leveraged: [...m.leveraged.values()].map((p) => ({
+        ...p,
+        loan: str(p.loan),
+        feesOwed: str(p.feesOwed),
+        marginPaid: str(p.marginPaid),
+      })),
+      accruedUntil: m.accruedUntil,
+      auctionUntil: m.auctionUntil,
+      auctionOrders: [...m.auctionOrders],
+      backstops: [...m.backstops.values()],
+    })),
+    orders: [...state.orders.values()].map((o) => ({ ...o, reservedCash: str(o.reservedCash) })),
+    references: [...state.references.entries()],
+    totals: {
+      deposits: str(state.totals.deposits),
+      insuranceDeposits: str(state.totals.insuranceDeposits),
+      withdrawals: str(state.totals.withdrawals),
+      fees: str(state.totals.fees),
+    },
+    sharedInsurance: str(state.sharedInsurance),
+    orderCount: state.orderCount,
+    tradeCount: state.tradeCount,
+  };
+}
+
+/** The state a snapshot was taken of; throws when the snapshot is not of this version or is inconsistent. */
+export function stateFromSnapshot(s: StateSnapshot): State {
+  if (s.version !== 1) throw new Error(`snapshot version ${String(s.version)} is not supported`);
+  const accounts = new Map<string, AccountState>();
+  for (const a of s.accounts)
+    accounts.set(a.accountId, {
+      accountId: a.accountId,
+      ordinal: a.ordinal,
+      cash: money(a.cash),
+      reserved: money(a.reserved),
+      positions: new Map(a.positions.map(([k, p]) => [k, { ...p }])),
+      clientOrders: new Map(a.clientOrders),
+    });
+  const markets = new Map<string, MarketState>();
+  for (const m of s.markets) {
+    const book = newBook(m.tickSize as TickSize);
+    for (const r of m.book) book.rest(r);
+    markets.set(m.marketId, {
+      marketId: m.marketId,
+      question: m.question,
+      tickSize: m.tickSize,
+      ticks: TICKS_PER_UNIT[m.tickSize],
+      resolvesAt: m.resolvesAt,
+      takerFeeBps: m.takerFeeBps,
+      status: m.status as MarketStatus,
+      outcome: m.outcome as Resolution | null,
+      book,
+      escrow: money(m.escrow),
+      pairs: m.pairs,
+      lastPrice: m.lastPrice,
+      markPrice: m.markPrice,
+      volume: m.volume,
+      trades: m.trades,
+      risk: m.risk,
+      pool: {
+        cash: money(m.pool.cash),
+        lent: money(m.pool.lent),
+        shares: money(m.pool.shares),
+        feesEarned: money(m.pool.feesEarned),
+        losses: money(m.pool.losses),
+        providers: new Map(m.pool.providers.map(([k, v]) => [k, money(v)])),
+      },
+      insurance: money(m.insurance),
+      leveraged: new Map(
+        m.leveraged.map((p) => [
+          `${p.accountId}|${p.outcome}`,
+          {
+            accountId: p.accountId,
+            outcome: p.outcome as Outcome,
+            shares: p.shares,
+            sharesReserved: p.sharesReserved,
+            loan: money(p.loan),
+            feesOwed: money(p.feesOwed),
+            marginPaid: money(p.marginPaid),
+            status: p.status as LeveragedStatus,
+            deadline: p.deadline,
+          },
+        ]),
+      ),
+      accruedUntil: m.accruedUntil,
+      auctionUntil: m.auctionUntil,
+      auctionOrders: [...m.auctionOrders],
+      backstops: new Map(m.backstops.map((b) => [`${b.accountId}|${b.outcome}`, { ...b }])),
+    });
+  }
+  const orders = new Map<string, OrderState>();
+  for (const o of s.orders)
+    orders.set(o.orderId, {
+      ...o,
+      status: o.status as OrderStatus,
+      cancelReason: o.cancelReason as CancelReason | null,
+      reservedCash: money(o.reservedCash),
+    });
+  return {
+    accounts,
+    markets,
+    orders,
+    references: new Map(s.references),
+    totals: {
+      deposits: money(s.totals.deposits),
+      insuranceDeposits: money(s.totals.insuranceDeposits),
+      withdrawals: money(s.totals.withdrawals),
+      fees: money(s.totals.fees),
+    },
+    sharedInsurance: money(s.sharedInsurance),
+    orderCount: s.orderCount,
+    tradeCount: s.tradeCount,
+  };
+}
