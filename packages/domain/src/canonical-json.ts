@@ -2,6 +2,16 @@
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** The object's own keys with a defined value, sorted (most objects are built in order already: checked first). */
+function sortedKeys(obj: Record<string, unknown>): string[] {
+  const keys: string[] = [];
+  for (const k in obj) if (Object.hasOwn(obj, k) && obj[k] !== undefined) keys.push(k);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) return keys.sort();
+  }
+  return keys;
+}
+
 /** Serializes plain data with sorted keys; `undefined` fields are omitted; non-finite numbers are refused. */
 export function canonicalJson(value: unknown): string {
   if (value === null) return "null";
@@ -14,13 +24,26 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError("canonicalJson: non-finite number");
       return JSON.stringify(value);
     case "object": {
-      if (Array.isArray(value))
-        return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+      if (Array.isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ",";
+          const v = value[i];
+          out += v === undefined ? "null" : canonicalJson(v);
+        }
+        return `${out}]`;
+      }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj)
-        .filter((k) => obj[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
+      const keys = sortedKeys(obj);
+      let out = "{";
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        if (i > 0) out += ",";
+        out += JSON.stringify(k);
+        out += ":";
+        out += canonicalJson(obj[k]);
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`canonicalJson: cannot serialize ${typeof value}`);

@@ -31,6 +31,14 @@ export const toAmountString = (value: Money): string => {
   return s === "-0" ? "0" : s;
 };
 
+const DECIMAL_PATTERNS = new Map<number, RegExp>();
+
 /** True when the string is a non-negative decimal with at most `decimals` places and no exponent. */
-export const isDecimalString = (s: string, decimals: number = AMOUNT_DECIMALS): boolean =>
-  new RegExp(`^(0|[1-9][0-9]{0,17})(\\.[0-9]{1,${decimals}})?$`).test(s);
+export const isDecimalString = (s: string, decimals: number = AMOUNT_DECIMALS): boolean => {
+  let pattern = DECIMAL_PATTERNS.get(decimals);
+  if (!pattern) {
+    pattern = new RegExp(`^(0|[1-9][0-9]{0,17})(\\.[0-9]{1,${decimals}})?$`);
+    DECIMAL_PATTERNS.set(decimals, pattern);
+  }
+  return pattern.test(s);
+};

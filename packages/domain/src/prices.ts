@@ -18,13 +18,17 @@ export type PriceCheck =
   | { ok: true; ticks: number }
   | { ok: false; code: "PRICE_OUT_OF_RANGE" | "PRICE_NOT_ON_TICK" };
 
-/** A price must lie strictly between 0 and 1 and be a whole number of ticks. */
+/** A price must lie strictly between 0 and 1 and be a whole number of ticks (exact: decimal digits, no floats). */
 export function priceTicksOf(price: string, ticksPerUnit: number): PriceCheck {
-  const p = money(price);
-  if (p.lte(0) || p.gte(1)) return { ok: false, code: "PRICE_OUT_OF_RANGE" };
-  const ticks = p.times(ticksPerUnit);
-  if (!ticks.isInteger()) return { ok: false, code: "PRICE_NOT_ON_TICK" };
-  return { ok: true, ticks: ticks.toNumber() };
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(price);
+  if (!match) return { ok: false, code: "PRICE_OUT_OF_RANGE" };
+  const whole = match[1]!;
+  const fraction = (match[2] ?? "").replace(/0+$/, "");
+  if (!/^0+$/.test(whole) || fraction.length === 0) return { ok: false, code: "PRICE_OUT_OF_RANGE" };
+  // ticksPerUnit is 10^places: a price on the tick has at most `places` decimals.
+  const places = String(ticksPerUnit).length - 1;
+  if (fraction.length > places) return { ok: false, code: "PRICE_NOT_ON_TICK" };
+  return { ok: true, ticks: Number(fraction.padEnd(places, "0")) };
 }
 
 export const intentOf = (side: Side, outcome: Outcome): Intent =>

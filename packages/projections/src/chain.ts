@@ -16,15 +16,7 @@ export function chainHash(
   metadataWithoutHash: string,
 ): string {
   return createHash("sha256")
-    .update(previous)
-    .update("\n")
-    .update(id)
-    .update("\n")
-    .update(type)
-    .update("\n")
-    .update(data)
-    .update("\n")
-    .update(metadataWithoutHash)
+    .update(`${previous}\n${id}\n${type}\n${data}\n${metadataWithoutHash}`)
     .digest("hex");
 }
 

@@ -76,7 +76,7 @@ export function encodeCommandEvents(
     const withoutHash = canonicalJson(meta);
     head = chainHash(head, id, type, data, withoutHash);
     hashes.push(head);
-    stored.push({ id, type, data, metadata: canonicalJson({ ...meta, hash: head }) });
+    stored.push({ id, type, data, metadata: withHash(withoutHash, head) });
   });
   return { stored, hashes, head };
 }
@@ -90,6 +90,14 @@ export type DecodedEvent =
  * stored hash must equal the chain recomputed from `previousHash`.
  */
 export function decodeStoredEvent(stored: StoredEvent, previousHash: string): DecodedEvent {
+  const withoutHash = withoutHashOf(stored.metadata);
+  if (withoutHash === null) return { ok: false, problem: "metadata carries no hash" };
+  const expected = chainHash(previousHash, stored.id, stored.type, stored.data, withoutHash.text);
+  if (expected !== withoutHash.hash)
+    return {
+      ok: false,
+      problem: `hash mismatch: stored ${withoutHash.hash.slice(0, 12)}…, recomputed ${expected.slice(0, 12)}…`,
+    };
   let data: unknown;
   let metadata: unknown;
   try {
@@ -98,21 +106,37 @@ export function decodeStoredEvent(stored: StoredEvent, previousHash: string): De
   } catch {
     return { ok: false, problem: "data or metadata is not valid JSON" };
   }
-  if (canonicalJson(data) !== stored.data) return { ok: false, problem: "data is not in canonical form" };
-  if (canonicalJson(metadata) !== stored.metadata)
-    return { ok: false, problem: "metadata is not in canonical form" };
   const meta = LogMetadata.decode(metadata);
   if (meta._tag === "Left") return { ok: false, problem: "metadata does not have the log's fields" };
-  const { hash, ...withoutHash } = meta.right;
-  const expected = chainHash(previousHash, stored.id, stored.type, stored.data, canonicalJson(withoutHash));
-  if (expected !== hash)
-    return {
-      ok: false,
-      problem: `hash mismatch: stored ${hash.slice(0, 12)}…, recomputed ${expected.slice(0, 12)}…`,
-    };
-  const event = Event.decode({ ...(data as object), type: stored.type });
+  const codec = EVENT_CODECS.get(stored.type);
+  if (!codec) return { ok: false, problem: `unknown event type ${stored.type}` };
+  const event = codec.decode({ ...(data as object), type: stored.type });
   if (event._tag === "Left") return { ok: false, problem: `not a valid ${stored.type} event` };
-  return { ok: true, event: event.right, metadata: meta.right, hash };
+  return { ok: true, event: event.right as Event, metadata: meta.right, hash: withoutHash.hash };
+}
+
+/** Each event type's own codec, so a stored event is checked against its type alone (not the whole union). */
+const EVENT_CODECS = new Map<string, t.Decoder<unknown, unknown>>(Event.types.map((c) => [c.name, c]));
+
+const HASH_KEY = '"hash":"';
+
+/**
+ * The stored metadata is canonical JSON with sorted keys, so its `hash` member sits between `count` and `index`
+ * as `"hash":"<64 hex>",`: the text the hash was computed over is the stored text without exactly that member.
+ */
+function withoutHashOf(metadata: string): { text: string; hash: string } | null {
+  const at = metadata.lastIndexOf(HASH_KEY);
+  if (at < 0) return null;
+  const start = at + HASH_KEY.length;
+  const hash = metadata.slice(start, start + 64);
+  if (metadata.slice(start + 64, start + 66) !== '",') return null;
+  return { text: metadata.slice(0, at) + metadata.slice(start + 66), hash };
+}
+
+/** Puts the hash member into canonical metadata text (it sorts right before `index`). */
+function withHash(withoutHash: string, hash: string): string {
+  const at = withoutHash.lastIndexOf('"index":');
+  return `${withoutHash.slice(0, at)}${HASH_KEY}${hash}",${withoutHash.slice(at)}`;
 }
 
 /** The command recorded on the first event of a command, decoded. */

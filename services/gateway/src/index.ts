@@ -8,3 +8,4 @@ export { signature } from "./http/auth.js";
 export { type ReplayReport, replay } from "./replay.js";
 export { type CommandInput, type Outcome, Sequencer, SequencerUnavailable } from "./sequencer.js";
 export { type RunningGateway, startGateway } from "./server.js";
+export { SnapshotStore } from "./snapshots.js";
