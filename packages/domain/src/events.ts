@@ -9,6 +9,7 @@ import {
   Identifier,
   IsoTime,
   Outcome,
+  RateString,
   Resolution,
   Seconds,
   Side,
@@ -227,12 +228,12 @@ export const FundingAccrued = event("FundingAccrued", {
   accountId: Identifier,
   outcome: Outcome,
   amount: DecimalString,
-  /** The fee as a fraction of the loan for the interval. */
-  rate: DecimalString,
+  /** The fee as a fraction of the loan it was charged on, for the interval (12 decimal places, rounded down). */
+  rate: RateString,
   loan: DecimalString,
+  /** The position's fees are paid up to this time (ms): the interval charged ends here. */
+  until: EpochMs,
 });
-/** Accrual has been charged up to `until` (ms) for every loan of the market. */
-export const FundingPeriodClosed = event("FundingPeriodClosed", { marketId: Identifier, until: EpochMs });
 /**
  * Cash from the owner's free cash to the pool, repaying the loan: accrued fees first (`feePart`, of which
  * `toInsurance` goes to the market's insurance fund), then principal.
@@ -370,7 +371,6 @@ export const Event = t.union([
   InsuranceDeposited,
   LoanOpened,
   FundingAccrued,
-  FundingPeriodClosed,
   LoanRepaid,
   MarginCalled,
   MarginCallCleared,

@@ -69,7 +69,6 @@ export function evolve(state: State, event: Event): State {
         pool: emptyPool(),
         insurance: ZERO,
         leveraged: new Map(),
-        accruedUntil: null,
         auctionUntil: null,
         auctionOrders: [],
         backstops: new Map(),
@@ -176,7 +175,8 @@ export function evolve(state: State, event: Event): State {
       order.reservedCash = order.reservedCash.plus(amount);
       const position = leveragedOf(market, event.accountId, event.outcome, true);
       position.loan = position.loan.plus(amount);
-      if (market.accruedUntil === null) market.accruedUntil = event.at;
+      // New borrowing is paid for one interval from its opening (its fee, when not zero, follows in the command).
+      if (position.paidUntil === null) position.paidUntil = event.at + market.risk.accrualIntervalSeconds * 1000;
       return state;
     }
     case "FundingAccrued": {
@@ -185,12 +185,10 @@ export function evolve(state: State, event: Event): State {
       const amount = money(event.amount);
       position.loan = position.loan.plus(amount);
       position.feesOwed = position.feesOwed.plus(amount);
+      position.paidUntil = event.until;
       market.pool.lent = market.pool.lent.plus(amount);
       return state;
     }
-    case "FundingPeriodClosed":
-      marketOf(state, event.marketId).accruedUntil = event.until;
-      return state;
     case "LoanRepaid": {
       const market = marketOf(state, event.marketId);
       const account = accountOf(state, event.accountId);
@@ -348,6 +346,7 @@ function leveragedOf(
       marginPaid: ZERO,
       status: "healthy",
       deadline: null,
+      paidUntil: null,
     };
     market.leveraged.set(key, position);
   }

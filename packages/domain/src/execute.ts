@@ -1,5 +1,5 @@
 // Order execution shared by placement, position reduction and liquidation: reservation, matching, trade events.
-import { Margin } from "@pmx/liquidation";
+import { Leverage, Margin } from "@pmx/liquidation";
 import {
   CancelReason as BookCancelReason,
   TimeInForce as BookTif,
@@ -13,7 +13,8 @@ import type { CancelReason, Event, EventOf } from "./events.js";
 import { type Money, money, toAmountString, ZERO } from "./money.js";
 import { costOf, intentOf, outcomeOf, ownPriceTicks, sideOf, takerFeeOf, ticksToPrice } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
-import { type MarketState, type OrderState, orderIdOf, tradeIdOf } from "./state.js";
+import { chargeFee, intervalFee } from "./risk.js";
+import { type LeveragedPosition, leveragedKey, type MarketState, type OrderState, orderIdOf, tradeIdOf } from "./state.js";
 
 export interface OrderSpec {
   readonly accountId: string;
@@ -215,6 +216,10 @@ export function executeOrder(
     });
   }
   events.push(...trades);
+  draft.orderCount = number;
+  draft.tradeCount = tradeNumber;
+  const firstFee = loan.gt(0) ? firstIntervalFee(draft, market, spec, filled, loan) : null;
+
   if (result.restingLots > 0)
     events.push({ type: "OrderRested", orderId, marketId: market.marketId, quantity: result.restingLots });
   if (result.cancelledLots > 0)
@@ -228,10 +233,35 @@ export function executeOrder(
       releasedCash: "0",
       releasedShares: 0,
     });
-  draft.orderCount = number;
-  draft.tradeCount = tradeNumber;
   draft.emit(...events);
+  // New borrowing pays its first interval's jump-risk fee up front (charged in advance, so no loan goes unpriced).
+  if (firstFee) chargeFee(draft, market, firstFee.position, firstFee.fee, loan, firstFee.until);
   return right({ orderId, filled, cash: spec.side === "buy" ? paid : received, loan });
+}
+
+/** The fee of one interval from now on the new loan; the position stays paid up to its own date if it has one. */
+function firstIntervalFee(draft: Draft, market: MarketState, spec: OrderSpec, shares: number, loan: Money) {
+  const existing = market.leveraged.get(leveragedKey(spec.accountId, spec.outcome));
+  const position: LeveragedPosition = existing ?? {
+    accountId: spec.accountId,
+    outcome: spec.outcome,
+    shares: 0,
+    sharesReserved: 0,
+    loan: ZERO,
+    feesOwed: ZERO,
+    marginPaid: ZERO,
+    status: "healthy",
+    deadline: null,
+    paidUntil: null,
+  };
+  const p = draft.position(market, position);
+  p.loan = p.loan.plus(loan);
+  p.shares += shares;
+  const pool = draft.pool(market);
+  const utilization = Leverage.utilization(pool.cash.plus(pool.lent), pool.lent);
+  const fee = intervalFee(market, loan, shares, spec.outcome, draft.at, utilization);
+  const until = existing?.paidUntil ?? draft.at + market.risk.accrualIntervalSeconds * 1000;
+  return fee.isZero() ? null : { position, fee, until };
 }
 
 /** Lifts an outcome price to the nearest tick at or above it (a seller's floor), within 1..ticks-1. */

@@ -46,50 +46,61 @@ export function currentFundingRate(market: MarketState, nowMs: number): Money {
   });
 }
 
-/** Charges every whole accrual interval since the last one, interval by interval, to every loan of the market. */
-export function accrueFunding(draft: Draft, market: MarketState): void {
-  if (market.accruedUntil === null || market.leveraged.size === 0) return;
-  const interval = market.risk.accrualIntervalSeconds;
-  const due = Math.min(Funding.intervalsDue(market.accruedUntil, draft.at, interval), 24 * 366);
-  if (due === 0) return;
+/** Most intervals one decision charges a position (a year of hourly intervals): bounds a tick after a long gap. */
+const MAX_INTERVALS_PER_TICK = 24 * 366;
+
+/**
+ * One interval's jump-risk fee on `loan`, charged in advance for [start, start + interval): the expected loss of
+ * the loan under the market's jump model plus the utilization charge (packages/liquidation Funding.jumpRiskFee).
+ */
+export function intervalFee(market: MarketState, loan: Money, shares: number, outcome: Outcome, start: number, utilization: Money): Money {
   const mark = markOf(market);
-  for (let k = 0; k < due; k++) {
-    const start = market.accruedUntil + k * interval * 1000;
-    const pool = draft.pool(market);
-    const utilization = Leverage.utilization(pool.cash.plus(pool.lent), pool.lent);
-    for (const position of market.leveraged.values()) {
-      const p = draft.position(market, position);
-      if (p.loan.isZero()) continue;
-      const fee = Funding.jumpRiskFee(market.risk, {
-        loan: p.loan,
-        shares: money(p.shares),
-        outcomePrice: mark === null ? money("0.5") : Margin.outcomePrice(position.outcome, mark),
-        intervalSeconds: interval,
-        nowMs: start,
-        resolvesAtMs: ms(market.resolvesAt),
-        utilization,
-      });
+  return Funding.jumpRiskFee(market.risk, {
+    loan,
+    shares: money(shares),
+    outcomePrice: mark === null ? money("0.5") : Margin.outcomePrice(outcome, mark),
+    intervalSeconds: market.risk.accrualIntervalSeconds,
+    nowMs: start,
+    resolvesAtMs: ms(market.resolvesAt),
+    utilization,
+  });
+}
+
+/** Emits one FundingAccrued: the fee is added to the loan (owed to the pool); the position is paid up to `until`. */
+export function chargeFee(draft: Draft, market: MarketState, position: LeveragedPosition, fee: Money, base: Money, until: number): void {
+  const p = draft.position(market, position);
+  const pool = draft.pool(market);
+  p.loan = p.loan.plus(fee);
+  p.feesOwed = p.feesOwed.plus(fee);
+  pool.lent = pool.lent.plus(fee);
+  draft.emit({
+    type: "FundingAccrued",
+    marketId: market.marketId,
+    accountId: position.accountId,
+    outcome: position.outcome,
+    amount: toAmountString(fee),
+    rate: toAmountString(base.isZero() ? ZERO : fee.div(base).toDecimalPlaces(12, 1)),
+    loan: toAmountString(p.loan),
+    until,
+  });
+}
+
+/** Charges, in advance, every interval each loan of the market has entered since it was last paid for. */
+export function accrueFunding(draft: Draft, market: MarketState): void {
+  const interval = market.risk.accrualIntervalSeconds * 1000;
+  for (const position of market.leveraged.values()) {
+    if (position.paidUntil === null) continue;
+    const p = draft.position(market, position);
+    let paidUntil = position.paidUntil;
+    for (let k = 0; k < MAX_INTERVALS_PER_TICK && paidUntil <= draft.at && p.loan.gt(0); k++) {
+      const pool = draft.pool(market);
+      const utilization = Leverage.utilization(pool.cash.plus(pool.lent), pool.lent);
+      const fee = intervalFee(market, p.loan, p.shares, position.outcome, paidUntil, utilization);
+      paidUntil += interval;
       if (fee.isZero()) continue;
-      const rate = fee.div(p.loan).toDecimalPlaces(12);
-      p.loan = p.loan.plus(fee);
-      p.feesOwed = p.feesOwed.plus(fee);
-      pool.lent = pool.lent.plus(fee);
-      draft.emit({
-        type: "FundingAccrued",
-        marketId: market.marketId,
-        accountId: position.accountId,
-        outcome: position.outcome,
-        amount: toAmountString(fee),
-        rate: toAmountString(rate),
-        loan: toAmountString(p.loan),
-      });
+      chargeFee(draft, market, position, fee, p.loan, paidUntil);
     }
   }
-  draft.emit({
-    type: "FundingPeriodClosed",
-    marketId: market.marketId,
-    until: market.accruedUntil + due * interval * 1000,
-  });
 }
 
 /** Cash from the owner to the pool: accrued fees first (their insurance cut to the market's fund), then principal. */

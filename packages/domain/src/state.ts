@@ -62,6 +62,8 @@ export interface LeveragedPosition {
   status: LeveragedStatus;
   /** Deadline of a running margin call (ms). */
   deadline: number | null;
+  /** Jump-risk fees are paid (in advance) up to this time (ms). */
+  paidUntil: number | null;
 }
 
 /** A standing offer to take over whole liquidated positions. */
@@ -100,8 +102,6 @@ export interface MarketState {
   insurance: Money;
   /** Leveraged positions by `accountId|outcome`, in opening order. */
   readonly leveraged: Map<string, LeveragedPosition>;
-  /** Jump-risk fees are charged up to this time (ms); null while no loan has been opened. */
-  accruedUntil: number | null;
   /** End of the running call auction (ms), or null in continuous trading. */
   auctionUntil: number | null;
   /** Numbers of the orders collected by the running auction, in arrival order. */

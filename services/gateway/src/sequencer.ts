@@ -1,6 +1,6 @@
 // The single writer: decides commands in arrival order, group-commits their events, answers once they are durable.
 import type { Command, Event, Rejection } from "@pmx/domain";
-import { decide } from "@pmx/domain";
+import { decide, Event as EventCodec } from "@pmx/domain";
 import { type EventStore, WrongExpectedRevisionError } from "@pmx/eventstore";
 import {
   type EventMeta,
@@ -20,6 +20,9 @@ export type CommandInput = Command extends infer C
 export type Outcome =
   | { ok: true; seq: number; events: Event[]; at: number }
   | { ok: false; rejection: Rejection };
+
+const EVENT_CODECS = new Map(EventCodec.types.map((c) => [c.name, c]));
+const isValidEvent = (e: Event): boolean => EVENT_CODECS.get(e.type)?.decode(e)._tag === "Right";
 
 export class SequencerUnavailable extends Error {
   constructor(
@@ -158,6 +161,12 @@ export class Sequencer {
         continue;
       }
       const events = decision.right;
+      // The log is read back through the event codecs: an event that would not decode is never written.
+      const invalid = events.find((e) => !isValidEvent(e));
+      if (invalid) {
+        outcomes.push({ failed: new Error(`decider produced an invalid ${invalid.type} event: ${JSON.stringify(invalid)}`) });
+        continue;
+      }
       if (events.length === 0) {
         outcomes.push({ ok: true, seq: projection.lastSeq, events, at });
         continue;
