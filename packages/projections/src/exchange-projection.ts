@@ -122,6 +122,16 @@ export class ExchangeProjection {
   ): { ok: true; event: Event; metadata: LogMetadata } | { ok: false; problem: string } {
     const decoded = decodeStoredEvent(stored, this.head);
     if (!decoded.ok) return decoded;
+    // A command's events are contiguous, numbered 0..count−1, and a new command starts only after the last one ended.
+    const meta = decoded.metadata;
+    const expectedIndex = this.commandOpen ? this.commandOpen.next : 0;
+    if (meta.index !== expectedIndex || (this.commandOpen && meta.commandId !== this.commandOpen.commandId))
+      return {
+        ok: false,
+        problem: this.commandOpen
+          ? `command ${this.commandOpen.commandId} is cut short: its event ${this.commandOpen.next} of ${this.commandOpen.count} was expected, found event ${meta.index} of ${meta.commandId}`
+          : `event ${meta.index} of command ${meta.commandId} without the events before it`,
+      };
     this.apply(decoded.event, decoded.metadata);
     return { ok: true, event: decoded.event, metadata: decoded.metadata };
   }
@@ -178,8 +188,14 @@ export class ExchangeProjection {
       default:
         break;
     }
-    if (meta.index === meta.count - 1) this.closeCommand();
+    if (meta.index === meta.count - 1) {
+      this.commandOpen = null;
+      this.closeCommand();
+    } else this.commandOpen = { commandId: meta.commandId, next: meta.index + 1, count: meta.count };
   }
+
+  /** The command whose events are still coming (the log read so far ends inside it), or null. */
+  commandOpen: { commandId: string; next: number; count: number } | null = null;
 
   private closeCommand(): void {
     for (const orderId of this.placedInCommand) {

@@ -41,6 +41,13 @@ export async function rebuild(
     if (!applied.ok) throw new LogCorruptError(stored.revision, stored.id, applied.problem);
     if (onProgress && projection.eventCount % 10_000 === 0) onProgress(projection.eventCount);
   }
+  const open = projection.commandOpen;
+  if (open)
+    throw new LogCorruptError(
+      projection.eventCount,
+      `${open.commandId}/${open.next}`,
+      `the log ends inside command ${open.commandId}: ${open.next} of its ${open.count} events are stored`,
+    );
   return projection;
 }
 

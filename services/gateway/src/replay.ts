@@ -46,6 +46,14 @@ export async function replay(
   }
   bar.update(projection.eventCount);
   bar.finish();
+  const open = projection.commandOpen;
+  if (!bad && open)
+    bad = {
+      revision: projection.eventCount,
+      id: "(missing)",
+      type: "(missing)",
+      problem: `the log ends inside command ${open.commandId}: ${open.next} of its ${open.count} events are stored`,
+    };
   const violations = options.verify && !bad ? invariantViolations(projection.state) : [];
   const report: ReplayReport = {
     ok: !bad && violations.length === 0,

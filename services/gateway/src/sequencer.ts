@@ -164,7 +164,9 @@ export class Sequencer {
       // The log is read back through the event codecs: an event that would not decode is never written.
       const invalid = events.find((e) => !isValidEvent(e));
       if (invalid) {
-        outcomes.push({ failed: new Error(`decider produced an invalid ${invalid.type} event: ${JSON.stringify(invalid)}`) });
+        outcomes.push({
+          failed: new Error(`decider produced an invalid ${invalid.type} event: ${JSON.stringify(invalid)}`),
+        });
         continue;
       }
       if (events.length === 0) {
