@@ -92,6 +92,7 @@ export function accrueFunding(draft: Draft, market: MarketState): void {
     if (position.paidUntil === null) continue;
     const p = draft.position(market, position);
     let paidUntil = position.paidUntil;
+    let recordedUntil = position.paidUntil;
     for (let k = 0; k < MAX_INTERVALS_PER_TICK && paidUntil <= draft.at && p.loan.gt(0); k++) {
       const pool = draft.pool(market);
       const utilization = Leverage.utilization(pool.cash.plus(pool.lent), pool.lent);
@@ -99,7 +100,10 @@ export function accrueFunding(draft: Draft, market: MarketState): void {
       paidUntil += interval;
       if (fee.isZero()) continue;
       chargeFee(draft, market, position, fee, p.loan, paidUntil);
+      recordedUntil = paidUntil;
     }
+    // Intervals whose fee was zero are paid too: one zero-amount event records how far (no later re-pricing).
+    if (paidUntil > recordedUntil) chargeFee(draft, market, position, ZERO, p.loan, paidUntil);
   }
 }
 
