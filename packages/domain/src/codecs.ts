@@ -106,7 +106,11 @@ export const DecimalString = refinedString(
 export type DecimalString = t.TypeOf<typeof DecimalString>;
 
 /** A rate (a fraction, e.g. of a loan per interval): a non-negative decimal with at most 12 places. */
-export const RateString = refinedString("RateString", (s) => isDecimalString(s, 12), "a decimal string with at most 12 places");
+export const RateString = refinedString(
+  "RateString",
+  (s) => isDecimalString(s, 12),
+  "a decimal string with at most 12 places",
+);
 
 /** A price string: a decimal with at most 4 places (the finest tick is 0.0001); range is checked by the market. */
 export const PriceString = refinedString(

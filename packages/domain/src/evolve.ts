@@ -1,6 +1,7 @@
 // The state transition: applies one event to the state (in place, for speed) and returns it. Trusts the event.
 import { RiskParams as Risk } from "@pmx/liquidation";
 import type { Event, EventOf } from "./events.js";
+import { ledger } from "./ledger.js";
 import { HALF, type Money, money, ZERO } from "./money.js";
 import { intentOf, priceTicksOf } from "./prices.js";
 import {
@@ -35,7 +36,7 @@ export function evolve(state: State, event: Event): State {
     case "Deposited": {
       const account = accountOf(state, event.accountId);
       const amount = money(event.amount);
-      account.cash = account.cash.plus(amount);
+      ledger.cash(state, account, 1, amount);
       state.totals.deposits = state.totals.deposits.plus(amount);
       state.references.set(referenceKey("deposit", event.accountId, event.reference), event.amount);
       return state;
@@ -43,7 +44,7 @@ export function evolve(state: State, event: Event): State {
     case "Withdrawn": {
       const account = accountOf(state, event.accountId);
       const amount = money(event.amount);
-      account.cash = account.cash.minus(amount);
+      ledger.cash(state, account, -1, amount);
       state.totals.withdrawals = state.totals.withdrawals.plus(amount);
       state.references.set(referenceKey("withdrawal", event.accountId, event.reference), event.amount);
       return state;
@@ -115,8 +116,8 @@ export function evolve(state: State, event: Event): State {
       const account = accountOf(state, event.accountId);
       const market = marketOf(state, event.marketId);
       const payout = money(event.payout);
-      market.escrow = market.escrow.minus(payout);
-      account.cash = account.cash.plus(payout);
+      ledger.escrow(state, market, -1, payout);
+      ledger.cash(state, account, 1, payout);
       account.positions.delete(event.marketId);
       // Pairs outstanding fall by the pairs this payout redeemed (INVALID: half of the shares on each side).
       market.pairs -=
@@ -132,8 +133,8 @@ export function evolve(state: State, event: Event): State {
       const pool = marketOf(state, event.marketId).pool;
       const amount = money(event.amount);
       const shares = money(event.shares);
-      account.cash = account.cash.minus(amount);
-      pool.cash = pool.cash.plus(amount);
+      ledger.cash(state, account, -1, amount);
+      ledger.poolCash(state, pool, 1, amount);
       pool.shares = pool.shares.plus(shares);
       pool.providers.set(event.accountId, (pool.providers.get(event.accountId) ?? ZERO).plus(shares));
       state.references.set(referenceKey("supply", event.accountId, event.reference), event.amount);
@@ -144,21 +145,21 @@ export function evolve(state: State, event: Event): State {
       const pool = marketOf(state, event.marketId).pool;
       const amount = money(event.amount);
       const shares = money(event.shares);
-      pool.cash = pool.cash.minus(amount);
+      ledger.poolCash(state, pool, -1, amount);
       pool.shares = pool.shares.minus(shares);
       const left = (pool.providers.get(event.accountId) ?? ZERO).minus(shares);
       if (left.isZero()) pool.providers.delete(event.accountId);
       else pool.providers.set(event.accountId, left);
-      account.cash = account.cash.plus(amount);
+      ledger.cash(state, account, 1, amount);
       state.references.set(referenceKey("redeem", event.accountId, event.reference), event.shares);
       return state;
     }
     case "InsuranceDeposited": {
       const amount = money(event.amount);
-      if (event.fundId === "shared") state.sharedInsurance = state.sharedInsurance.plus(amount);
+      if (event.fundId === "shared") ledger.shared(state, state, 1, amount);
       else {
         const market = marketOf(state, event.fundId.slice("market:".length));
-        market.insurance = market.insurance.plus(amount);
+        ledger.insurance(state, market, 1, amount);
       }
       state.totals.insuranceDeposits = state.totals.insuranceDeposits.plus(amount);
       state.references.set(referenceKey("insurance", event.fundId, event.reference), event.amount);
@@ -169,14 +170,15 @@ export function evolve(state: State, event: Event): State {
       const account = accountOf(state, event.accountId);
       const order = orderOf(state, event.orderId);
       const amount = money(event.amount);
-      market.pool.cash = market.pool.cash.minus(amount);
+      ledger.poolCash(state, market.pool, -1, amount);
       market.pool.lent = market.pool.lent.plus(amount);
-      account.reserved = account.reserved.plus(amount);
+      ledger.reserved(state, account, 1, amount);
       order.reservedCash = order.reservedCash.plus(amount);
       const position = leveragedOf(market, event.accountId, event.outcome, true);
       position.loan = position.loan.plus(amount);
       // New borrowing is paid for one interval from its opening (its fee, when not zero, follows in the command).
-      if (position.paidUntil === null) position.paidUntil = event.at + market.risk.accrualIntervalSeconds * 1000;
+      if (position.paidUntil === null)
+        position.paidUntil = event.at + market.risk.accrualIntervalSeconds * 1000;
       return state;
     }
     case "FundingAccrued": {
@@ -196,14 +198,14 @@ export function evolve(state: State, event: Event): State {
       const amount = money(event.amount);
       const feePart = money(event.feePart);
       const toInsurance = money(event.toInsurance);
-      account.cash = account.cash.minus(amount);
+      ledger.cash(state, account, -1, amount);
       position.loan = position.loan.minus(amount);
       position.feesOwed = position.feesOwed.minus(feePart);
       if (event.source === "margin") position.marginPaid = position.marginPaid.plus(amount);
       market.pool.lent = market.pool.lent.minus(amount);
-      market.pool.cash = market.pool.cash.plus(amount.minus(toInsurance));
+      ledger.poolCash(state, market.pool, 1, amount.minus(toInsurance));
       market.pool.feesEarned = market.pool.feesEarned.plus(feePart.minus(toInsurance));
-      market.insurance = market.insurance.plus(toInsurance);
+      ledger.insurance(state, market, 1, toInsurance);
       return state;
     }
     case "MarginCalled": {
@@ -230,8 +232,8 @@ export function evolve(state: State, event: Event): State {
       const to = accountOf(state, event.toAccountId);
       const position = leveragedOf(market, event.fromAccountId, event.outcome, false);
       const amount = money(event.amount);
-      to.cash = to.cash.minus(amount);
-      from.cash = from.cash.plus(amount);
+      ledger.cash(state, to, -1, amount);
+      ledger.cash(state, from, 1, amount);
       position.shares -= event.shares;
       const bought = positionOf(to, event.marketId);
       if (event.outcome === "YES") bought.yes += event.shares;
@@ -242,8 +244,8 @@ export function evolve(state: State, event: Event): State {
       const market = marketOf(state, event.marketId);
       const account = accountOf(state, event.accountId);
       const amount = money(event.amount);
-      account.cash = account.cash.minus(amount);
-      market.insurance = market.insurance.plus(amount);
+      ledger.cash(state, account, -1, amount);
+      ledger.insurance(state, market, 1, amount);
       return state;
     }
     case "BadDebtRecorded":
@@ -253,9 +255,9 @@ export function evolve(state: State, event: Event): State {
       const market = marketOf(state, event.marketId);
       const position = leveragedOf(market, event.accountId, event.outcome, false);
       const amount = money(event.amount);
-      if (event.fundId === "shared") state.sharedInsurance = state.sharedInsurance.minus(amount);
-      else market.insurance = market.insurance.minus(amount);
-      market.pool.cash = market.pool.cash.plus(amount);
+      if (event.fundId === "shared") ledger.shared(state, state, -1, amount);
+      else ledger.insurance(state, market, -1, amount);
+      ledger.poolCash(state, market.pool, 1, amount);
       market.pool.lent = market.pool.lent.minus(amount);
       position.loan = position.loan.minus(amount);
       position.feesOwed = position.feesOwed.minus(minOf(position.feesOwed, amount));
@@ -290,8 +292,8 @@ export function evolve(state: State, event: Event): State {
       const account = accountOf(state, event.accountId);
       const position = leveragedOf(market, event.accountId, event.outcome, false);
       const payout = money(event.payout);
-      market.escrow = market.escrow.minus(payout);
-      account.cash = account.cash.plus(payout);
+      ledger.escrow(state, market, -1, payout);
+      ledger.cash(state, account, 1, payout);
       position.shares -= event.shares;
       return state;
     }
@@ -400,8 +402,8 @@ function orderAccepted(state: State, event: EventOf<"OrderAccepted">): State {
     throw new Error(`evolve: order ${event.orderId} out of sequence (expected ${orderIdOf(number)})`);
   state.orderCount = number;
   const reservedCash = money(event.reservedCash);
-  account.cash = account.cash.minus(reservedCash);
-  account.reserved = account.reserved.plus(reservedCash);
+  ledger.cash(state, account, -1, reservedCash);
+  ledger.reserved(state, account, 1, reservedCash);
   if (event.source && event.reservedShares > 0) {
     const pledged = leveragedOf(market, event.accountId, event.outcome, false);
     pledged.shares -= event.reservedShares;
@@ -458,12 +460,12 @@ function settleParty(
   if (side === "buy") {
     const paid = money(amount).plus(fee);
     order.reservedCash = order.reservedCash.minus(paid);
-    account.reserved = account.reserved.minus(paid);
+    ledger.reserved(state, account, -1, paid);
     if (released !== undefined && released !== "0") {
       const back = money(released);
       order.reservedCash = order.reservedCash.minus(back);
-      account.reserved = account.reserved.minus(back);
-      account.cash = account.cash.plus(back);
+      ledger.reserved(state, account, -1, back);
+      ledger.cash(state, account, 1, back);
     }
     if (order.leverage !== null) leveragedOf(market, order.accountId, outcome, false).shares += quantity;
     else {
@@ -480,7 +482,7 @@ function settleParty(
       if (outcome === "YES") position.yesReserved -= quantity;
       else position.noReserved -= quantity;
     }
-    account.cash = account.cash.plus(money(amount).minus(fee));
+    ledger.cash(state, account, 1, money(amount).minus(fee));
   }
   order.filledQuantity += quantity;
   if (order.filledQuantity === order.quantity) order.status = "filled";
@@ -514,10 +516,10 @@ function tradeExecuted(state: State, event: EventOf<"TradeExecuted">): State {
   );
   state.totals.fees = state.totals.fees.plus(event.takerFee);
   if (event.kind === "MINT") {
-    market.escrow = market.escrow.plus(event.quantity);
+    ledger.escrow(state, market, 1, event.quantity);
     market.pairs += event.quantity;
   } else if (event.kind === "MERGE") {
-    market.escrow = market.escrow.minus(event.quantity);
+    ledger.escrow(state, market, -1, event.quantity);
     market.pairs -= event.quantity;
   }
   market.lastPrice = event.yesPrice;
@@ -535,8 +537,8 @@ function orderCancelled(state: State, event: EventOf<"OrderCancelled">): State {
   if (market.book.get(order.number)) market.book.cancel(order.number);
   const cash = money(event.releasedCash);
   order.reservedCash = order.reservedCash.minus(cash);
-  account.reserved = account.reserved.minus(cash);
-  account.cash = account.cash.plus(cash);
+  ledger.reserved(state, account, -1, cash);
+  ledger.cash(state, account, 1, cash);
   if (event.releasedShares > 0 && order.source !== null) {
     order.reservedShares -= event.releasedShares;
     const pledged = leveragedOf(market, order.accountId, order.outcome, false);

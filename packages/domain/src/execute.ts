@@ -14,7 +14,14 @@ import { type Money, money, toAmountString, ZERO } from "./money.js";
 import { costOf, intentOf, outcomeOf, ownPriceTicks, sideOf, takerFeeOf, ticksToPrice } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
 import { chargeFee, intervalFee } from "./risk.js";
-import { type LeveragedPosition, leveragedKey, type MarketState, type OrderState, orderIdOf, tradeIdOf } from "./state.js";
+import {
+  type LeveragedPosition,
+  leveragedKey,
+  type MarketState,
+  type OrderState,
+  orderIdOf,
+  tradeIdOf,
+} from "./state.js";
 
 export interface OrderSpec {
   readonly accountId: string;

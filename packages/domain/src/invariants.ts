@@ -1,4 +1,6 @@
 // Self-checks of the state: the solvency identity, no negative balance, escrow backing, book ↔ orders agreement.
+
+import { walkHeld } from "./ledger.js";
 import { type Money, money, toAmountString, ZERO } from "./money.js";
 import { orderIdOf, type State } from "./state.js";
 
@@ -33,20 +35,7 @@ export interface Solvency {
  * + fee revenue + Σ insurance funds + Σ pool cash. Loans are claims between accounts and pools, not collateral.
  */
 export function solvency(state: State): Solvency {
-  let cash: Money = ZERO;
-  let reserved: Money = ZERO;
-  let escrow: Money = ZERO;
-  for (const account of state.accounts.values()) {
-    cash = cash.plus(account.cash);
-    reserved = reserved.plus(account.reserved);
-  }
-  let insurance: Money = state.sharedInsurance;
-  let poolCash: Money = ZERO;
-  for (const market of state.markets.values()) {
-    escrow = escrow.plus(market.escrow);
-    insurance = insurance.plus(market.insurance);
-    poolCash = poolCash.plus(market.pool.cash);
-  }
+  const { cash, reserved, escrow, insurance, poolCash } = state.held;
   const net = state.totals.deposits.plus(state.totals.insuranceDeposits).minus(state.totals.withdrawals);
   const held = cash.plus(reserved).plus(escrow).plus(state.totals.fees).plus(insurance).plus(poolCash);
   return {
@@ -78,6 +67,12 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
   const s = solvency(state);
   if (!s.balanced)
     problems.push(`solvency: net deposits ${s.totals.netDeposits} ≠ held ${s.totals.heldTotal}`);
+  const walked = walkHeld(state);
+  for (const k of ["cash", "reserved", "escrow", "insurance", "poolCash"] as const)
+    if (!walked[k].eq(state.held[k]))
+      problems.push(
+        `running total of ${k} ${toAmountString(state.held[k])} ≠ the sum of balances ${toAmountString(walked[k])}`,
+      );
   if (state.totals.fees.isNegative()) problems.push("fee revenue is negative");
   if (state.sharedInsurance.isNegative()) problems.push("the shared insurance fund is negative");
 

@@ -53,7 +53,14 @@ const MAX_INTERVALS_PER_TICK = 24 * 366;
  * One interval's jump-risk fee on `loan`, charged in advance for [start, start + interval): the expected loss of
  * the loan under the market's jump model plus the utilization charge (packages/liquidation Funding.jumpRiskFee).
  */
-export function intervalFee(market: MarketState, loan: Money, shares: number, outcome: Outcome, start: number, utilization: Money): Money {
+export function intervalFee(
+  market: MarketState,
+  loan: Money,
+  shares: number,
+  outcome: Outcome,
+  start: number,
+  utilization: Money,
+): Money {
   const mark = markOf(market);
   return Funding.jumpRiskFee(market.risk, {
     loan,
@@ -67,7 +74,14 @@ export function intervalFee(market: MarketState, loan: Money, shares: number, ou
 }
 
 /** Emits one FundingAccrued: the fee is added to the loan (owed to the pool); the position is paid up to `until`. */
-export function chargeFee(draft: Draft, market: MarketState, position: LeveragedPosition, fee: Money, base: Money, until: number): void {
+export function chargeFee(
+  draft: Draft,
+  market: MarketState,
+  position: LeveragedPosition,
+  fee: Money,
+  base: Money,
+  until: number,
+): void {
   const p = draft.position(market, position);
   const pool = draft.pool(market);
   p.loan = p.loan.plus(fee);

@@ -2,7 +2,8 @@
 import type { RestingOrder } from "@pmx/matching";
 import type { Outcome, Resolution, TickSize } from "./codecs.js";
 import type { CancelReason } from "./events.js";
-import { type Money, money } from "./money.js";
+import { walkHeld } from "./ledger.js";
+import { type Money, money, ZERO } from "./money.js";
 import {
   type AccountState,
   type BackstopBid,
@@ -195,7 +196,7 @@ export function stateFromSnapshot(s: StateSnapshot): State {
       cancelReason: o.cancelReason as CancelReason | null,
       reservedCash: money(o.reservedCash),
     });
-  return {
+  const restored: State = {
     accounts,
     markets,
     orders,
@@ -209,5 +210,8 @@ export function stateFromSnapshot(s: StateSnapshot): State {
     sharedInsurance: money(s.sharedInsurance),
     orderCount: s.orderCount,
     tradeCount: s.tradeCount,
+    held: { cash: ZERO, reserved: ZERO, escrow: ZERO, insurance: ZERO, poolCash: ZERO },
   };
+  Object.assign(restored.held, walkHeld(restored));
+  return restored;
 }

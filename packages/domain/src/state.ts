@@ -149,6 +149,16 @@ export interface Totals {
   fees: Money;
 }
 
+/** Running totals of every kind of collateral held (kept by evolve, so solvency is checked in O(1)). */
+export interface Held {
+  cash: Money;
+  reserved: Money;
+  escrow: Money;
+  /** Market insurance funds and the shared fund. */
+  insurance: Money;
+  poolCash: Money;
+}
+
 export interface State {
   readonly accounts: Map<string, AccountState>;
   readonly markets: Map<string, MarketState>;
@@ -158,6 +168,7 @@ export interface State {
   readonly totals: Totals;
   /** The shared insurance fund (`shared`). */
   sharedInsurance: Money;
+  readonly held: Held;
   /** Number of orders accepted so far; the next order is number + 1. */
   orderCount: number;
   /** Number of trades so far; the next trade is number + 1. */
@@ -171,6 +182,7 @@ export const initialState = (): State => ({
   references: new Map(),
   totals: { deposits: ZERO, insuranceDeposits: ZERO, withdrawals: ZERO, fees: ZERO },
   sharedInsurance: ZERO,
+  held: { cash: ZERO, reserved: ZERO, escrow: ZERO, insurance: ZERO, poolCash: ZERO },
   orderCount: 0,
   tradeCount: 0,
 });
