@@ -1,12 +1,12 @@
 // Call auctions in the decider: orders collected while the market is in auction uncross at one price when it ends.
-import { Auction } from "@pmx/liquidation";
+import { Auction, Liquidation, Margin } from "@pmx/liquidation";
 import { fillKindOf, type Intent } from "@pmx/matching";
 import type { Draft } from "./draft.js";
-import { cancellation, KIND_OF } from "./execute.js";
-import { type Money, toAmountString, ZERO } from "./money.js";
+import { cancellation, ceilToTick, KIND_OF } from "./execute.js";
+import { type Money, money, toAmountString, ZERO } from "./money.js";
 import { costOf, intentOf, ownPriceTicks, ticksToPrice } from "./prices.js";
-import { markOf } from "./risk.js";
-import { type MarketState, type OrderState, orderIdOf, tradeIdOf } from "./state.js";
+import { markOf, settleLiquidation } from "./risk.js";
+import { type LeveragedPosition, type MarketState, type OrderState, orderIdOf, tradeIdOf } from "./state.js";
 
 const isBid = (o: OrderState): boolean => (o.side === "buy") === (o.outcome === "YES");
 
@@ -28,6 +28,66 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
     const o = state.orders.get(orderIdOf(n))!;
     orders.set(n, o);
     remaining.set(n, o.quantity - o.filledQuantity);
+  }
+  // Positions being liquidated take part too: each sells its pledged shares, no lower than the band floor.
+  const liquidations = new Map<number, { position: LeveragedPosition; proceeds: Money }>();
+  const mark0 = markOf(market);
+  for (const position of market.leveraged.values()) {
+    const p = draft.position(market, position);
+    if (position.status !== "liquidating" || p.closed || p.shares === 0 || mark0 === null) continue;
+    const floor = Liquidation.bandFloor(
+      Margin.outcomePrice(position.outcome, mark0),
+      money(market.risk.priceBand),
+    );
+    const priceTicks = ceilToTick(floor, market.ticks);
+    const number = draft.orderCount + 1;
+    draft.orderCount = number;
+    const order: OrderState = {
+      orderId: orderIdOf(number),
+      number,
+      accountId: position.accountId,
+      marketId: market.marketId,
+      clientOrderId: `liquidation-${number}`,
+      side: "sell",
+      outcome: position.outcome,
+      price: toAmountString(ticksToPrice(priceTicks, market.ticks)),
+      priceTicks,
+      quantity: p.shares,
+      timeInForce: "IOC",
+      postOnly: false,
+      at: draft.at,
+      leverage: null,
+      source: "liquidation",
+      filledQuantity: 0,
+      status: "open",
+      cancelReason: null,
+      reservedCash: ZERO,
+      reservedShares: p.shares,
+    };
+    draft.emit(
+      {
+        type: "OrderAccepted",
+        orderId: order.orderId,
+        accountId: order.accountId,
+        marketId: market.marketId,
+        clientOrderId: order.clientOrderId,
+        side: "sell",
+        outcome: order.outcome,
+        price: order.price,
+        quantity: order.quantity,
+        timeInForce: "IOC",
+        postOnly: false,
+        reservedCash: "0",
+        reservedShares: order.quantity,
+        at: draft.at,
+        source: "liquidation",
+        queued: true,
+      },
+      { type: "OrderQueued", orderId: order.orderId, marketId: market.marketId, quantity: order.quantity },
+    );
+    orders.set(number, order);
+    remaining.set(number, order.quantity);
+    liquidations.set(number, { position, proceeds: ZERO });
   }
   const bids: Auction.AuctionOrder[] = [];
   const asks: Auction.AuctionOrder[] = [];
@@ -61,6 +121,13 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
     const takerAmount = costOf(takerOwn, fill.quantityLots, market.ticks);
     if (maker.side === "sell") draft.addCash(maker.accountId, makerAmount);
     if (taker.side === "sell") draft.addCash(taker.accountId, takerAmount);
+    for (const [n, amount] of [
+      [older, makerAmount],
+      [newer, takerAmount],
+    ] as const) {
+      const liquidation = liquidations.get(n);
+      if (liquidation) liquidation.proceeds = liquidation.proceeds.plus(amount);
+    }
     draft.emit({
       type: "TradeExecuted",
       tradeId: tradeIdOf(tradeNumber),
@@ -116,6 +183,12 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
       );
     }
   }
+  // A liquidation's unsold shares go back to the pledge (they are offered again in continuous trading).
+  for (const n of liquidations.keys()) {
+    const left = remaining.get(n)!;
+    if (left > 0)
+      draft.emit(cancellation({ ...orders.get(n)!, reservedShares: left }, "IOC_REMAINDER", left));
+  }
   const volume = result.fills.reduce((n, f) => n + f.quantityLots, 0);
   draft.emit({
     type: "AuctionUncrossed",
@@ -124,4 +197,8 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
     volume,
   });
   draft.setAuctionUntil(market, null);
+  for (const [n, { position, proceeds }] of liquidations) {
+    const sold = orders.get(n)!.quantity - remaining.get(n)!;
+    if (sold > 0) settleLiquidation(draft, market, position, proceeds, sold, false);
+  }
 }

@@ -472,6 +472,30 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
     false,
   );
   if (executed._tag === "Left") return executed;
+  if (leveraged && executed.right.filled > 0) {
+    // New borrowing must not leave the position liquidatable at the mark: equity ≥ maintenance requirement.
+    const mark = markOf(market);
+    const existing = market.leveraged.get(leveragedKey(c.accountId, c.outcome));
+    if (mark !== null) {
+      const position = {
+        shares: money((existing ? existing.shares + existing.sharesReserved : 0) + executed.right.filled),
+        loan: (existing?.loan ?? money(0)).plus(executed.right.loan),
+      };
+      const q = Margin.outcomePrice(c.outcome, mark);
+      if (Margin.isBelowMaintenance(market.risk, position, q))
+        return left(
+          reject(
+            "INSUFFICIENT_MARGIN",
+            "after this buy the position's equity at the mark would be below its maintenance requirement",
+            {
+              equity: toAmountString(Margin.equity(position, q)),
+              maintenanceRequirement: toAmountString(Margin.maintenanceRequirement(market.risk, position, q)),
+              markPrice: toAmountString(mark),
+            },
+          ),
+        );
+    }
+  }
   if (leveraged) {
     const pool = market.pool;
     const room = Leverage.maxBorrow(market.risk, {
@@ -703,6 +727,17 @@ function reducePosition(c: CommandOf<"ReducePosition">, state: State): Decision 
   const p = draft.position(market, position.right);
   p.shares -= executed.right.filled;
   const proceeds = executed.right.cash;
+  if (p.shares === 0 && proceeds.lt(p.loan))
+    return left(
+      reject(
+        "LOAN_NOT_COVERED",
+        "selling every pledged share must repay the loan: add margin first, or sell fewer",
+        {
+          proceeds: toAmountString(proceeds),
+          loan: toAmountString(p.loan),
+        },
+      ),
+    );
   repayLoan(draft, market, position.right, proceeds.lt(p.loan) ? proceeds : p.loan, "reduce");
   if (p.loan.isZero())
     draft.emit({
@@ -731,7 +766,10 @@ function addMargin(c: CommandOf<"AddMargin">, state: State): Decision {
   if (account.right.cash.lt(amount.right)) return left(insufficientFunds(account.right, amount.right));
   const pay = amount.right.gt(position.right.loan) ? position.right.loan : amount.right;
   const draft = new Draft(state, c.at);
-  repayLoan(draft, market, position.right, pay, "margin");
+  repayLoan(draft, market, position.right, pay, "margin", {
+    reference: c.reference,
+    requested: amount.right,
+  });
   const p = draft.position(market, position.right);
   if (p.loan.isZero())
     draft.emit({

@@ -9,6 +9,8 @@ export interface PositionScratch {
   shares: number;
   loan: Money;
   feesOwed: Money;
+  /** Set once this decision emitted the position's PositionClosed. */
+  closed: boolean;
 }
 
 /**
@@ -27,6 +29,8 @@ export class Draft {
   private readonly positions = new Map<string, PositionScratch>();
   private readonly auctions = new Map<string, number | null>();
   sharedInsurance: Money;
+  /** Shares each backstop bid (`marketId|accountId|outcome`) has taken over in this decision. */
+  readonly backstopUsed = new Map<string, number>();
 
   constructor(
     readonly state: State,
@@ -87,7 +91,7 @@ export class Draft {
     const key = `${market.marketId}|${leveragedKey(position.accountId, position.outcome)}`;
     let scratch = this.positions.get(key);
     if (!scratch) {
-      scratch = { shares: position.shares, loan: position.loan, feesOwed: position.feesOwed };
+      scratch = { shares: position.shares, loan: position.loan, feesOwed: position.feesOwed, closed: false };
       this.positions.set(key, scratch);
     }
     return scratch;

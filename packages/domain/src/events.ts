@@ -238,15 +238,25 @@ export const FundingAccrued = event("FundingAccrued", {
  * Cash from the owner's free cash to the pool, repaying the loan: accrued fees first (`feePart`, of which
  * `toInsurance` goes to the market's insurance fund), then principal.
  */
-export const LoanRepaid = event("LoanRepaid", {
-  marketId: Identifier,
-  accountId: Identifier,
-  outcome: Outcome,
-  amount: DecimalString,
-  feePart: DecimalString,
-  toInsurance: DecimalString,
-  source: t.keyof({ reduce: null, margin: null, liquidation: null, settlement: null }),
-});
+export const LoanRepaid = exactPartial(
+  {
+    type: t.literal("LoanRepaid"),
+    marketId: Identifier,
+    accountId: Identifier,
+    outcome: Outcome,
+    amount: DecimalString,
+    feePart: DecimalString,
+    toInsurance: DecimalString,
+    source: t.keyof({ reduce: null, margin: null, liquidation: null, settlement: null }),
+  },
+  {
+    /** Added margin: the owner's reference, which pays once. */
+    reference: t.string,
+    /** Added margin: the amount asked for (the repayment is at most the loan). */
+    requested: DecimalString,
+  },
+  "LoanRepaid",
+);
 export const MarginCalled = event("MarginCalled", {
   marketId: Identifier,
   accountId: Identifier,

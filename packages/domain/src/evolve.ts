@@ -202,6 +202,11 @@ export function evolve(state: State, event: Event): State {
       position.loan = position.loan.minus(amount);
       position.feesOwed = position.feesOwed.minus(feePart);
       if (event.source === "margin") position.marginPaid = position.marginPaid.plus(amount);
+      if (event.reference !== undefined)
+        state.references.set(
+          referenceKey("margin", event.accountId, event.reference),
+          event.requested ?? event.amount,
+        );
       market.pool.lent = market.pool.lent.minus(amount);
       ledger.poolCash(state, market.pool, 1, amount.minus(toInsurance));
       market.pool.feesEarned = market.pool.feesEarned.plus(feePart.minus(toInsurance));
@@ -235,6 +240,13 @@ export function evolve(state: State, event: Event): State {
       ledger.cash(state, to, -1, amount);
       ledger.cash(state, from, 1, amount);
       position.shares -= event.shares;
+      // The backstop bid is used up by what it took over.
+      const bidKey = leveragedKey(event.toAccountId, event.outcome);
+      const bid = market.backstops.get(bidKey);
+      if (bid) {
+        if (bid.maxShares <= event.shares) market.backstops.delete(bidKey);
+        else market.backstops.set(bidKey, { ...bid, maxShares: bid.maxShares - event.shares });
+      }
       const bought = positionOf(to, event.marketId);
       if (event.outcome === "YES") bought.yes += event.shares;
       else bought.no += event.shares;

@@ -131,9 +131,16 @@ export function executeOrder(
   events.push(accepted);
 
   for (const removed of result.removed) {
+    // What a resting order still reserves follows from what is left of it (earlier steps of this decision may
+    // have filled part of it): a buy its limit price × the lots left, a sell the lots left.
     const maker = draft.state.orders.get(orderIdOf(removed.id))!;
-    events.push(cancellation(maker, "SELF_TRADE", removed.remainingLots));
-    draft.addCash(maker.accountId, maker.reservedCash);
+    const reservedCash =
+      maker.side === "buy" ? costOf(maker.priceTicks, removed.remainingLots, market.ticks) : ZERO;
+    const reservedShares = maker.side === "sell" ? removed.remainingLots : 0;
+    events.push(
+      cancellation({ ...maker, reservedCash, reservedShares }, "SELF_TRADE", removed.remainingLots),
+    );
+    draft.addCash(maker.accountId, reservedCash);
   }
 
   let paid: Money = ZERO; // buys: Σ amount

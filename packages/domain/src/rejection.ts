@@ -29,7 +29,9 @@ export type RejectionCode =
   | "POOL_INSOLVENT"
   | "INSUFFICIENT_POOL_LIQUIDITY"
   | "NO_POSITION"
-  | "MARKET_IN_AUCTION";
+  | "MARKET_IN_AUCTION"
+  | "LOAN_NOT_COVERED"
+  | "INSUFFICIENT_MARGIN";
 
 export interface Rejection {
   readonly code: RejectionCode;

@@ -128,8 +128,9 @@ export function repayLoan(
   position: LeveragedPosition,
   amount: Money,
   source: "reduce" | "margin" | "liquidation" | "settlement",
+  margin?: { reference: string; requested: Money },
 ): void {
-  if (amount.lte(0)) return;
+  if (amount.lte(0) && !margin) return;
   const p = draft.position(market, position);
   const feePart = amount.lt(p.feesOwed) ? amount : p.feesOwed;
   const { toInsurance } = Funding.splitFee(feePart, money(market.risk.insuranceCut));
@@ -149,6 +150,7 @@ export function repayLoan(
     feePart: toAmountString(feePart),
     toInsurance: toAmountString(toInsurance),
     source,
+    ...(margin ? { reference: margin.reference, requested: toAmountString(margin.requested) } : {}),
   });
 }
 
@@ -236,7 +238,13 @@ export function liquidate(
   outcomeMark: Money,
 ): void {
   const p = draft.position(market, position);
-  if (p.shares === 0) return;
+  if (p.closed) return;
+  if (p.shares === 0) {
+    // Nothing left to sell: what is still owed is bad debt now, not later.
+    coverBadDebt(draft, market, position, p.loan);
+    closePosition(draft, market, position, "LIQUIDATED");
+    return;
+  }
   const owner = draft.state.accounts.get(position.accountId)!;
   const floorPrice = Liquidation.bandFloor(outcomeMark, money(market.risk.priceBand));
   const limitTicks = ceilToTick(floorPrice, market.ticks);
@@ -254,7 +262,11 @@ export function liquidate(
   const bookProceeds = filledByBook === p.shares ? proceedsOf(market, position.outcome, probe.fills) : null;
   const bids = [...market.backstops.values()]
     .filter(
-      (b) => b.outcome === position.outcome && b.accountId !== position.accountId && b.maxShares >= p.shares,
+      (b) =>
+        b.outcome === position.outcome &&
+        b.accountId !== position.accountId &&
+        b.maxShares - (draft.backstopUsed.get(`${market.marketId}|${b.accountId}|${b.outcome}`) ?? 0) >=
+          p.shares,
     )
     .filter((b) => draft.freeCash(b.accountId).gte(money(b.price).times(p.shares)))
     .map((b) => ({ bidderId: b.accountId, price: money(b.price), seq: b.seq }));
@@ -269,6 +281,8 @@ export function liquidate(
   if (route.kind === "backstop_transfer") {
     proceeds = route.proceeds;
     sold = p.shares;
+    const usedKey = `${market.marketId}|${route.bid.bidderId}|${position.outcome}`;
+    draft.backstopUsed.set(usedKey, (draft.backstopUsed.get(usedKey) ?? 0) + p.shares);
     draft.addCash(route.bid.bidderId, proceeds.negated());
     draft.addCash(position.accountId, proceeds);
     draft.emit({
@@ -304,6 +318,23 @@ export function liquidate(
     proceeds = executed.right.cash;
     sold = executed.right.filled;
   }
+  settleLiquidation(draft, market, position, proceeds, sold, route.kind === "backstop_transfer");
+}
+
+/**
+ * After a liquidation sold `sold` pledged shares for `proceeds`: the proceeds repay the loan; once no pledged share
+ * is left (or the loan is repaid), the penalty goes to the market's insurance fund from what is left and any unpaid
+ * loan goes down the waterfall, and the position is closed.
+ */
+export function settleLiquidation(
+  draft: Draft,
+  market: MarketState,
+  position: LeveragedPosition,
+  proceeds: Money,
+  sold: number,
+  transferred: boolean,
+): void {
+  const p = draft.position(market, position);
   p.shares -= sold;
   const repay = proceeds.lt(p.loan) ? proceeds : p.loan;
   repayLoan(draft, market, position, repay, "liquidation");
@@ -321,12 +352,27 @@ export function liquidate(
     });
   }
   coverBadDebt(draft, market, position, p.loan);
+  closePosition(
+    draft,
+    market,
+    position,
+    transferred ? "TRANSFERRED" : p.shares > 0 ? "REPAID" : "LIQUIDATED",
+  );
+}
+
+export function closePosition(
+  draft: Draft,
+  market: MarketState,
+  position: LeveragedPosition,
+  reason: "REPAID" | "LIQUIDATED" | "SETTLED" | "TRANSFERRED",
+): void {
+  draft.position(market, position).closed = true;
   draft.emit({
     type: "PositionClosed",
     marketId: market.marketId,
     accountId: position.accountId,
     outcome: position.outcome,
-    reason: route.kind === "backstop_transfer" ? "TRANSFERRED" : p.shares > 0 ? "REPAID" : "LIQUIDATED",
+    reason,
   });
 }
 
@@ -356,7 +402,7 @@ export function riskSweep(draft: Draft, market: MarketState, yesMark: Money | nu
   const continuous = market.status === "open" && draft.auctionUntil(market) === null;
   for (const position of [...market.leveraged.values()]) {
     const p = draft.position(market, position);
-    if (p.loan.isZero() && p.shares === 0) continue;
+    if (p.closed || (p.loan.isZero() && p.shares === 0)) continue;
     const q = Margin.outcomePrice(position.outcome, yesMark);
     const view = { shares: money(p.shares), loan: p.loan };
     const equity = Margin.equity(view, q);
@@ -408,6 +454,7 @@ export function riskSweep(draft: Draft, market: MarketState, yesMark: Money | nu
 export function settleLeveraged(draft: Draft, market: MarketState, outcome: "YES" | "NO" | "INVALID"): void {
   for (const position of [...market.leveraged.values()]) {
     const p = draft.position(market, position);
+    if (p.closed) continue;
     const perShare = outcome === "INVALID" ? money("0.5") : outcome === position.outcome ? ONE : ZERO;
     const payout = perShare.times(p.shares);
     if (p.shares > 0)
@@ -423,13 +470,7 @@ export function settleLeveraged(draft: Draft, market: MarketState, outcome: "YES
     p.shares = 0;
     repayLoan(draft, market, position, payout.lt(p.loan) ? payout : p.loan, "settlement");
     coverBadDebt(draft, market, position, p.loan);
-    draft.emit({
-      type: "PositionClosed",
-      marketId: market.marketId,
-      accountId: position.accountId,
-      outcome: position.outcome,
-      reason: "SETTLED",
-    });
+    closePosition(draft, market, position, "SETTLED");
   }
 }
 

@@ -505,6 +505,9 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   INSUFFICIENT_POOL_LIQUIDITY: "the market's pool cannot lend this much",
   NO_POSITION: "no such position",
   MARKET_IN_AUCTION: "the market is in a call auction",
+  LOAN_NOT_COVERED: "selling every pledged share must repay the loan (add margin first, or sell fewer)",
+  INSUFFICIENT_MARGIN:
+    "after a leveraged buy the position would be below its maintenance requirement at the mark",
 };
 
 /** Every error code the API answers, by HTTP status. */
