@@ -10,6 +10,7 @@ const alias = {
   "@pmx/eventstore": src("packages/eventstore"),
   "@pmx/projections": src("packages/projections"),
   "@pmx/gateway": src("services/gateway"),
+  "@pmx/lab": src("packages/lab"),
 };
 const project = (name: string, root: string, extra: object = {}) => ({
   resolve: { alias },
@@ -25,6 +26,7 @@ export default defineConfig({
       project("@pmx/eventstore", "packages/eventstore"),
       project("@pmx/projections", "packages/projections"),
       project("@pmx/gateway", "services/gateway"),
+      project("@pmx/lab", "packages/lab", { testTimeout: 300_000, hookTimeout: 300_000 }),
       project("@pmx/tests", "tests", { testTimeout: 120_000, hookTimeout: 120_000 }),
     ],
   },

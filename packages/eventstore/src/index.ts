@@ -1,4 +1,5 @@
-// @pmx/eventstore: the event store port, its memory and SQLite adapters, and store URLs.
+// @pmx/eventstore: the event store port, its memory, SQLite and EventStoreDB adapters, and store URLs.
+export { type EsdbEventStore, openEsdbStore } from "./esdb-store.js";
 export { createMemoryStore, type MemoryEventStore } from "./memory-store.js";
 export {
   type AppendResult,

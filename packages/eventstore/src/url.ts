@@ -1,5 +1,6 @@
 // Store URLs: which adapter a configuration string opens ("memory:", "sqlite:PATH", "esdb://...").
 import { resolve } from "node:path";
+import { openEsdbStore } from "./esdb-store.js";
 import { createMemoryStore } from "./memory-store.js";
 import type { EventStore } from "./port.js";
 import { openSqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
@@ -9,7 +10,7 @@ export type StoreLocation =
   | { readonly kind: "sqlite"; readonly path: string }
   | { readonly kind: "esdb"; readonly url: string };
 
-const FORMS = `"memory:", "sqlite:PATH" or "esdb://HOST:PORT"`;
+const FORMS = `"memory:", "sqlite:PATH" or "esdb://HOST:PORT" (also esdb+discover://, kurrentdb://, kurrentdb+discover://)`;
 
 /**
  * Parses a store URL. `sqlite:PATH`: a relative PATH is resolved against the current directory
@@ -24,11 +25,11 @@ export function parseStoreUrl(url: string): StoreLocation {
     if (path === "") throw new Error(`event store URL "${url}" has no file path: use "sqlite:PATH"`);
     return { kind: "sqlite", path: path === ":memory:" ? path : resolve(path) };
   }
-  if (/^esdb(\+discover)?:\/\//.test(u)) return { kind: "esdb", url: u };
+  if (/^(esdb|kurrentdb)(\+discover)?:\/\//i.test(u)) return { kind: "esdb", url: u };
   throw new Error(`unknown event store URL "${redact(u)}": use ${FORMS}`);
 }
 
-/** Opens the store a URL names. */
+/** Opens the store a URL names (`options` apply to SQLite). An EventStoreDB store connects on its first call. */
 export function openStore(url: string, options: SqliteStoreOptions = {}): EventStore {
   const where = parseStoreUrl(url);
   switch (where.kind) {
@@ -37,9 +38,7 @@ export function openStore(url: string, options: SqliteStoreOptions = {}): EventS
     case "sqlite":
       return openSqliteStore(where.path, options);
     case "esdb":
-      throw new Error(
-        `EventStoreDB adapter not available yet (${redact(where.url)}): use "sqlite:PATH" or "memory:"`,
-      );
+      return openEsdbStore(where.url);
   }
 }
 

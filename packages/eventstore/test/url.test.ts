@@ -58,11 +58,16 @@ describe("store URLs", () => {
     await again.close();
   });
 
-  it("says the EventStoreDB adapter is not available yet", () => {
-    expect(() => openStore("esdb://admin:changeit@localhost:2113")).toThrow(
-      /EventStoreDB adapter not available yet/,
-    );
-    expect(() => openStore("esdb://admin:changeit@localhost:2113")).not.toThrow(/changeit/);
+  it("opens the EventStoreDB adapter for esdb and kurrentdb URLs (connecting on first use)", async () => {
+    expect(parseStoreUrl("kurrentdb+discover://h:2113")).toEqual({
+      kind: "esdb",
+      url: "kurrentdb+discover://h:2113",
+    });
+    for (const url of ["esdb://admin:changeit@localhost:2113", "kurrentdb://localhost:2113?tls=false"]) {
+      const store = openStore(url);
+      expect(store).toMatchObject({ target: expect.not.stringContaining("changeit") });
+      await store.close();
+    }
   });
 
   it("describes a store for logs without credentials", () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `pmx` command line: serve, replay, audit.
+// The `pmx` command line: serve, replay, audit, lab.
 import { existsSync } from "node:fs";
 import { openStore, parseStoreUrl } from "@pmx/eventstore";
 import { audit } from "./audit.js";
@@ -16,6 +16,8 @@ const USAGE = `usage:
                                              --verify: recompute the chain and the state; exit 1 on the first bad event
   pmx audit --store URL [--json]              re-decide every recorded command and check the solvency identity
                                              after every event; exit 1 on the first difference
+  pmx lab [--scenario NAME] [--policies A,B] [--html FILE] [--json FILE]
+                                             the jump-risk lab: replay a price path under risk policies (pmx lab --help)
 store URLs: sqlite:PATH | memory: | esdb://HOST:PORT?tls=false`;
 
 function option(args: string[], name: string): string | undefined {
@@ -95,6 +97,10 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await store.close();
       }
+    }
+    case "lab": {
+      const { runLabCli } = await import("@pmx/lab");
+      return runLabCli(args);
     }
     case undefined:
     case "help":

@@ -1,0 +1,711 @@
+// A protocol-level test double of an EventStoreDB / KurrentDB node: an in-process gRPC server (@grpc/grpc-js)
+// speaking the wire protocol of the client @eventstore/db-client 6.2.1, built on the service definitions and
+// google-protobuf message classes that the client package ships (it ships no .proto files).
+//
+// What it is for: proving the adapter's USE of the protocol — the messages and options it sends (exact
+// expected revisions, event ids, content types, raw data and metadata bytes, read directions and counts,
+// subscription checkpoints), and how it reads the answers (success, wrong expected version with a revision or
+// no_stream, stream not found, subscription confirmation, catch-up then live events, idempotent successes).
+// What it is NOT: EventStoreDB's semantics beyond the few modelled below. It holds events in memory; it has
+// no durability, clustering, leader election, ACLs or authentication, TLS, $all reads, deletes, stream
+// metadata, projections, persistent subscriptions or scavenging. Passing against it says nothing about those.
+//
+// Modelled from the server's source (EventStore/EventStore, src/EventStore.Core):
+// - Writes (Services/Storage/ReaderIndex IndexCommitter.CheckCommit): at expected == current the events are
+//   written without looking at their ids; at expected > current: wrong expected version; at expected < current:
+//   an idempotent success if the ids at expected+1.. are the batch's ids (ids only, content is not compared),
+//   wrong expected version otherwise. ANY / stream_exists use the id index. A success answers the batch's last
+//   revision; an idempotent success answers the position of the stored batch ("batch-append" mode, like 22.x+)
+//   or no position ("none" mode, like 20.x).
+// - Append answers AppendResp.success / AppendResp.wrong_expected_version (Transport/Grpc/Streams.Append.cs);
+//   BatchAppend answers BatchAppendResp with a google.rpc.Status whose details pack
+//   event_store.client.WrongExpectedVersion (Streams.BatchAppend.cs, Status.cs, WrongExpectedVersion.cs).
+// - A stream read of a missing stream answers one ReadResp.stream_not_found and ends.
+// - A subscription answers ReadResp.confirmation first, then the events after its checkpoint (exclusive:
+//   Enumerators.StreamSubscription starts at revision + 1), then caught_up, then live events until cancelled.
+// - ServerFeatures: "batch-append" answers the supported methods like a 21.10+ node, so the client uses
+//   BatchAppend; "none" leaves the service out, so calls fail UNIMPLEMENTED like on a 20.x node and the client
+//   falls back to Append (dist/Client/ServerFeatures.js treats UNIMPLEMENTED as "nothing supported").
+// - Gossip.Read answers a single alive leader at this server's address (for esdb+discover://).
+// - Appends larger than maxAppendSize (default 1 MiB, sized like Event.SizeOnDisk) fail with
+//   maximum-append-size-exceeded.
+// - $all positions grow by each record's size: they have gaps and are not event counts.
+import { randomUUID } from "node:crypto";
+import { GossipService } from "@eventstore/db-client/generated/gossip_grpc_pb.js";
+import gossipPb from "@eventstore/db-client/generated/gossip_pb.js";
+import { ServerFeaturesService } from "@eventstore/db-client/generated/serverfeatures_grpc_pb.js";
+import serverFeaturesPb from "@eventstore/db-client/generated/serverfeatures_pb.js";
+import sharedPb from "@eventstore/db-client/generated/shared_pb.js";
+import statusPb from "@eventstore/db-client/generated/status_pb.js";
+import { StreamsService } from "@eventstore/db-client/generated/streams_grpc_pb.js";
+import streamsPb from "@eventstore/db-client/generated/streams_pb.js";
+import * as grpc from "@grpc/grpc-js";
+import anyPb from "google-protobuf/google/protobuf/any_pb.js";
+import emptyPb from "google-protobuf/google/protobuf/empty_pb.js";
+
+const { AppendReq, AppendResp, BatchAppendReq, BatchAppendResp, ReadReq, ReadResp } = streamsPb;
+type AppendReq = InstanceType<typeof AppendReq>;
+type AppendResp = InstanceType<typeof AppendResp>;
+type BatchAppendReq = InstanceType<typeof BatchAppendReq>;
+type BatchAppendResp = InstanceType<typeof BatchAppendResp>;
+type ReadReq = InstanceType<typeof ReadReq>;
+type ReadResp = InstanceType<typeof ReadResp>;
+type ProposedMessage = InstanceType<typeof AppendReq.ProposedMessage>;
+type BatchProposedMessage = InstanceType<typeof BatchAppendReq.ProposedMessage>;
+
+/** An event as the double stores it: the bytes the client sent. */
+export interface StoredEvent {
+  readonly stream: string;
+  readonly revision: number;
+  readonly id: string;
+  readonly type: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
+  readonly metadata: Uint8Array;
+  readonly created: bigint;
+  readonly commitPosition: bigint;
+  readonly preparePosition: bigint;
+}
+
+/** An append's expected revision as it arrived on the wire. */
+export type WireExpected =
+  | { readonly kind: "revision"; readonly revision: bigint }
+  | { readonly kind: "no_stream" }
+  | { readonly kind: "any" }
+  | { readonly kind: "stream_exists" };
+
+export interface AppendCall {
+  readonly method: "Append" | "BatchAppend";
+  readonly stream: string;
+  readonly expected: WireExpected;
+  readonly events: number;
+  readonly outcome: "written" | "idempotent" | "wrong_expected_version" | "rejected";
+}
+
+export interface ReadCall {
+  readonly stream: string;
+  readonly subscription: boolean;
+  readonly from: "start" | "end" | bigint;
+  readonly direction: "forwards" | "backwards";
+  readonly count: bigint | undefined;
+}
+
+export interface EsdbDoubleOptions {
+  /**
+   * "batch-append" (default): ServerFeatures lists BatchAppend, as a 21.10+ node does, and the client appends
+   * through it. "none": no ServerFeatures service, as on a 20.x node: the client appends through Append.
+   */
+  readonly features?: "batch-append" | "none";
+  /** Largest append in bytes (data + metadata + 2 × type length per event). Default 1 MiB, as the server's. */
+  readonly maxAppendSize?: number;
+}
+
+export interface EsdbDouble {
+  readonly port: number;
+  /** `esdb://127.0.0.1:PORT?tls=false` */
+  readonly connectionString: string;
+  /** Every append received, in order. */
+  readonly appends: readonly AppendCall[];
+  /** Every Read call received (reads and subscriptions), in order. */
+  readonly reads: readonly ReadCall[];
+  /** The stored events of a stream (empty if none). */
+  events(stream: string): readonly StoredEvent[];
+  /** Subscriptions currently open (to `stream`, or to any stream). */
+  liveSubscriptions(stream?: string): number;
+  /** Forgets a stream, as if an operator had removed it: it reads as missing and its ids are free again. */
+  dropStream(stream: string): void;
+  /**
+   * The next append is carried out but answered with a timeout, as when the client's deadline passes after the
+   * server has written (the answer is lost).
+   */
+  loseNextAppendAnswer(): void;
+  stop(): Promise<void>;
+}
+
+interface Proposed {
+  readonly id: string;
+  readonly type: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
+  readonly metadata: Uint8Array;
+}
+
+type WriteOutcome =
+  | { readonly kind: "written" | "idempotent"; readonly last: number; readonly position: bigint | undefined }
+  | { readonly kind: "wrong_expected_version"; readonly current: number };
+
+class WireError extends Error {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+    readonly trailers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+  toServiceError(): Partial<grpc.StatusObject> {
+    const metadata = new grpc.Metadata();
+    for (const [k, v] of Object.entries(this.trailers)) metadata.set(k, v);
+    return { code: this.code, details: this.message, metadata };
+  }
+}
+
+const HOST = "127.0.0.1";
+
+export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<EsdbDouble> {
+  const features = options.features ?? "batch-append";
+  const maxAppendSize = options.maxAppendSize ?? 1024 * 1024;
+  const streams = new Map<string, StoredEvent[]>();
+  const idIndex = new Map<string, { stream: string; revision: number }>();
+  const appends: AppendCall[] = [];
+  const reads: ReadCall[] = [];
+  const listeners = new Map<string, Set<() => void>>();
+  let position = 1_000n;
+  const subscriptionsOpen = new Map<string, number>();
+  const countSubscription = (stream: string, delta: number) =>
+    subscriptionsOpen.set(stream, (subscriptionsOpen.get(stream) ?? 0) + delta);
+  let loseNextAnswer = false;
+  const answerLost = () => {
+    const lost = loseNextAnswer;
+    loseNextAnswer = false;
+    return lost;
+  };
+
+  const wake = (stream: string) => {
+    for (const l of listeners.get(stream) ?? []) l();
+  };
+
+  const write = (stream: string, expected: WireExpected, proposed: readonly Proposed[]): WriteOutcome => {
+    const log = streams.get(stream) ?? [];
+    const current = log.length - 1;
+    if (expected.kind === "any" || expected.kind === "stream_exists") {
+      if (expected.kind === "stream_exists" && current < 0)
+        return { kind: "wrong_expected_version", current };
+      const found = proposed.map((p) => idIndex.get(p.id));
+      if (found.every((f) => f?.stream === stream) && found.length > 0) {
+        const lastFound = found[found.length - 1]!;
+        return {
+          kind: "idempotent",
+          last: lastFound.revision,
+          position: idempotentPosition(log[lastFound.revision]!),
+        };
+      }
+      if (found[0]?.stream === stream) return { kind: "wrong_expected_version", current }; // partly stored
+    } else {
+      const exp = expected.kind === "no_stream" ? -1 : Number(expected.revision);
+      if (exp > current) return { kind: "wrong_expected_version", current };
+      if (exp < current) {
+        for (let i = 0; i < proposed.length; i++) {
+          if (log[exp + 1 + i]?.id !== proposed[i]!.id) return { kind: "wrong_expected_version", current };
+        }
+        const last = exp + proposed.length;
+        return { kind: "idempotent", last, position: idempotentPosition(log[last]!) };
+      }
+    }
+    const commitPosition = position;
+    const created = BigInt(Date.now()) * 10_000n;
+    for (const p of proposed) {
+      const revision = log.length;
+      log.push({ stream, revision, ...p, created, commitPosition, preparePosition: position });
+      idIndex.set(p.id, { stream, revision });
+      position += BigInt(64 + p.data.length + p.metadata.length + p.type.length * 2); // a record's size: gaps
+    }
+    streams.set(stream, log);
+    wake(stream);
+    return { kind: "written", last: log.length - 1, position: commitPosition };
+  };
+
+  const idempotentPosition = (e: StoredEvent): bigint | undefined =>
+    features === "none" ? undefined : e.commitPosition;
+
+  const checkSize = (proposed: readonly Proposed[]) => {
+    let size = 0;
+    for (const p of proposed) size += p.data.length + p.metadata.length + p.type.length * 2;
+    if (size > maxAppendSize) {
+      throw new WireError(grpc.status.INVALID_ARGUMENT, `Maximum Append Size of ${maxAppendSize} Exceeded.`, {
+        exception: "maximum-append-size-exceeded",
+        "maximum-append-size": String(maxAppendSize),
+      });
+    }
+  };
+
+  // --- Streams.Append: client streaming; the options message first, then one proposed message per event.
+  const append: grpc.handleClientStreamingCall<AppendReq, AppendResp> = (call, callback) => {
+    let stream: string | undefined;
+    let expected: WireExpected | undefined;
+    const proposed: Proposed[] = [];
+    let failure: WireError | undefined;
+    call.on("data", (req: AppendReq) => {
+      if (failure) return;
+      try {
+        if (stream === undefined) {
+          if (!req.hasOptions()) throw new WireError(grpc.status.INVALID_ARGUMENT, "options must come first");
+          const o = req.getOptions()!;
+          stream = streamName(o.getStreamIdentifier());
+          expected = appendExpected(o);
+        } else {
+          if (!req.hasProposedMessage())
+            throw new WireError(grpc.status.INVALID_ARGUMENT, "options sent twice");
+          proposed.push(fromProposed(req.getProposedMessage()!));
+        }
+      } catch (error) {
+        failure = asWireError(error);
+      }
+    });
+    call.on("error", () => {}); // a cancelled call: nothing to answer
+    call.on("end", () => {
+      if (!failure && (stream === undefined || expected === undefined)) {
+        failure = new WireError(grpc.status.INVALID_ARGUMENT, "no options");
+      }
+      if (failure) return callback(failure.toServiceError());
+      const s = stream!;
+      const exp = expected!;
+      try {
+        checkSize(proposed);
+      } catch (error) {
+        appends.push({
+          method: "Append",
+          stream: s,
+          expected: exp,
+          events: proposed.length,
+          outcome: "rejected",
+        });
+        return callback(asWireError(error).toServiceError());
+      }
+      const outcome = write(s, exp, proposed);
+      appends.push({
+        method: "Append",
+        stream: s,
+        expected: exp,
+        events: proposed.length,
+        outcome: outcome.kind,
+      });
+      if (answerLost()) {
+        return callback(new WireError(grpc.status.DEADLINE_EXCEEDED, "Deadline Exceeded").toServiceError());
+      }
+      const resp = new AppendResp();
+      if (outcome.kind === "wrong_expected_version") {
+        const wev = new AppendResp.WrongExpectedVersion();
+        if (outcome.current < 0) wev.setCurrentNoStream(new sharedPb.Empty());
+        else wev.setCurrentRevision(String(outcome.current));
+        if (exp.kind === "revision") wev.setExpectedRevision(exp.revision.toString());
+        else if (exp.kind === "no_stream") wev.setExpectedNoStream(new sharedPb.Empty());
+        else if (exp.kind === "any") wev.setExpectedAny(new sharedPb.Empty());
+        else wev.setExpectedStreamExists(new sharedPb.Empty());
+        resp.setWrongExpectedVersion(wev);
+      } else {
+        const success = new AppendResp.Success();
+        success.setCurrentRevision(String(outcome.last));
+        if (outcome.position === undefined) success.setNoPosition(new sharedPb.Empty());
+        else {
+          const p = new AppendResp.Position();
+          p.setCommitPosition(outcome.position.toString());
+          p.setPreparePosition(outcome.position.toString());
+          success.setPosition(p);
+        }
+        resp.setSuccess(success);
+      }
+      callback(null, resp);
+    });
+  };
+
+  // --- Streams.BatchAppend: bidirectional; requests carry a correlation id, options on the first, is_final on
+  // the last; one response per finished request.
+  const batchAppend: grpc.handleBidiStreamingCall<BatchAppendReq, BatchAppendResp> = (call) => {
+    const pending = new Map<string, { stream: string; expected: WireExpected; proposed: Proposed[] }>();
+    call.on("data", (req: BatchAppendReq) => {
+      const correlation = uuidText(req.getCorrelationId());
+      const resp = new BatchAppendResp();
+      resp.setCorrelationId(req.getCorrelationId());
+      try {
+        if (req.hasOptions()) {
+          const o = req.getOptions()!;
+          pending.set(correlation, {
+            stream: streamName(o.getStreamIdentifier()),
+            expected: batchExpected(o),
+            proposed: [],
+          });
+        }
+        const p = pending.get(correlation);
+        if (!p) return;
+        resp.setStreamIdentifier(identifier(p.stream));
+        for (const m of req.getProposedMessagesList()) p.proposed.push(fromProposed(m));
+        if (!req.getIsFinal()) return;
+        pending.delete(correlation);
+        try {
+          checkSize(p.proposed);
+        } catch (error) {
+          appends.push({ method: "BatchAppend", ...summary(p), outcome: "rejected" });
+          throw error;
+        }
+        const outcome = write(p.stream, p.expected, p.proposed);
+        appends.push({ method: "BatchAppend", ...summary(p), outcome: outcome.kind });
+        if (answerLost()) {
+          resp.setError(status(grpc.status.DEADLINE_EXCEEDED, "Timeout", new sharedPb.Timeout(), "Timeout"));
+        } else if (outcome.kind === "wrong_expected_version") {
+          const wev = new sharedPb.WrongExpectedVersion();
+          if (outcome.current < 0) wev.setCurrentNoStream(new emptyPb.Empty());
+          else wev.setCurrentStreamRevision(String(outcome.current));
+          const e = p.expected;
+          if (e.kind === "revision") wev.setExpectedStreamPosition(e.revision.toString());
+          else if (e.kind === "no_stream") wev.setExpectedNoStream(new emptyPb.Empty());
+          else if (e.kind === "any") wev.setExpectedAny(new emptyPb.Empty());
+          else wev.setExpectedStreamExists(new emptyPb.Empty());
+          resp.setError(
+            status(grpc.status.ALREADY_EXISTS, "WrongExpectedVersion", wev, "WrongExpectedVersion"),
+          );
+        } else {
+          const success = new BatchAppendResp.Success();
+          success.setCurrentRevision(String(outcome.last));
+          if (outcome.position === undefined) success.setNoPosition(new emptyPb.Empty());
+          else {
+            const pos = new sharedPb.AllStreamPosition();
+            pos.setCommitPosition(outcome.position.toString());
+            pos.setPreparePosition(outcome.position.toString());
+            success.setPosition(pos);
+          }
+          resp.setSuccess(success);
+        }
+      } catch (error) {
+        const w = asWireError(error);
+        if (w.trailers.exception === "maximum-append-size-exceeded") {
+          const max = new sharedPb.MaximumAppendSizeExceeded();
+          max.setMaxappendsize(maxAppendSize);
+          resp.setError(status(grpc.status.INVALID_ARGUMENT, w.message, max, "MaximumAppendSizeExceeded"));
+        } else {
+          const bad = new sharedPb.BadRequest();
+          bad.setMessage(w.message);
+          resp.setError(status(grpc.status.INVALID_ARGUMENT, "BadRequest", bad, "BadRequest"));
+        }
+      }
+      call.write(resp);
+    });
+    call.on("error", () => {});
+    call.on("end", () => call.end());
+  };
+
+  // --- Streams.Read: server streaming; stream reads forwards/backwards with a count, and stream subscriptions.
+  const read: grpc.handleServerStreamingCall<ReadReq, ReadResp> = (call) => {
+    const o = call.request.getOptions();
+    if (!o?.hasStream()) {
+      call.destroy(
+        Object.assign(new Error("only stream reads are implemented by the double"), {
+          code: grpc.status.UNIMPLEMENTED,
+        }),
+      );
+      return;
+    }
+    const so = o.getStream()!;
+    const stream = streamName(so.getStreamIdentifier());
+    const from: ReadCall["from"] = so.hasStart() ? "start" : so.hasEnd() ? "end" : BigInt(so.getRevision());
+    const structured = o.getUuidOption()?.hasStructured() ?? false;
+    const backwards = o.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
+    const subscription = o.hasSubscription();
+    reads.push({
+      stream,
+      subscription,
+      from,
+      direction: backwards ? "backwards" : "forwards",
+      count: o.hasCount() ? BigInt(o.getCount()) : undefined,
+    });
+    let cancelled = false;
+    const waiting = new Set<() => void>();
+    const send = (resp: ReadResp) =>
+      new Promise<void>((resolve) => {
+        if (cancelled || call.write(resp)) return resolve();
+        const done = () => {
+          waiting.delete(done);
+          resolve();
+        };
+        waiting.add(done);
+        call.once("drain", done);
+      });
+    const stopSending = () => {
+      cancelled = true;
+      for (const w of [...waiting]) w();
+    };
+    call.on("cancelled", stopSending);
+    call.on("error", stopSending);
+
+    if (!subscription) {
+      void (async () => {
+        const log = streams.get(stream) ?? [];
+        if (log.length === 0) {
+          const nf = new ReadResp.StreamNotFound();
+          nf.setStreamIdentifier(identifier(stream));
+          const resp = new ReadResp();
+          resp.setStreamNotFound(nf);
+          await send(resp);
+          return call.end();
+        }
+        let count = o.hasCount() ? BigInt(o.getCount()) : BigInt(Number.MAX_SAFE_INTEGER);
+        const startAt = (r: bigint) => Number(r > BigInt(log.length) ? BigInt(log.length) : r);
+        if (backwards) {
+          let i =
+            from === "start" ? 0 : from === "end" ? log.length - 1 : Math.min(startAt(from), log.length - 1);
+          for (; i >= 0 && count > 0n && !cancelled; i--, count--) await send(eventResp(log[i]!, structured));
+        } else {
+          let i = from === "start" ? 0 : from === "end" ? log.length : startAt(from);
+          for (; i < log.length && count > 0n && !cancelled; i++, count--)
+            await send(eventResp(log[i]!, structured));
+        }
+        if (!cancelled) call.end();
+      })();
+      return;
+    }
+
+    // A subscription: confirmation, catch-up after the checkpoint, caught_up, then live until cancelled.
+    countSubscription(stream, 1);
+    let next = from === "start" ? 0 : from === "end" ? (streams.get(stream)?.length ?? 0) : Number(from) + 1;
+    let signal: (() => void) | undefined;
+    const listener = () => {
+      const s = signal;
+      signal = undefined;
+      s?.();
+    };
+    let set = listeners.get(stream);
+    if (!set) listeners.set(stream, (set = new Set()));
+    set.add(listener);
+    let open = true;
+    const finish = () => {
+      if (open) {
+        open = false;
+        countSubscription(stream, -1);
+        set.delete(listener);
+        stopSending();
+        listener();
+      }
+    };
+    call.on("cancelled", finish);
+    call.on("error", finish);
+    call.on("close", finish);
+    void (async () => {
+      const confirmation = new ReadResp.SubscriptionConfirmation();
+      confirmation.setSubscriptionId(randomUUID());
+      const first = new ReadResp();
+      first.setConfirmation(confirmation);
+      await send(first);
+      let caughtUp = false;
+      while (!cancelled) {
+        const log = streams.get(stream) ?? [];
+        if (next < log.length) {
+          await send(eventResp(log[next]!, structured));
+          next++;
+          continue;
+        }
+        if (!caughtUp) {
+          caughtUp = true;
+          const resp = new ReadResp();
+          resp.setCaughtUp(new ReadResp.CaughtUp());
+          await send(resp);
+          continue;
+        }
+        await new Promise<void>((resolve) => (signal = resolve));
+      }
+    })();
+  };
+
+  const server = new grpc.Server();
+  server.addService(StreamsService, { read, append, batchAppend } as grpc.UntypedServiceImplementation);
+  let port = 0;
+  server.addService(GossipService, {
+    read: (_call: unknown, callback: grpc.sendUnaryData<InstanceType<typeof gossipPb.ClusterInfo>>) => {
+      const endpoint = new gossipPb.EndPoint();
+      endpoint.setAddress(HOST);
+      endpoint.setPort(port);
+      const member = new gossipPb.MemberInfo();
+      const id = new sharedPb.UUID();
+      id.setString(randomUUID());
+      member.setInstanceId(id);
+      member.setTimeStamp(String(BigInt(Date.now()) * 10_000n));
+      member.setState(gossipPb.MemberInfo.VNodeState.LEADER);
+      member.setIsAlive(true);
+      member.setHttpEndPoint(endpoint);
+      const info = new gossipPb.ClusterInfo();
+      info.setMembersList([member]);
+      callback(null, info);
+    },
+  });
+  if (features === "batch-append") {
+    server.addService(ServerFeaturesService, {
+      getSupportedMethods: (
+        _call: unknown,
+        callback: grpc.sendUnaryData<InstanceType<typeof serverFeaturesPb.SupportedMethods>>,
+      ) => {
+        const methods = [
+          ["event_store.client.streams.streams", "read", ["position", "events"]],
+          ["event_store.client.streams.streams", "append", []],
+          ["event_store.client.streams.streams", "batchappend", ["deadline_duration"]],
+          ["event_store.client.gossip.gossip", "read", []],
+          ["event_store.client.server_features.serverfeatures", "getsupportedmethods", []],
+        ] as const;
+        const result = new serverFeaturesPb.SupportedMethods();
+        result.setEventStoreServerVersion("24.10.0");
+        result.setMethodsList(
+          methods.map(([service, method, feats]) => {
+            const m = new serverFeaturesPb.SupportedMethod();
+            m.setServiceName(service);
+            m.setMethodName(method);
+            m.setFeaturesList([...feats]);
+            return m;
+          }),
+        );
+        callback(null, result);
+      },
+    });
+  }
+
+  port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${HOST}:0`, grpc.ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
+  );
+
+  return {
+    port,
+    connectionString: `esdb://${HOST}:${port}?tls=false`,
+    appends,
+    reads,
+    events: (stream) => streams.get(stream) ?? [],
+    liveSubscriptions: (stream) =>
+      stream === undefined
+        ? [...subscriptionsOpen.values()].reduce((a, b) => a + b, 0)
+        : (subscriptionsOpen.get(stream) ?? 0),
+    loseNextAppendAnswer() {
+      loseNextAnswer = true;
+    },
+    dropStream(stream) {
+      for (const e of streams.get(stream) ?? []) idIndex.delete(e.id);
+      streams.delete(stream);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const set of listeners.values()) for (const l of set) l();
+        server.tryShutdown(() => resolve());
+        setTimeout(() => server.forceShutdown(), 500).unref();
+      }),
+  };
+}
+
+function summary(p: { stream: string; expected: WireExpected; proposed: readonly Proposed[] }) {
+  return { stream: p.stream, expected: p.expected, events: p.proposed.length };
+}
+
+function appendExpected(o: InstanceType<typeof AppendReq.Options>): WireExpected {
+  if (o.hasRevision()) return { kind: "revision", revision: BigInt(o.getRevision()) };
+  if (o.hasNoStream()) return { kind: "no_stream" };
+  if (o.hasAny()) return { kind: "any" };
+  if (o.hasStreamExists()) return { kind: "stream_exists" };
+  throw new WireError(grpc.status.INVALID_ARGUMENT, "no expected stream revision");
+}
+
+function batchExpected(o: InstanceType<typeof BatchAppendReq.Options>): WireExpected {
+  if (o.hasStreamPosition()) return { kind: "revision", revision: BigInt(o.getStreamPosition()) };
+  if (o.hasNoStream()) return { kind: "no_stream" };
+  if (o.hasAny()) return { kind: "any" };
+  if (o.hasStreamExists()) return { kind: "stream_exists" };
+  throw new WireError(grpc.status.INVALID_ARGUMENT, "no expected stream position");
+}
+
+function fromProposed(m: ProposedMessage | BatchProposedMessage): Proposed {
+  const meta = m.getMetadataMap();
+  const type = meta.get("type");
+  const contentType = meta.get("content-type");
+  if (type === undefined) throw missing("type");
+  if (contentType === undefined) throw missing("content-type");
+  return {
+    id: uuidText(m.getId()),
+    type,
+    contentType,
+    data: m.getData_asU8(),
+    metadata: m.getCustomMetadata_asU8(),
+  };
+}
+
+function missing(property: string): WireError {
+  return new WireError(grpc.status.INVALID_ARGUMENT, `Required metadata property ${property} is missing`, {
+    exception: "missing-required-metadata-property",
+    "required-properties": property,
+  });
+}
+
+function eventResp(e: StoredEvent, structured: boolean): ReadResp {
+  const record = new ReadResp.ReadEvent.RecordedEvent();
+  record.setId(uuidMessage(e.id, structured));
+  record.setStreamIdentifier(identifier(e.stream));
+  record.setStreamRevision(String(e.revision));
+  record.setPreparePosition(e.preparePosition.toString());
+  record.setCommitPosition(e.commitPosition.toString());
+  const meta = record.getMetadataMap();
+  meta.set("type", e.type);
+  meta.set("content-type", e.contentType);
+  meta.set("created", e.created.toString());
+  record.setCustomMetadata(e.metadata);
+  record.setData(e.data);
+  const event = new ReadResp.ReadEvent();
+  event.setEvent(record);
+  event.setNoPosition(new sharedPb.Empty());
+  const resp = new ReadResp();
+  resp.setEvent(event);
+  return resp;
+}
+
+function status(
+  code: grpc.status,
+  message: string,
+  details: { serializeBinary(): Uint8Array },
+  type: string,
+) {
+  const any = new anyPb.Any();
+  any.pack(details.serializeBinary(), `event_store.client.${type}`);
+  const s = new statusPb.Status();
+  s.setCode(code as number);
+  s.setMessage(message);
+  s.setDetails(any);
+  return s;
+}
+
+function identifier(stream: string) {
+  const id = new sharedPb.StreamIdentifier();
+  id.setStreamName(Buffer.from(stream, "utf8"));
+  return id;
+}
+
+function streamName(id: InstanceType<typeof sharedPb.StreamIdentifier> | undefined): string {
+  if (!id) throw new WireError(grpc.status.INVALID_ARGUMENT, "no stream identifier");
+  return Buffer.from(id.getStreamName_asU8()).toString("utf8");
+}
+
+function uuidText(u: InstanceType<typeof sharedPb.UUID> | undefined): string {
+  if (!u) throw new WireError(grpc.status.INVALID_ARGUMENT, "no id");
+  if (u.hasStructured()) {
+    const s = u.getStructured()!;
+    const b = Buffer.alloc(16);
+    b.writeBigInt64BE(BigInt(s.getMostSignificantBits()), 0);
+    b.writeBigInt64BE(BigInt(s.getLeastSignificantBits()), 8);
+    const h = b.toString("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  const text = u.getString().toLowerCase();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text)) {
+    throw new WireError(grpc.status.INVALID_ARGUMENT, `invalid uuid "${u.getString()}"`);
+  }
+  return text;
+}
+
+function uuidMessage(id: string, structured: boolean) {
+  const u = new sharedPb.UUID();
+  if (!structured) {
+    u.setString(id);
+    return u;
+  }
+  const b = Buffer.from(id.replace(/-/g, ""), "hex");
+  const s = new sharedPb.UUID.Structured();
+  s.setMostSignificantBits(b.readBigInt64BE(0).toString());
+  s.setLeastSignificantBits(b.readBigInt64BE(8).toString());
+  u.setStructured(s);
+  return u;
+}
+
+function asWireError(error: unknown): WireError {
+  return error instanceof WireError ? error : new WireError(grpc.status.INTERNAL, String(error));
+}

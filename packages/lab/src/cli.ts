@@ -1,0 +1,237 @@
+// `pmx lab`: runs a scenario under its policies and prints the comparison; writes the JSON and the HTML report.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import type { CheckMode } from "./exchange.js";
+import { labDir } from "./files.js";
+import { runLab } from "./lab.js";
+import { polymarketCandidates } from "./paths.js";
+import { policyNames } from "./policy.js";
+import { Progress } from "./progress.js";
+import { htmlReport, terminalSummary } from "./report.js";
+import { loadScenario, type PathSpec, type ScenarioSpec, scenarioNames } from "./scenario.js";
+
+export const LAB_USAGE = `usage: pmx lab [options]
+  --scenario NAME|FILE.json   a scenario of packages/lab/scenarios (default election-2024) or a file
+  --policies A,B,...          policies of packages/lab/policies, or JSON files (default: the scenario's)
+  --seeds N --seed S          runs per policy and the first seed (default: the scenario's)
+  --candidate NAME --from ISO --to ISO --resolve YES|NO|auto
+                              another column or window of the Polymarket CSV
+  --path-file FILE.csv        your own path: lines "time,price" (ISO or unix time; a final 0 or 1 resolves)
+  --resolves-at ISO           the market's listed resolution time (default: when the path resolves)
+  --question | --no-question  run the fair-fee bisection (default: when the scenario defines one)
+  --question-seeds N          seeds per multiplier in the bisection (default: the scenario's)
+  --json FILE|-               write the report as JSON ("-": to stdout)
+  --html FILE                 write the self-contained HTML report
+  --open                      open the HTML report in a browser (written to a temp file without --html)
+  --workers N                 worker threads (default: the number of cores)
+  --check money|full          per-event check: money invariants (default) or invariantViolations (slow)
+  --list                      list scenarios, policies and the CSV's candidates`;
+
+export class LabUsageError extends Error {}
+
+function option(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || (v.startsWith("--") && v !== "-")) throw new LabUsageError(`${name} needs a value`);
+  return v;
+}
+
+const KNOWN = new Set([
+  "--scenario",
+  "--policies",
+  "--seeds",
+  "--seed",
+  "--candidate",
+  "--from",
+  "--to",
+  "--resolve",
+  "--path-file",
+  "--resolves-at",
+  "--question",
+  "--no-question",
+  "--question-seeds",
+  "--json",
+  "--html",
+  "--open",
+  "--workers",
+  "--check",
+  "--list",
+  "--help",
+  "-h",
+]);
+
+function positiveInt(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new LabUsageError(`${name} must be a whole number ≥ 1`);
+  return n;
+}
+
+/** The scenario with the command line's overrides applied. */
+export function scenarioFromArgs(args: readonly string[]): ScenarioSpec {
+  const base = loadScenario(option(args, "--scenario") ?? "election-2024");
+  const policies = option(args, "--policies");
+  const seeds = option(args, "--seeds");
+  const seed = option(args, "--seed");
+  const pathFile = option(args, "--path-file");
+  const candidate = option(args, "--candidate");
+  const from = option(args, "--from");
+  const to = option(args, "--to");
+  const resolution = option(args, "--resolve");
+  const questionSeeds = option(args, "--question-seeds");
+  if (resolution !== undefined && !["YES", "NO", "auto"].includes(resolution))
+    throw new LabUsageError("--resolve is YES, NO or auto");
+  let path: PathSpec = base.path;
+  if (pathFile !== undefined) {
+    if (resolution === "auto")
+      throw new LabUsageError("a path file resolves to YES or NO (or by its last line)");
+    path = {
+      kind: "file",
+      file: pathFile,
+      ...(resolution ? { resolution: resolution as "YES" | "NO" } : {}),
+    };
+  } else if (candidate !== undefined || from !== undefined || to !== undefined || resolution !== undefined) {
+    const window = base.path.kind === "polymarket" ? base.path : { kind: "polymarket" as const };
+    path = {
+      ...window,
+      kind: "polymarket",
+      candidate: candidate ?? ("candidate" in window ? window.candidate : "Donald Trump"),
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      ...(resolution !== undefined ? { resolution: resolution as "YES" | "NO" | "auto" } : {}),
+    };
+    // A new window resolves an hour after its last point unless told otherwise.
+    if (to !== undefined && "resolveAt" in path) {
+      const { resolveAt: _dropped, ...rest } = path;
+      path = rest;
+    }
+  }
+  const resolvesAt = option(args, "--resolves-at");
+  const changedPath = path !== base.path;
+  const { resolvesAt: baseResolvesAt, ...baseRest } = base;
+  return {
+    ...baseRest,
+    path,
+    ...(resolvesAt !== undefined
+      ? { resolvesAt }
+      : !changedPath && baseResolvesAt !== undefined
+        ? { resolvesAt: baseResolvesAt }
+        : {}),
+    ...(policies !== undefined ? { policies: policies.split(",").map((p) => p.trim()) } : {}),
+    ...(seeds !== undefined ? { seeds: positiveInt(seeds, "--seeds") } : {}),
+    ...(seed !== undefined ? { seed: positiveInt(seed, "--seed") } : {}),
+    ...(questionSeeds !== undefined && base.question
+      ? { question: { ...base.question, seeds: positiveInt(questionSeeds, "--question-seeds") } }
+      : {}),
+  };
+}
+
+/** A program on the PATH, or null. */
+function onPath(command: string): string | null {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const file = join(dir, command);
+    if (dir && existsSync(file)) return file;
+  }
+  return null;
+}
+
+function openInBrowser(file: string): boolean {
+  const command =
+    process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
+  if (process.platform !== "win32" && onPath(command) === null) return false;
+  try {
+    const child = spawn(command, [file], { detached: true, stdio: "ignore" });
+    child.on("error", () => {});
+    child.unref();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface LabIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly cwd: string;
+}
+
+/** Runs `pmx lab` with its arguments (after "lab"); returns the exit code. */
+export async function runLabCli(
+  args: readonly string[],
+  io: LabIo = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() },
+): Promise<number> {
+  try {
+    return await main(args, io);
+  } catch (error) {
+    if (error instanceof LabUsageError) {
+      io.stderr.write(`pmx lab: ${error.message}\n${LAB_USAGE}\n`);
+      return 2;
+    }
+    io.stderr.write(`pmx lab: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+async function main(args: readonly string[], io: LabIo): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    io.stdout.write(`${LAB_USAGE}\n`);
+    return 0;
+  }
+  for (const a of args)
+    if (a.startsWith("-") && a !== "-" && !KNOWN.has(a)) throw new LabUsageError(`unknown option ${a}`);
+  if (args.includes("--list")) {
+    const csv = readFileSync(join(labDir("paths"), "polymarket-2024-us-president-hourly.csv"), "utf8");
+    io.stdout.write(
+      `scenarios:  ${scenarioNames().join(", ")}\npolicies:   ${policyNames().join(", ")}\ncandidates: ${polymarketCandidates(csv).join(", ")}\n`,
+    );
+    return 0;
+  }
+  const scenario = scenarioFromArgs(args);
+  const check = (option(args, "--check") ?? "money") as CheckMode;
+  if (check !== "money" && check !== "full") throw new LabUsageError("--check is money or full");
+  const workers = option(args, "--workers");
+  const question = args.includes("--no-question")
+    ? false
+    : args.includes("--question")
+      ? true
+      : scenario.question !== undefined;
+  if (question && !scenario.question)
+    throw new LabUsageError(`scenario ${scenario.name} defines no question`);
+  const progress = new Progress(`pmx lab ${scenario.name}`, io.stderr);
+  const started = performance.now();
+  const report = await runLab(scenario, {
+    workers: workers ? positiveInt(workers, "--workers") : availableParallelism(),
+    checkMode: check,
+    cwd: io.cwd,
+    question,
+    onPlan: (runs) => progress.start(runs),
+    onProgress: (done) => progress.update(done),
+  });
+  progress.finish();
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const jsonTarget = option(args, "--json");
+  const summaryStream = jsonTarget === "-" ? io.stderr : io.stdout;
+  summaryStream.write(`${terminalSummary(report)}\n`);
+  summaryStream.write(`${report.checks.runs} runs in ${seconds} s\n`);
+  const command = `pmx lab ${args.join(" ")}`.trim();
+  if (jsonTarget !== undefined) {
+    const json = `${JSON.stringify(report, null, 1)}\n`;
+    if (jsonTarget === "-") io.stdout.write(json);
+    else {
+      writeFileSync(resolve(io.cwd, jsonTarget), json);
+      summaryStream.write(`JSON written to ${jsonTarget}\n`);
+    }
+  }
+  let htmlTarget = option(args, "--html");
+  if (htmlTarget === undefined && args.includes("--open"))
+    htmlTarget = join(tmpdir(), `pmx-lab-${scenario.name}-${process.pid}.html`);
+  if (htmlTarget !== undefined) {
+    const file = resolve(io.cwd, htmlTarget);
+    writeFileSync(file, htmlReport(report, command));
+    summaryStream.write(`HTML report written to ${htmlTarget}\n`);
+    if (args.includes("--open") && !openInBrowser(file)) summaryStream.write(`open ${file} in a browser\n`);
+  }
+  return report.checks.violations === 0 ? 0 : 1;
+}
