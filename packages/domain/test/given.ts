@@ -237,7 +237,8 @@ export const alice_long_10_yes_bob_long_10_no_at_060: Event[] = history(
 
 /**
  * The credit layer as text (`canonicalState` covers the settlement layer only): insurance funds, each market's
- * risk parameters, pool, insurance, leveraged positions, backstop bids, accrual and auction state.
+ * risk parameters, pool, insurance, leveraged positions (with the time their fees are paid up to), backstop bids and
+ * auction state.
  */
 export function creditStateText(state: State): string {
   const byKey = <V>(map: Map<string, V>): [string, V][] =>
@@ -266,9 +267,9 @@ export function creditStateText(state: State): string {
         marginPaid: toAmountString(p.marginPaid),
         status: p.status,
         deadline: p.deadline,
+        paidUntil: p.paidUntil,
       })),
       backstops: byKey(m.backstops).map(([key, b]) => ({ key, ...b })),
-      accruedUntil: m.accruedUntil,
       auctionUntil: m.auctionUntil,
       auctionOrders: [...m.auctionOrders],
     })),
