@@ -49,3 +49,47 @@ export function canonicalJson(value: unknown): string {
       throw new TypeError(`canonicalJson: cannot serialize ${typeof value}`);
   }
 }
+
+/**
+ * Feeds the canonical JSON of `value` to `write` in pieces of about `chunk` characters, without ever building the
+ * whole text (a large state's text is longer than a JavaScript string may be).
+ */
+export function writeCanonicalJson(value: unknown, write: (piece: string) => void, chunk = 1 << 16): void {
+  let buffer = "";
+  const put = (s: string) => {
+    buffer += s;
+    if (buffer.length >= chunk) {
+      write(buffer);
+      buffer = "";
+    }
+  };
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v !== "object") {
+      put(canonicalJson(v));
+      return;
+    }
+    if (Array.isArray(v)) {
+      put("[");
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) put(",");
+        const item = v[i];
+        if (item === undefined) put("null");
+        else walk(item);
+      }
+      put("]");
+      return;
+    }
+    const obj = v as Record<string, unknown>;
+    const keys = sortedKeys(obj);
+    put("{");
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) put(",");
+      put(JSON.stringify(keys[i]!));
+      put(":");
+      walk(obj[keys[i]!]);
+    }
+    put("}");
+  };
+  walk(value);
+  if (buffer.length > 0) write(buffer);
+}

@@ -1,5 +1,5 @@
 // The canonical text of a state: everything that matters, in a fixed order, for the state hash.
-import { canonicalJson } from "./canonical-json.js";
+import { canonicalJson, writeCanonicalJson } from "./canonical-json.js";
 import { snapshotOf } from "./snapshot.js";
 import type { State } from "./state.js";
 
@@ -10,4 +10,9 @@ import type { State } from "./state.js";
  */
 export function canonicalState(state: State): string {
   return canonicalJson(snapshotOf(state));
+}
+
+/** Feeds the canonical state text to `write` piece by piece (for hashing states too large for one string). */
+export function writeCanonicalState(state: State, write: (piece: string) => void): void {
+  writeCanonicalJson(snapshotOf(state), write);
 }

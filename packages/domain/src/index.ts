@@ -1,7 +1,7 @@
 // @pmx/domain: the exchange decider — commands and events (io-ts), state, decide, evolve, invariants.
 
-export { canonicalJson, type Json } from "./canonical-json.js";
-export { canonicalState } from "./canonical-state.js";
+export { canonicalJson, type Json, writeCanonicalJson } from "./canonical-json.js";
+export { canonicalState, writeCanonicalState } from "./canonical-state.js";
 export type { Outcome, Resolution, Side, TickSize, TimeInForce } from "./codecs.js";
 export * as Codecs from "./codecs.js";
 export { exactPartial, exactType } from "./codecs.js";

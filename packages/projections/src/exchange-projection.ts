@@ -1,6 +1,7 @@
 // The exchange's read side: folds the log's events into the domain state plus trades, order fills, chain and hashes.
+
+import { createHash } from "node:crypto";
 import {
-  canonicalState,
   type Event,
   evolve,
   initialState,
@@ -13,8 +14,9 @@ import {
   solvency,
   stateFromSnapshot,
   toAmountString,
+  writeCanonicalState,
 } from "@pmx/domain";
-import { GENESIS_HASH, sha256Hex } from "./chain.js";
+import { GENESIS_HASH } from "./chain.js";
 import { decodeStoredEvent, type LogMetadata, type StoredEvent } from "./log-format.js";
 import { type OrderFillView, type OrderView, orderView } from "./views.js";
 
@@ -212,7 +214,9 @@ export class ExchangeProjection {
 
   /** SHA-256 of the canonical state: equal states, equal hashes. */
   stateHash(): string {
-    return sha256Hex(canonicalState(this.state));
+    const hash = createHash("sha256");
+    writeCanonicalState(this.state, (piece) => hash.update(piece));
+    return hash.digest("hex");
   }
 
   solvency(): Solvency {
