@@ -182,3 +182,24 @@ export const Seconds = refinedNumber(
   (n) => Number.isInteger(n) && n >= 0 && n <= 315_360_000,
   "whole seconds",
 );
+
+/** The risk parameters of a market (packages/liquidation RiskParams), field by field: decimal strings and whole seconds. */
+export const RiskParamsProps = {
+  maxLeverage: DecimalString,
+  hazardWindowSeconds: Seconds,
+  leverageRampSeconds: Seconds,
+  priceBand: DecimalString,
+  maintenanceMarginFraction: DecimalString,
+  extremityMove: DecimalString,
+  utilizationBuffer: DecimalString,
+  utilizationKink: DecimalString,
+  jumpIntensityPerDay: DecimalString,
+  adverseJumpSize: DecimalString,
+  utilizationChargePerDay: DecimalString,
+  accrualIntervalSeconds: Seconds,
+  insuranceCut: DecimalString,
+  liquidationPenalty: DecimalString,
+  nearZeroEquityFraction: DecimalString,
+  graceWindowSeconds: Seconds,
+  auctionDurationSeconds: Seconds,
+};

@@ -13,7 +13,7 @@ import {
   QuantityString,
   Reference,
   Resolution,
-  Seconds,
+  RiskParamsProps,
   Side,
   TickSize,
   TimeInForce,
@@ -33,26 +33,8 @@ export const Withdraw = command("Withdraw", {
   amount: DecimalString,
   reference: Reference,
 });
-/** Optional risk parameters of a market (decimal strings and whole seconds); any left out take the defaults. */
-export const RiskParamsInput = {
-  maxLeverage: DecimalString,
-  hazardWindowSeconds: Seconds,
-  leverageRampSeconds: Seconds,
-  priceBand: DecimalString,
-  maintenanceMarginFraction: DecimalString,
-  extremityMove: DecimalString,
-  utilizationBuffer: DecimalString,
-  utilizationKink: DecimalString,
-  jumpIntensityPerDay: DecimalString,
-  adverseJumpSize: DecimalString,
-  utilizationChargePerDay: DecimalString,
-  accrualIntervalSeconds: Seconds,
-  insuranceCut: DecimalString,
-  liquidationPenalty: DecimalString,
-  nearZeroEquityFraction: DecimalString,
-  graceWindowSeconds: Seconds,
-  auctionDurationSeconds: Seconds,
-};
+/** Optional risk parameters of a market on its listing (decimal strings and whole seconds); any left out take the defaults. */
+export const RiskParamsInput = RiskParamsProps;
 
 export const ListMarket = exactPartial(
   {

@@ -11,7 +11,7 @@ import {
   Outcome,
   RateString,
   Resolution,
-  Seconds,
+  RiskParamsProps,
   Side,
   TickSize,
   TimeInForce,
@@ -55,28 +55,7 @@ export const Withdrawn = event("Withdrawn", {
   reference: t.string,
 });
 /** A market's risk parameters, all of them, as listed: stated in the log before any leverage is taken. */
-export const RiskParamsCodec = exactType(
-  {
-    maxLeverage: DecimalString,
-    hazardWindowSeconds: Seconds,
-    leverageRampSeconds: Seconds,
-    priceBand: DecimalString,
-    maintenanceMarginFraction: DecimalString,
-    extremityMove: DecimalString,
-    utilizationBuffer: DecimalString,
-    utilizationKink: DecimalString,
-    jumpIntensityPerDay: DecimalString,
-    adverseJumpSize: DecimalString,
-    utilizationChargePerDay: DecimalString,
-    accrualIntervalSeconds: Seconds,
-    insuranceCut: DecimalString,
-    liquidationPenalty: DecimalString,
-    nearZeroEquityFraction: DecimalString,
-    graceWindowSeconds: Seconds,
-    auctionDurationSeconds: Seconds,
-  },
-  "RiskParams",
-);
+export const RiskParamsCodec = exactType(RiskParamsProps, "RiskParams");
 
 /** `risk` is absent only in logs written before the credit layer: such markets take the default parameters. */
 export const MarketListed = exactPartial(
