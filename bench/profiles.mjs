@@ -125,16 +125,15 @@ const PROFILERS = {
   },
 };
 
-/** The smallest cached audit log of the current build in the temp folder (written by bench/audit.mjs). */
-let current = null;
+/** The smallest cached audit log in the temp folder (written by bench/audit.mjs). */
 function logPath() {
   const logs = readdirSync(os.tmpdir())
-    .filter((f) => /^pmx-bench-audit-\d+-[0-9a-f]+\.db$/.test(f) && f.endsWith(`-${current}.db`))
-    .map((f) => ({ f, n: +f.split("-")[3] }))
+    .filter((f) => /^pmx-bench-audit-\d+\.db$/.test(f))
+    .map((f) => ({ f, n: +f.split("-")[3].split(".")[0] }))
     .sort((a, b) => a.n - b.n);
   if (logs.length > 0) return join(os.tmpdir(), logs[0].f);
   // the build changed since bench/audit.mjs ran (or it did not run): write a small log with this build
-  const path = join(os.tmpdir(), `pmx-bench-audit-100000-${current}.db`);
+  const path = join(os.tmpdir(), "pmx-bench-audit-100000.db");
   buildLogSync(path, 100_000);
   return path;
 }
@@ -142,7 +141,6 @@ function logPath() {
 let buildLogSync = null;
 export async function run({ only = null } = {}) {
   const audit = await import("./audit.mjs");
-  current = audit.fingerprint();
   buildLogSync = audit.buildLog;
   const env = environment();
   const names = only ?? Object.keys(PROFILERS);

@@ -358,7 +358,9 @@ function ENGINE_NOTES() {
     "`finalise`, `plus`/`minus`/`times`), reached from `placeOrder` → `priceTicksOf` (price string parsed into a",
     "Decimal and multiplied, in decide *and again* in `evolve`'s `orderAccepted`), `costOf`, `takerFeeOf`,",
     "`ticksToPrice` + `toAmountString` (the price string rebuilt for every OrderAccepted and TradeExecuted),",
-    "`money(c.leverage)`, and `evolve`'s `money(event.reservedCash)`/`settleParty` (`money(amount).plus(fee)`).",
+    "`money(c.leverage)`, and `evolve`'s `money(event.reservedCash)`/`settleParty` (`money(amount).plus(fee)`),",
+    "and now also the running solvency totals (`ledger.cash`/`ledger.reserved` in `packages/domain/src/ledger.ts`:",
+    "two more Decimal additions per balance change).",
     "Proposed, in `packages/domain/src`: (1) `prices.ts` — per-market tables built once at `MarketListed`: price",
     "string → ticks (`Map`) and ticks → canonical price string (array), replacing `priceTicksOf`/`ticksToPrice` on",
     "the hot path; (2) `money.ts`/`execute.ts`/`evolve.ts` — keep amounts of 1x orders as integer micro-units",
@@ -405,7 +407,8 @@ function GATEWAY_NOTES() {
     `whole map: measured cost of one check after N signatures within the window: ${rgText}`,
     "(`bench/lib/replay-guard-check.mjs`). At the target's 10,000 orders/s the map would hold ~600,000 entries",
     "and each order would pay milliseconds; in the runs above it shows as the p99.9 of seconds near the end of each",
-    "30 s run, when the count crosses 50,000. Fix: the map is in insertion (= time) order, so sweep from the front",
+    "30 s run, when the count crosses 50,000, and in the profile as `firstTime`'s self time. Fix: the map is in",
+    "insertion (= time) order, so sweep from the front",
     "and stop at the first entry inside the window (`for (const [s, t] of seen) { if (t >= cutoff) break;",
     "seen.delete(s); }`, run at most once per second or per 1,000 inserts), keep 1 × window instead of 2 ×, and",
     "bound the map by the rate limit rather than a fixed 50,000.",
@@ -440,6 +443,23 @@ function REPLAY_NOTES() {
       "placement answers) to an on-disk read model or a bounded cache; replay then needs memory proportional to the",
       "open orders, not to the log.",
     );
+  if (oom?.ok)
+    mem.push(
+      "",
+      `**Memory grows with the log, not with the open orders.** On the full log, \`pmx replay --verify\` peaks at`,
+      `${h.raw.map((r) => fmt(r.peakRssMiB)).join(", ")} MiB of RSS (it fits Node's default heap since the state hash is streamed, commit`,
+      "e311e4a; before it, the same log failed with an out-of-memory error and then with *Invalid string length*).",
+      "Every order ever placed stays in `state.orders` (filled and cancelled ones too, with a Decimal and four",
+      "strings each), every clientOrderId in its account's `clientOrders`, and `ExchangeProjection`",
+      "(`packages/projections/src/exchange-projection.ts`) keeps a `fills` list and a `placements` entry per order",
+      "and `ordersByAccount` ids; the gateway's start-up (`rebuild` in `services/gateway/src/exchange.ts`) folds",
+      "the same way. A log twice as long will not fit the default heap again. Fix: retire finished orders from the",
+      "decider state (keep only what idempotency needs, for a bounded window or in the store) and move order",
+      "history views to an on-disk read model or a bounded cache. Also still built as one string:",
+      "`services/gateway/src/snapshots.ts` writes `JSON.stringify(projection.toSnapshot())` (state, fills,",
+      "placements, trades) as one string: the canonical state alone exceeded V8's string-length limit (≈ 512 MiB)",
+      "on this log, so a snapshot of it cannot be written either (inferred from that failure, not run here).",
+    );
   if (h?.params?.cliFailure)
     mem.push(
       "",
@@ -467,16 +487,17 @@ function REPLAY_NOTES() {
 }
 function AUDIT_NOTES() {
   return [
-    "**What would close the gap.** `pmx audit` (`services/gateway/src/audit.ts`) calls `solvency(state)` after",
-    "*every event*, and `solvency` (`packages/domain/src/invariants.ts`) walks every account and market and adds",
-    "their balances with decimal.js, then formats 11 totals as strings: O(accounts) per event, so the audit slows",
-    "down linearly with the number of accounts (1,000 here: ~2,000 Decimal additions per event). Proposed: keep",
-    "the solvency sums incrementally in the state (Σ account cash, Σ reserved updated by `evolve` where the",
-    "balances change) so that the per-event check is O(markets) and compares two numbers, and only build the",
-    "string totals when the identity fails. The remaining cost is replay's (see replay) plus one `decide` and",
-    "one `canonicalJson` comparison per command. On the full 5,000,000-event log `pmx audit` folds the same",
-    "projection and ends with the same `stateHash()`, so it also meets the memory and string-length failures",
-    "described under replay.",
+    "**What would close the gap.** Since the solvency identity became O(1) per event (running totals kept by",
+    "`evolve`, `packages/domain/src/ledger.ts`), `solvency` is a few percent; the audit now pays, per event, the",
+    "whole of replay (chain hash, `JSON.parse` of data and metadata, io-ts decoding, `evolve`) *plus* a second",
+    "`JSON.parse` of the metadata in `services/gateway/src/audit.ts` (the `audit` self time), one `decide` per",
+    "command, and two `canonicalJson` per event (`eventText` of the re-decided event and of the decoded recorded",
+    "one). Proposed, in `services/gateway/src/audit.ts`: compare the re-decided event's canonical data directly",
+    "with the stored bytes (`stored.type` and `stored.data`, which the chain hash has already verified), and apply",
+    "the re-decided event (byte-equal to the recorded one) instead of decoding the stored event: that removes the",
+    "event's `JSON.parse`, its io-ts decoding and one of the two `canonicalJson` per event; parse the metadata once",
+    "(or take `index`/`count`/`seq` from the decoded metadata); then the decimal.js and GC fixes of target 2 for",
+    "`decide`/`evolve`. 100,000 commands/s is ≈ 5 µs per event at 1.9 events per command.",
   ].join("\n");
 }
 function MEMORY_NOTES() {
