@@ -132,18 +132,20 @@ out(
   "npm ci",
   "npm run bench                                  # builds, then every benchmark, profiles of unmet targets, this page",
   "npm run bench -- --only engine,durable --runs 5 # a subset, more runs",
-  "npm run bench -- --only audit --heavy          # the audit tools on the full 5,000,000-event log",
+  "npm run bench -- --only audit --heavy --heavy-audit  # the audit tools on the full 5,000,000-event log",
   "node bench/report.mjs                          # this page again from bench-results/*.json",
   "```",
   "",
   "Flags: `--only` (matching, engine, durable, gateway, audit, memory, growth), `--runs N` (default 3), `--heavy`",
-  "(audit log of 5,000,000 events instead of 200,000), `--events N` (audit log size), `--no-profile`, `--no-report`.",
+  "(audit log of 5,000,000 events instead of 200,000; replay only unless `--heavy-audit`), `--events N` (audit log",
+  "size), `--no-profile`, `--no-report`; `node bench/audit.mjs --rebuild-log` rewrites the cached log.",
   "Each module also runs alone: `node bench/<name>.mjs [--runs N]`. Expected durations on the machine above:",
   "matching ≈ 1 min, engine ≈ 1.5 min, durable ≈ 1.5 min, gateway ≈ 2.5 min, audit (200k events) ≈ 7 min (the first",
   "time also ≈ 15 s to write the log, cached afterwards in the temp folder), memory ≈ 1.5 min, growth ≈ 1.5 min, profiles",
-  "≈ 2 min: ≈ 17 min in all. `npm run bench -- --only audit --heavy` writes a 5,000,000-event log (≈ 3 GiB in the temp",
-  "folder, ≈ 11 min the first time) and runs `replay --verify` on it 3 times (≈ 4-5 min each at the rates below);",
-  "`--heavy-audit` adds `pmx audit` on it (see target 5 for the expected time: most of an hour per run today).",
+  "≈ 2 min: ≈ 17 min in all. `npm run bench -- --only audit --heavy --heavy-audit` writes a 5,000,000-event log",
+  "(≈ 3 GiB in the temp folder, ≈ 8-11 min the first time, then cached) and runs `replay --verify` (≈ 2 min) and",
+  "`pmx audit` (≈ 4 min) on it 3 times each, after one `replay` attempt with Node's default heap: ≈ 20 min, or",
+  "≈ 30 min with the log to write. `--heavy` alone measures replay only.",
   "",
 );
 
@@ -219,13 +221,21 @@ if (g) {
     "clientOrderId, accounts round robin), so no signature repeats; bodies are the yardstick's LIMIT and MARKET",
     `operations as orders (cancels skipped). Cores: ${g.params.pinning}.`,
     "",
-    "| run | orders/s | p50 / p90 / p99 / p99.9 (ms) | non-2xx / errors / timeouts | gateway CPU (% of one core) | autocannon CPU (% of one core) |",
-    "|---|---|---|---|---|---|",
+    "| run | orders/s | first 5 s / last 10 s / best second (orders/s) | p50 / p90 / p99 / p99.9 (ms) | non-2xx / errors / timeouts | gateway CPU (% of one core) | autocannon CPU (% of one core) |",
+    "|---|---|---|---|---|---|---|",
   );
+  const avg = (xs) => (xs && xs.length > 0 ? fmt(xs.reduce((a, b) => a + b, 0) / xs.length) : "-");
+  const full = (r) => (r.perSecond ?? []).filter((x, i, a) => !(i === a.length - 1 && x === 0)); // last tick partial
   for (const r of g.raw)
     out(
-      `| ${r.run} | ${fmt(r.requestsAverage)} | ${r.latencyMs.p50} / ${r.latencyMs.p90} / ${r.latencyMs.p99} / ${r.latencyMs.p999} | ${r.non2xx} / ${r.errors} / ${r.timeouts} | ${r.gatewayCpuPctOfOneCore} | ${r.loadGenCpuPctOfOneCore} |`,
+      `| ${r.run} | ${fmt(r.requestsAverage)} | ${avg(full(r).slice(0, 5))} / ${avg(full(r).slice(-10))} / ${full(r).length ? fmt(Math.max(...full(r))) : "-"} | ${r.latencyMs.p50} / ${r.latencyMs.p90} / ${r.latencyMs.p99} / ${r.latencyMs.p999} | ${r.non2xx} / ${r.errors} / ${r.timeouts} | ${r.gatewayCpuPctOfOneCore} | ${r.loadGenCpuPctOfOneCore} |`,
     );
+  out(
+    "",
+    "The gateway's core was busy (CPU column, of the 30 s); the load generator used about a tenth of the other core.",
+    "Signed writes before the measured 30 s: 100 account openings and deposits (operator, not signed) and the",
+    `${g.params.warmupSeconds} s warm-up, whose orders count towards the replay guard's 50,000 (see below).`,
+  );
   out("");
 }
 if (rp && au) {
@@ -261,7 +271,12 @@ if (rp && au) {
       `  - ${cf ? "so the per-event rate was measured with the same `applyStored` loop without the final hash (`bench/lib/replay-loop.mjs`): " : "replay --verify: "}${h.runs.map((v) => fmt(v)).join(", ")} events/s, median ${fmt(h.median)} (all verified: ${h.allOk}), peak RSS ${h.raw.map((r) => fmt(r.peakRssMiB)).join(", ")} MiB.`,
     );
   }
-  if (!R["audit-heavy"] && au)
+  const ah = R["audit-heavy"];
+  if (ah)
+    out(
+      `  - \`pmx audit\` on the full log: ${ah.runs.map((v) => fmt(v)).join(", ")} commands/s, median ${fmt(ah.median)} (${fmt(ah.eventsPerSecMedian)} events/s; all passed: ${ah.allOk}), i.e. ${Math.round(ah.params.commands / ah.median)} s per audit; peak RSS ${ah.raw.map((r) => fmt(r.peakRssMiB)).join(", ")} MiB.`,
+    );
+  if (!ah && au)
     out(
       `- \`pmx audit\` was not run on the full log: its cost per event is constant here (dominated by an O(accounts) solvency walk),`,
       `  so at ${fmt(au.eventsPerSecMedian)} events/s one audit of 5,000,000 events would take about ${Math.round(5_000_000 / au.eventsPerSecMedian / 60)} minutes (\`--heavy --heavy-audit\` runs it).`,
@@ -406,15 +421,18 @@ function GATEWAY_NOTES() {
     "rate above 50,000 / 60 s ≈ 833 signed writes/s nothing is old enough to drop, so every request walks the",
     `whole map: measured cost of one check after N signatures within the window: ${rgText}`,
     "(`bench/lib/replay-guard-check.mjs`). At the target's 10,000 orders/s the map would hold ~600,000 entries",
-    "and each order would pay milliseconds; in the runs above it shows as the p99.9 of seconds near the end of each",
-    "30 s run, when the count crosses 50,000, and in the profile as `firstTime`'s self time. Fix: the map is in",
-    "insertion (= time) order, so sweep from the front",
+    "and each order would pay milliseconds. In the runs above it is the whole story of the 30 s: the gateway",
+    "answers 5,000-5,700 orders/s in its first seconds, and once the warm-up plus the first seconds have signed",
+    "50,000 orders, throughput falls to ~1,000 orders/s and keeps sliding (~650/s at the end; see the per-second",
+    "columns), with the CPU pinned at 95 %. In the profile it is `account`'s and `firstTime`'s self time (the",
+    "sweep is inlined into `Authenticator.account`). Fix: the map is in insertion (= time) order, so sweep from the front",
     "and stop at the first entry inside the window (`for (const [s, t] of seen) { if (t >= cutoff) break;",
     "seen.delete(s); }`, run at most once per second or per 1,000 inserts), keep 1 × window instead of 2 ×, and",
     "bound the map by the rate limit rather than a fixed 50,000.",
     "",
-    "**Then the CPU per order.** The gateway process does not use its whole core (see the CPU column): the",
-    "sequencer's `appendSync` holds the event loop while SQLite fsyncs, so no request is parsed or",
+    "**Then the CPU per order.** Even at its best (~5,500 orders/s before the guard degrades) the gateway is at",
+    "about half the target. Per group commit, the sequencer's `appendSync` holds the event loop while SQLite",
+    "fsyncs (`sqliteTransaction`, the largest self-time item), so no request is parsed or",
     "authenticated meanwhile, and each group commit waits for the previous one. Per order it also pays",
     "everything of target 3 (encode, hash, insert) plus Fastify routing, JSON parsing, io-ts decoding of the body",
     "(`decodeOr400`), HMAC verification and the replay guard. Proposed: move the append to a worker thread",
@@ -478,8 +496,8 @@ function REPLAY_NOTES() {
     "decoding of the metadata and of the event) then `evolve` (the same decimal.js costs as target 2) and the",
     "projection's views; GC is the largest single item because every decoded event, row object and view entry is",
     "garbage soon after, while the ever-growing state (below) makes each major GC longer. 250,000 events/s is 4 µs",
-    "per event. Proposed: (1) verify the chain over the stored text without re-serializing (already done in the",
-    "working tree: the hash is cut out of the metadata text); (2) skip io-ts decoding of events whose bytes verified",
+    "per event. Proposed: (1) verify the chain over the stored text without re-serializing (done in a25e44f:",
+    "the hash is cut out of the metadata text); (2) skip io-ts decoding of events whose bytes verified",
     "against the chain — the hash already proves they are what the writer encoded; (3) the decimal.js fixes of",
     "target 2 in `evolve`; (4) read pages with `statement.raw()` arrays instead of row objects; (5) bounded state.",
     ...mem,
@@ -509,7 +527,8 @@ function MEMORY_NOTES() {
     "Proposed (`packages/domain/src/state.ts`, `evolve.ts`): reservedCash as integer micro-units (a number) —",
     "saves the Decimal and its array; derive `orderId` from `number` and the price from `priceTicks` instead of",
     "storing strings; key `state.orders` by the order number; drop finished orders from `state.orders` (and keep",
-    "clientOrderId → orderId only while needed for idempotency). That brings ~650 bytes per order to ~200.",
+    `clientOrderId → orderId only while needed for idempotency). That brings ~${R.memory ? Math.round((R.memory.heapUsedMiBMedian * 2 ** 20) / 1e6) : 650} bytes of heap per order`,
+    "(1M orders) to ~200.",
   ].join("\n");
 }
 function GROWTH_NOTES() {

@@ -46,13 +46,16 @@ const setupRequest = (req) => {
   return req;
 };
 
-const result = await autocannon({
+const perSecond = [];
+const instance = autocannon({
   url: cfg.url,
   connections: cfg.connections,
   pipelining: 1,
   duration: cfg.duration,
   requests: [{ method: "POST", path: "/v1/orders", setupRequest }],
 });
+instance.on("tick", ({ counter }) => perSecond.push(counter));
+const result = await instance;
 const cpu = process.cpuUsage();
 console.log(
   JSON.stringify({
@@ -72,6 +75,7 @@ console.log(
     timeouts: result.timeouts,
     statusCodeStats: result.statusCodeStats,
     sent: k,
+    perSecond,
     loadGenCpuSec: +((cpu.user + cpu.system) / 1e6).toFixed(2),
   }),
 );
