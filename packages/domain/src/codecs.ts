@@ -8,17 +8,14 @@ export interface ExactProps<R extends t.Props = t.Props, O extends t.Props = t.P
   readonly optional: O;
 }
 
-/** An object codec that also refuses unknown keys (io-ts' `exact` only strips them). */
-export function exactType<P extends t.Props>(
-  props: P,
-  name?: string,
-): t.Type<t.TypeOf<t.TypeC<P>>, t.OutputOf<t.TypeC<P>>, unknown> & {
-  readonly exactProps: ExactProps<P, Record<string, never>>;
-} {
-  const base = t.type(props);
-  const known = new Set(Object.keys(props));
-  const codec = new t.Type(
-    name ?? base.name,
+/** `base` that first refuses any key outside `known` (io-ts' `exact` only strips unknown keys). */
+function refusingUnknownKeys<A, O>(
+  base: t.Type<A, O, unknown>,
+  known: ReadonlySet<string>,
+  name: string,
+): t.Type<A, O, unknown> {
+  return new t.Type(
+    name,
     base.is,
     (input, context) => {
       if (typeof input === "object" && input !== null && !Array.isArray(input)) {
@@ -35,6 +32,17 @@ export function exactType<P extends t.Props>(
     },
     base.encode,
   );
+}
+
+/** An object codec that also refuses unknown keys. */
+export function exactType<P extends t.Props>(
+  props: P,
+  name?: string,
+): t.Type<t.TypeOf<t.TypeC<P>>, t.OutputOf<t.TypeC<P>>, unknown> & {
+  readonly exactProps: ExactProps<P, Record<string, never>>;
+} {
+  const base = t.type(props);
+  const codec = refusingUnknownKeys(base, new Set(Object.keys(props)), name ?? base.name);
   return Object.assign(codec, { exactProps: { required: props, optional: {} as Record<string, never> } });
 }
 
@@ -50,25 +58,9 @@ export function exactPartial<R extends t.Props, O extends t.Props>(
 > & { readonly exactProps: ExactProps<R, O> } {
   const base = t.intersection([t.type(required), t.partial(optional)]);
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
-  const codec = new t.Type(
-    name ?? base.name,
-    base.is,
-    (input, context) => {
-      if (typeof input === "object" && input !== null && !Array.isArray(input)) {
-        for (const key of Object.keys(input)) {
-          if (!known.has(key))
-            return t.failure(
-              input,
-              t.appendContext(context, key, t.never, undefined),
-              `unknown field "${key}"`,
-            );
-        }
-      }
-      return base.validate(input, context);
-    },
-    base.encode,
-  );
-  return Object.assign(codec, { exactProps: { required, optional } });
+  return Object.assign(refusingUnknownKeys(base, known, name ?? base.name), {
+    exactProps: { required, optional },
+  });
 }
 
 /** A string codec refined by a test; its type stays a plain `string` so values are easy to build in code. */
