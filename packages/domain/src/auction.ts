@@ -4,7 +4,7 @@ import { fillKindOf, type Intent } from "@pmx/matching";
 import type { Draft } from "./draft.js";
 import { cancellation, ceilToTick, KIND_OF } from "./execute.js";
 import { type Money, money, toAmountString, ZERO } from "./money.js";
-import { costOf, intentOf, ownPriceTicks, ticksToPrice } from "./prices.js";
+import { costOf, intentOf, ownPriceTicks, priceStringOf } from "./prices.js";
 import { markOf, settleLiquidation } from "./risk.js";
 import { type LeveragedPosition, type MarketState, type OrderState, orderIdOf, tradeIdOf } from "./state.js";
 
@@ -50,7 +50,7 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
       clientOrderId: `liquidation-${number}`,
       side: "sell",
       outcome: position.outcome,
-      price: toAmountString(ticksToPrice(priceTicks, market.ticks)),
+      price: priceStringOf(priceTicks, market.ticks),
       priceTicks,
       quantity: p.shares,
       timeInForce: "IOC",
@@ -133,7 +133,7 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
       tradeId: tradeIdOf(tradeNumber),
       marketId: market.marketId,
       kind: KIND_OF[kind]!,
-      yesPrice: toAmountString(ticksToPrice(fill.priceTicks, market.ticks)),
+      yesPrice: priceStringOf(fill.priceTicks, market.ticks),
       quantity: fill.quantityLots,
       makerOrderId: maker.orderId,
       makerAccountId: maker.accountId,
@@ -193,7 +193,7 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
   draft.emit({
     type: "AuctionUncrossed",
     marketId: market.marketId,
-    price: result.priceTicks === null ? null : toAmountString(ticksToPrice(result.priceTicks, market.ticks)),
+    price: result.priceTicks === null ? null : priceStringOf(result.priceTicks, market.ticks),
     volume,
   });
   draft.setAuctionUntil(market, null);

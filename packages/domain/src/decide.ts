@@ -6,8 +6,8 @@ import { type Command, type CommandOf, RiskParamsInput } from "./commands.js";
 import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
 import { cancellation, executeOrder } from "./execute.js";
-import { HALF, type Money, money, toAmountString } from "./money.js";
-import { costOf, priceTicksOf, takerFeeOf, ticksToPrice } from "./prices.js";
+import { HALF, type Money, money, ONE, toAmountString } from "./money.js";
+import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
 import { accrueFunding, currentMaxLeverage, markOf, repayLoan, riskSweep, settleLeveraged } from "./risk.js";
 import {
@@ -358,7 +358,7 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
           ),
     );
   const priceTicks = priceCheck.ticks;
-  const price = toAmountString(ticksToPrice(priceTicks, market.ticks));
+  const price = priceStringOf(priceTicks, market.ticks);
   const quantity = Number(c.quantity);
   if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY)
     return left(
@@ -377,7 +377,7 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
       ),
     );
 
-  const leverage = money(c.leverage);
+  const leverage = c.leverage === "1" ? ONE : money(c.leverage);
   if (leverage.lt(1))
     return left(reject("INVALID_LEVERAGE", "leverage is at least 1", { leverage: c.leverage }));
   if (c.side === "sell" && !leverage.eq(1))

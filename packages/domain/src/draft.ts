@@ -13,6 +13,21 @@ export interface PositionScratch {
   closed: boolean;
 }
 
+/** The Map operations a draft uses, backed by a Map allocated on the first write. */
+class LazyMap<K, V> {
+  private map: Map<K, V> | null = null;
+  get(key: K): V | undefined {
+    return this.map?.get(key);
+  }
+  has(key: K): boolean {
+    return this.map?.has(key) ?? false;
+  }
+  set(key: K, value: V): this {
+    (this.map ??= new Map()).set(key, value);
+    return this;
+  }
+}
+
 /**
  * Commands such as a tick or a mark may liquidate several positions one after another, each trading
  * against the book the previous one left. `decide` never changes the state, so a Draft keeps scratch
@@ -22,15 +37,16 @@ export class Draft {
   readonly events: Event[] = [];
   orderCount: number;
   tradeCount: number;
-  private readonly books = new Map<string, OrderBook>();
-  private readonly cashDelta = new Map<string, Money>();
-  private readonly pools = new Map<string, { cash: Money; lent: Money }>();
-  private readonly insurance = new Map<string, Money>();
-  private readonly positions = new Map<string, PositionScratch>();
-  private readonly auctions = new Map<string, number | null>();
+  // Scratch maps are created on first use: most decisions (a plain order) need one or none of them.
+  private readonly books = new LazyMap<string, OrderBook>();
+  private readonly cashDelta = new LazyMap<string, Money>();
+  private readonly pools = new LazyMap<string, { cash: Money; lent: Money }>();
+  private readonly insurance = new LazyMap<string, Money>();
+  private readonly positions = new LazyMap<string, PositionScratch>();
+  private readonly auctions = new LazyMap<string, number | null>();
   sharedInsurance: Money;
   /** Shares each backstop bid (`marketId|accountId|outcome`) has taken over in this decision. */
-  readonly backstopUsed = new Map<string, number>();
+  readonly backstopUsed = new LazyMap<string, number>();
 
   constructor(
     readonly state: State,

@@ -2,8 +2,8 @@
 import { RiskParams as Risk } from "@pmx/liquidation";
 import type { Event, EventOf } from "./events.js";
 import { ledger } from "./ledger.js";
-import { HALF, type Money, money, ZERO } from "./money.js";
-import { intentOf, priceTicksOf } from "./prices.js";
+import { amountOf, compact, HALF, type Money, money, ZERO } from "./money.js";
+import { intentOf, priceStringOf, priceTicksOf } from "./prices.js";
 import {
   type AccountState,
   emptyPool,
@@ -413,7 +413,7 @@ function orderAccepted(state: State, event: EventOf<"OrderAccepted">): State {
   if (orderIdOf(number) !== event.orderId)
     throw new Error(`evolve: order ${event.orderId} out of sequence (expected ${orderIdOf(number)})`);
   state.orderCount = number;
-  const reservedCash = money(event.reservedCash);
+  const reservedCash = amountOf(event.reservedCash);
   ledger.cash(state, account, -1, reservedCash);
   ledger.reserved(state, account, 1, reservedCash);
   if (event.source && event.reservedShares > 0) {
@@ -439,7 +439,8 @@ function orderAccepted(state: State, event: EventOf<"OrderAccepted">): State {
     clientOrderId: event.clientOrderId,
     side: event.side,
     outcome: event.outcome,
-    price: event.price,
+    // The table's string, shared by every order at this price (the event's own string would be one per order).
+    price: priceStringOf(check.ticks, market.ticks),
     priceTicks: check.ticks,
     quantity: event.quantity,
     timeInForce: event.timeInForce,
@@ -450,7 +451,7 @@ function orderAccepted(state: State, event: EventOf<"OrderAccepted">): State {
     filledQuantity: 0,
     status: "open",
     cancelReason: null,
-    reservedCash,
+    reservedCash: compact(reservedCash),
     reservedShares: event.reservedShares,
   });
   return state;
@@ -470,7 +471,7 @@ function settleParty(
   const account = accountOf(state, order.accountId);
   const market = marketOf(state, order.marketId);
   if (side === "buy") {
-    const paid = money(amount).plus(fee);
+    const paid = fee === "0" ? amountOf(amount) : amountOf(amount).plus(fee);
     order.reservedCash = order.reservedCash.minus(paid);
     ledger.reserved(state, account, -1, paid);
     if (released !== undefined && released !== "0") {
@@ -494,7 +495,7 @@ function settleParty(
       if (outcome === "YES") position.yesReserved -= quantity;
       else position.noReserved -= quantity;
     }
-    ledger.cash(state, account, 1, money(amount).minus(fee));
+    ledger.cash(state, account, 1, fee === "0" ? amountOf(amount) : amountOf(amount).minus(fee));
   }
   order.filledQuantity += quantity;
   if (order.filledQuantity === order.quantity) order.status = "filled";
@@ -526,7 +527,7 @@ function tradeExecuted(state: State, event: EventOf<"TradeExecuted">): State {
     event.takerFee,
     event.takerReleased,
   );
-  state.totals.fees = state.totals.fees.plus(event.takerFee);
+  if (event.takerFee !== "0") state.totals.fees = state.totals.fees.plus(event.takerFee);
   if (event.kind === "MINT") {
     ledger.escrow(state, market, 1, event.quantity);
     market.pairs += event.quantity;
@@ -547,8 +548,8 @@ function orderCancelled(state: State, event: EventOf<"OrderCancelled">): State {
   const market = marketOf(state, order.marketId);
   // A resting order leaves the book; a taker's unfilled remainder never reached it.
   if (market.book.get(order.number)) market.book.cancel(order.number);
-  const cash = money(event.releasedCash);
-  order.reservedCash = order.reservedCash.minus(cash);
+  const cash = amountOf(event.releasedCash);
+  if (!cash.isZero()) order.reservedCash = order.reservedCash.minus(cash);
   ledger.reserved(state, account, -1, cash);
   ledger.cash(state, account, 1, cash);
   if (event.releasedShares > 0 && order.source !== null) {

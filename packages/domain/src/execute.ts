@@ -11,7 +11,7 @@ import type { Outcome, Side, TimeInForce } from "./codecs.js";
 import type { Draft } from "./draft.js";
 import type { CancelReason, Event, EventOf } from "./events.js";
 import { type Money, money, toAmountString, ZERO } from "./money.js";
-import { costOf, intentOf, outcomeOf, ownPriceTicks, sideOf, takerFeeOf, ticksToPrice } from "./prices.js";
+import { costOf, intentOf, outcomeOf, ownPriceTicks, priceStringOf, sideOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
 import { chargeFee, intervalFee } from "./risk.js";
 import {
@@ -118,7 +118,7 @@ export function executeOrder(
     clientOrderId: spec.clientOrderId,
     side: spec.side,
     outcome: spec.outcome,
-    price: toAmountString(ticksToPrice(spec.priceTicks, market.ticks)),
+    price: priceStringOf(spec.priceTicks, market.ticks),
     quantity: spec.quantity,
     timeInForce: spec.timeInForce,
     postOnly: spec.postOnly,
@@ -174,7 +174,7 @@ export function executeOrder(
       tradeId: tradeIdOf(tradeNumber),
       marketId: market.marketId,
       kind: KIND_OF[fill.kind]!,
-      yesPrice: toAmountString(ticksToPrice(fill.yesPriceTicks, market.ticks)),
+      yesPrice: priceStringOf(fill.yesPriceTicks, market.ticks),
       quantity: fill.quantityLots,
       makerOrderId: maker.orderId,
       makerAccountId: maker.accountId,

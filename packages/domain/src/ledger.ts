@@ -1,41 +1,50 @@
 // Balance changes of evolve, each kept in a running total too: the solvency identity is checked in O(1) after every event.
-import { type Money, money } from "./money.js";
+import { type Money, money, ZERO } from "./money.js";
 import type { AccountState, MarketState, PoolState, State } from "./state.js";
 
 type Amount = Money | number | string;
-const dec = (a: Amount): Money => (typeof a === "object" ? a : money(a));
+const dec = (a: Amount): Money => (typeof a === "object" ? a : a === "0" || a === 0 ? ZERO : money(a));
+/** balance + sign × amount, without allocating a negated copy. */
+const moved = (balance: Money, sign: 1 | -1, amount: Money): Money =>
+  sign === 1 ? balance.plus(amount) : balance.minus(amount);
 
 /** sign × amount added to the field and to the state's running total of that kind of balance. */
 export const ledger = {
   cash(state: State, account: AccountState, sign: 1 | -1, amount: Amount): void {
-    const d = sign === 1 ? dec(amount) : dec(amount).negated();
-    account.cash = account.cash.plus(d);
-    state.held.cash = state.held.cash.plus(d);
+    const d = dec(amount);
+    if (d.isZero()) return;
+    account.cash = moved(account.cash, sign, d);
+    state.held.cash = moved(state.held.cash, sign, d);
   },
   reserved(state: State, account: AccountState, sign: 1 | -1, amount: Amount): void {
-    const d = sign === 1 ? dec(amount) : dec(amount).negated();
-    account.reserved = account.reserved.plus(d);
-    state.held.reserved = state.held.reserved.plus(d);
+    const d = dec(amount);
+    if (d.isZero()) return;
+    account.reserved = moved(account.reserved, sign, d);
+    state.held.reserved = moved(state.held.reserved, sign, d);
   },
   escrow(state: State, market: MarketState, sign: 1 | -1, amount: Amount): void {
-    const d = sign === 1 ? dec(amount) : dec(amount).negated();
-    market.escrow = market.escrow.plus(d);
-    state.held.escrow = state.held.escrow.plus(d);
+    const d = dec(amount);
+    if (d.isZero()) return;
+    market.escrow = moved(market.escrow, sign, d);
+    state.held.escrow = moved(state.held.escrow, sign, d);
   },
   insurance(state: State, market: MarketState, sign: 1 | -1, amount: Amount): void {
-    const d = sign === 1 ? dec(amount) : dec(amount).negated();
-    market.insurance = market.insurance.plus(d);
-    state.held.insurance = state.held.insurance.plus(d);
+    const d = dec(amount);
+    if (d.isZero()) return;
+    market.insurance = moved(market.insurance, sign, d);
+    state.held.insurance = moved(state.held.insurance, sign, d);
   },
   shared(state: State, _: State, sign: 1 | -1, amount: Amount): void {
-    const d = sign === 1 ? dec(amount) : dec(amount).negated();
-    state.sharedInsurance = state.sharedInsurance.plus(d);
-    state.held.insurance = state.held.insurance.plus(d);
+    const d = dec(amount);
+    if (d.isZero()) return;
+    state.sharedInsurance = moved(state.sharedInsurance, sign, d);
+    state.held.insurance = moved(state.held.insurance, sign, d);
   },
   poolCash(state: State, pool: PoolState, sign: 1 | -1, amount: Amount): void {
-    const d = sign === 1 ? dec(amount) : dec(amount).negated();
-    pool.cash = pool.cash.plus(d);
-    state.held.poolCash = state.held.poolCash.plus(d);
+    const d = dec(amount);
+    if (d.isZero()) return;
+    pool.cash = moved(pool.cash, sign, d);
+    state.held.poolCash = moved(state.held.poolCash, sign, d);
   },
 };
 

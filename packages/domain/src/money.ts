@@ -19,6 +19,15 @@ export const HALF: Money = new Money("0.5");
 
 export const money = (value: string | number): Money => new Money(value);
 
+/**
+ * A copy whose digit array is exactly as long as its digits. decimal.js grows the arrays it computes or parses
+ * with spare capacity (~150 bytes): a Money kept for as long as an order rests is stored compacted.
+ */
+export const compact = (value: Money): Money => (value.isZero() ? ZERO : new Money(value));
+
+/** An amount from an event's decimal string; "0", the most common, is the shared ZERO (no parsing). */
+export const amountOf = (value: string): Money => (value === "0" ? ZERO : new Money(value));
+
 /** Rounds up (away from zero for positives) to 6 decimal places: used for what a trader pays. */
 export const ceil6 = (value: Money): Money => value.toDecimalPlaces(AMOUNT_DECIMALS, Decimal.ROUND_UP);
 
