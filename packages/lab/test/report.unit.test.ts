@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { htmlReport, type LabReport, runLabCli, terminalSummary } from "../src/index.js";
 import { electionNight, run } from "./fixtures.js";
 
@@ -47,10 +47,16 @@ class Sink extends Writable {
 }
 
 describe("pmx lab command line", () => {
+  const folders: string[] = [];
+  afterEach(() => {
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+  });
   const io = () => {
     const stdout = new Sink();
     const stderr = Object.assign(new Sink(), { isTTY: false }) as unknown as NodeJS.WriteStream;
-    return { stdout, stderr, cwd: mkdtempSync(join(tmpdir(), "pmx-lab-cli-")) };
+    const cwd = mkdtempSync(join(tmpdir(), "pmx-lab-cli-"));
+    folders.push(cwd);
+    return { stdout, stderr, cwd };
   };
 
   it("runs a window of a candidate column, writes JSON and HTML, prints the table (no progress bar off a TTY)", async () => {
