@@ -17,7 +17,13 @@ import {
   writeCanonicalState,
 } from "@pmx/domain";
 import { GENESIS_HASH } from "./chain.js";
-import { decodeStoredEvent, type LogMetadata, type StoredEvent } from "./log-format.js";
+import {
+  chainProblem,
+  decodeStoredEvent,
+  eventDataText,
+  type LogMetadata,
+  type StoredEvent,
+} from "./log-format.js";
 import { type OrderFillView, type OrderView, orderView } from "./views.js";
 
 export interface TradeView {
@@ -79,9 +85,16 @@ export class ExchangeProjection {
   private readonly placements = new Map<string, Placement>();
   private readonly placedInCommand: string[] = [];
   private readonly ordersByAccount = new Map<string, string[]>();
+  /** False: only the state, chain and counters are kept (trades, fills, placements and order lists are not). */
+  private readonly views: boolean;
 
-  constructor(state: State = initialState()) {
+  /**
+   * `views: false` is for tools that read only the state, chain head and counters (`pmx replay`, `pmx audit`):
+   * the trade, fill, placement and order-list views are then neither built nor held (their queries answer empty).
+   */
+  constructor(state: State = initialState(), options: { views?: boolean } = {}) {
     this.state = state;
+    this.views = options.views ?? true;
   }
 
   /** Everything the projection holds, as plain JSON (taken between commands). */
@@ -124,18 +137,36 @@ export class ExchangeProjection {
   ): { ok: true; event: Event; metadata: LogMetadata } | { ok: false; problem: string } {
     const decoded = decodeStoredEvent(stored, this.head);
     if (!decoded.ok) return decoded;
-    // A command's events are contiguous, numbered 0..count−1, and a new command starts only after the last one ended.
-    const meta = decoded.metadata;
-    const expectedIndex = this.commandOpen ? this.commandOpen.next : 0;
-    if (meta.index !== expectedIndex || (this.commandOpen && meta.commandId !== this.commandOpen.commandId))
-      return {
-        ok: false,
-        problem: this.commandOpen
-          ? `command ${this.commandOpen.commandId} is cut short: its event ${this.commandOpen.next} of ${this.commandOpen.count} was expected, found event ${meta.index} of ${meta.commandId}`
-          : `event ${meta.index} of command ${meta.commandId} without the events before it`,
-      };
+    const problem = this.sequenceProblem(decoded.metadata);
+    if (problem !== null) return { ok: false, problem };
     this.apply(decoded.event, decoded.metadata);
-    return { ok: true, event: decoded.event, metadata: decoded.metadata };
+    return decoded;
+  }
+
+  /**
+   * For `pmx audit`: applies `expected` (the event re-deciding the command gives) in place of the stored event when
+   * the stored event verifies against the chain, continues its command in order, and its type and data are exactly
+   * the bytes the writer stores for `expected` (`encodeCommandEvents`) — equal bytes, equal event, so the stored
+   * text need not be parsed or decoded. `meta` is the stored event's parsed metadata. Answers false, changing
+   * nothing, otherwise: the caller then reads the stored event with `applyStored` to say what differs.
+   */
+  applyIfRecorded(stored: StoredEvent, meta: LogMetadata, expected: Event): boolean {
+    if (stored.type !== expected.type || this.sequenceProblem(meta) !== null) return false;
+    if (chainProblem(stored, this.head) !== null) return false;
+    if (stored.data !== eventDataText(expected)) return false;
+    this.apply(expected, meta);
+    return true;
+  }
+
+  /** A command's events are contiguous, numbered 0..count−1, and a new command starts only after the last one ended. */
+  private sequenceProblem(meta: LogMetadata): string | null {
+    const open = this.commandOpen;
+    if (open === null) {
+      if (meta.index === 0) return null;
+      return `event ${meta.index} of command ${meta.commandId} without the events before it`;
+    }
+    if (meta.index === open.next && meta.commandId === open.commandId) return null;
+    return `command ${open.commandId} is cut short: its event ${open.next} of ${open.count} was expected, found event ${meta.index} of ${meta.commandId}`;
   }
 
   /** Applies an event whose chain hash has already been computed (by the writer or by `applyStored`). */
@@ -145,6 +176,14 @@ export class ExchangeProjection {
     this.eventCount += 1;
     this.lastSeq = meta.seq;
     this.lastAt = meta.at;
+    if (this.views) this.applyToViews(event, meta);
+    if (meta.index === meta.count - 1) {
+      this.commandOpen = null;
+      if (this.views) this.closeCommand();
+    } else this.commandOpen = { commandId: meta.commandId, next: meta.index + 1, count: meta.count };
+  }
+
+  private applyToViews(event: Event, meta: EventMeta): void {
     switch (event.type) {
       case "OrderAccepted":
         this.fills.set(event.orderId, []);
@@ -190,10 +229,6 @@ export class ExchangeProjection {
       default:
         break;
     }
-    if (meta.index === meta.count - 1) {
-      this.commandOpen = null;
-      this.closeCommand();
-    } else this.commandOpen = { commandId: meta.commandId, next: meta.index + 1, count: meta.count };
   }
 
   /** The command whose events are still coming (the log read so far ends inside it), or null. */

@@ -8,10 +8,13 @@ export {
   type TradeView,
 } from "./exchange-projection.js";
 export {
+  chainProblem,
   type DecodedEvent,
   decodeStoredEvent,
   encodeCommandEvents,
+  eventDataText,
   eventIdOf,
+  isLogMetadata,
   LogMetadata,
   type RecordedCommand,
   recordedCommandOf,

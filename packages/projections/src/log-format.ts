@@ -52,6 +52,12 @@ export function uuidV5(namespace: string, name: string): string {
 export const eventIdOf = (commandId: string, index: number): string =>
   uuidV5(EVENT_ID_NAMESPACE, `${commandId}/${index}`);
 
+/** An event's stored `data`: the canonical JSON of its fields without `type` (which is stored in its own column). */
+export function eventDataText(event: Event): string {
+  const { type: _type, ...rest } = event;
+  return canonicalJson(rest);
+}
+
 /** The stored form of a command's events, chained after `previousHash`; answers them and the new chain head. */
 export function encodeCommandEvents(
   recorded: RecordedCommand,
@@ -62,9 +68,9 @@ export function encodeCommandEvents(
   const hashes: string[] = [];
   let head = previousHash;
   events.forEach((event, index) => {
-    const { type, ...rest } = event;
+    const type = event.type;
     const id = eventIdOf(recorded.commandId, index);
-    const data = canonicalJson(rest);
+    const data = eventDataText(event);
     const meta: Record<string, unknown> = {
       commandId: recorded.commandId,
       seq: recorded.seq,
@@ -86,18 +92,13 @@ export type DecodedEvent =
   | { ok: false; problem: string };
 
 /**
- * Reads one stored event strictly: its bytes must be canonical JSON, its data a valid event of its type, and its
- * stored hash must equal the chain recomputed from `previousHash`.
+ * Reads one stored event strictly: its stored hash must equal the chain recomputed from `previousHash` over its
+ * exact bytes, its data and metadata must be JSON, its metadata must have the log's fields and its data must be a
+ * valid event of its type (io-ts, the type's own codec: the log is a trust boundary).
  */
 export function decodeStoredEvent(stored: StoredEvent, previousHash: string): DecodedEvent {
-  const withoutHash = withoutHashOf(stored.metadata);
-  if (withoutHash === null) return { ok: false, problem: "metadata carries no hash" };
-  const expected = chainHash(previousHash, stored.id, stored.type, stored.data, withoutHash.text);
-  if (expected !== withoutHash.hash)
-    return {
-      ok: false,
-      problem: `hash mismatch: stored ${withoutHash.hash.slice(0, 12)}…, recomputed ${expected.slice(0, 12)}…`,
-    };
+  const problem = chainProblem(stored, previousHash);
+  if (problem !== null) return { ok: false, problem };
   let data: unknown;
   let metadata: unknown;
   try {
@@ -106,32 +107,72 @@ export function decodeStoredEvent(stored: StoredEvent, previousHash: string): De
   } catch {
     return { ok: false, problem: "data or metadata is not valid JSON" };
   }
-  const meta = LogMetadata.decode(metadata);
-  if (meta._tag === "Left") return { ok: false, problem: "metadata does not have the log's fields" };
+  if (!isLogMetadata(metadata)) return { ok: false, problem: "metadata does not have the log's fields" };
   const codec = EVENT_CODECS.get(stored.type);
   if (!codec) return { ok: false, problem: `unknown event type ${stored.type}` };
-  const event = codec.decode({ ...(data as object), type: stored.type });
+  // The codec sees the data with `type` set (it overrides a `type` inside the data): the parsed object is ours to
+  // complete in place; anything else is spread as before, so the codec refuses it the same way.
+  let input: object;
+  if (typeof data === "object" && data !== null && !Array.isArray(data)) {
+    (data as { type: string }).type = stored.type;
+    input = data;
+  } else input = { ...(data as object), type: stored.type };
+  const event = codec.decode(input);
   if (event._tag === "Left") return { ok: false, problem: `not a valid ${stored.type} event` };
-  return { ok: true, event: event.right as Event, metadata: meta.right, hash: withoutHash.hash };
+  return { ok: true, event: event.right as Event, metadata, hash: metadata.hash };
+}
+
+/**
+ * Whether a parsed metadata value has the log's fields: exactly what `LogMetadata.decode` accepts (a non-array
+ * object whose commandId and hash are strings and seq, at, index and count numbers; `command` is anything), checked
+ * by hand because it runs for every event.
+ */
+export function isLogMetadata(u: unknown): u is LogMetadata {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return false;
+  const m = u as Record<string, unknown>;
+  return (
+    typeof m.commandId === "string" &&
+    typeof m.seq === "number" &&
+    typeof m.at === "number" &&
+    typeof m.index === "number" &&
+    typeof m.count === "number" &&
+    typeof m.hash === "string"
+  );
+}
+
+/**
+ * Null when the stored event's hash is the chain recomputed from `previousHash` over its exact stored bytes;
+ * otherwise what is wrong.
+ */
+export function chainProblem(stored: StoredEvent, previousHash: string): string | null {
+  const metadata = stored.metadata;
+  const at = metadata.lastIndexOf(HASH_KEY);
+  if (at < 0) return "metadata carries no hash";
+  const start = at + HASH_KEY.length;
+  if (metadata.charCodeAt(start + 64) !== QUOTE || metadata.charCodeAt(start + 65) !== COMMA)
+    return "metadata carries no hash";
+  const hash = metadata.slice(start, start + 64);
+  const expected = chainHash(
+    previousHash,
+    stored.id,
+    stored.type,
+    stored.data,
+    metadata.slice(0, at) + metadata.slice(start + 66),
+  );
+  if (expected === hash) return null;
+  return `hash mismatch: stored ${hash.slice(0, 12)}…, recomputed ${expected.slice(0, 12)}…`;
 }
 
 /** Each event type's own codec, so a stored event is checked against its type alone (not the whole union). */
 const EVENT_CODECS = new Map<string, t.Decoder<unknown, unknown>>(Event.types.map((c) => [c.name, c]));
 
-const HASH_KEY = '"hash":"';
-
 /**
  * The stored metadata is canonical JSON with sorted keys, so its `hash` member sits between `count` and `index`
  * as `"hash":"<64 hex>",`: the text the hash was computed over is the stored text without exactly that member.
  */
-function withoutHashOf(metadata: string): { text: string; hash: string } | null {
-  const at = metadata.lastIndexOf(HASH_KEY);
-  if (at < 0) return null;
-  const start = at + HASH_KEY.length;
-  const hash = metadata.slice(start, start + 64);
-  if (metadata.slice(start + 64, start + 66) !== '",') return null;
-  return { text: metadata.slice(0, at) + metadata.slice(start + 66), hash };
-}
+const HASH_KEY = '"hash":"';
+const QUOTE = 0x22;
+const COMMA = 0x2c;
 
 /** Puts the hash member into canonical metadata text (it sorts right before `index`). */
 function withHash(withoutHash: string, hash: string): string {

@@ -25,7 +25,8 @@ export async function replay(
   const started = performance.now();
   const total = options.progress ? await store.lastRevision(stream) : "no_stream";
   const bar = new Progress(options.verify ? "verify" : "replay", total === "no_stream" ? 0 : total + 1);
-  const projection = new ExchangeProjection();
+  // The report holds the state, head and counts only: the projection's trade/fill/order views are not built.
+  const projection = new ExchangeProjection(undefined, { views: false });
   let bad: ReplayReport["bad"];
   for await (const stored of store.read(stream, 0)) {
     if (stored.revision !== projection.eventCount) {
