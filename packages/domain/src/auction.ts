@@ -21,11 +21,11 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
   const orders = new Map<number, OrderState>();
   const remaining = new Map<number, number>();
   for (const r of market.book.restingOrders()) {
-    orders.set(r.id, state.orders.get(orderIdOf(r.id))!);
+    orders.set(r.id, state.orders.byNumber(r.id)!);
     remaining.set(r.id, r.remainingLots);
   }
   for (const n of market.auctionOrders) {
-    const o = state.orders.get(orderIdOf(n))!;
+    const o = state.orders.byNumber(n)!;
     orders.set(n, o);
     remaining.set(n, o.quantity - o.filledQuantity);
   }

@@ -283,11 +283,11 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
   draft.emit({ type: "MarketResolved", marketId: c.marketId, outcome: c.outcome });
   // Open orders are cancelled first, so every reserved share is back with its owner when positions settle.
   for (const resting of market.book.restingOrders()) {
-    const order = state.orders.get(orderIdOf(resting.id))!;
+    const order = state.orders.byNumber(resting.id)!;
     draft.emit(cancellation(order, "MARKET_RESOLVED", resting.remainingLots));
   }
   for (const n of market.auctionOrders) {
-    const order = state.orders.get(orderIdOf(n))!;
+    const order = state.orders.byNumber(n)!;
     draft.emit(cancellation(order, "MARKET_RESOLVED", order.quantity - order.filledQuantity));
   }
   for (const account of state.accounts.values()) {

@@ -431,11 +431,12 @@ function orderAccepted(state: State, event: EventOf<"OrderAccepted">): State {
     }
   }
   account.clientOrders.set(event.clientOrderId, event.orderId);
-  state.orders.set(event.orderId, {
+  state.orders.add({
     orderId: event.orderId,
     number,
-    accountId: event.accountId,
-    marketId: event.marketId,
+    // The account's and market's own strings: a replayed event's are fresh copies, one per order.
+    accountId: account.accountId,
+    marketId: market.marketId,
     clientOrderId: event.clientOrderId,
     side: event.side,
     outcome: event.outcome,

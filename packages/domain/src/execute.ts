@@ -133,7 +133,7 @@ export function executeOrder(
   for (const removed of result.removed) {
     // What a resting order still reserves follows from what is left of it (earlier steps of this decision may
     // have filled part of it): a buy its limit price × the lots left, a sell the lots left.
-    const maker = draft.state.orders.get(orderIdOf(removed.id))!;
+    const maker = draft.state.orders.byNumber(removed.id)!;
     const reservedCash =
       maker.side === "buy" ? costOf(maker.priceTicks, removed.remainingLots, market.ticks) : ZERO;
     const reservedShares = maker.side === "sell" ? removed.remainingLots : 0;
@@ -150,7 +150,7 @@ export function executeOrder(
   let tradeNumber = draft.tradeCount;
   const trades: Event[] = [];
   for (const fill of result.fills) {
-    const maker = draft.state.orders.get(orderIdOf(fill.makerId))!;
+    const maker = draft.state.orders.byNumber(fill.makerId)!;
     const makerOutcome = outcomeOf(fill.makerIntent);
     const makerAmount = costOf(
       ownPriceTicks(makerOutcome, fill.yesPriceTicks, market.ticks),

@@ -2,7 +2,7 @@
 
 import { walkHeld } from "./ledger.js";
 import { type Money, money, toAmountString, ZERO } from "./money.js";
-import { orderIdOf, type State } from "./state.js";
+import type { State } from "./state.js";
 
 /** Every unit of collateral, by where it sits (decimal strings). */
 export interface SolvencyTotals {
@@ -180,7 +180,7 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
       problems.push(`market ${market.marketId}: book: ${(error as Error).message}`);
     }
     for (const resting of market.book.restingOrders()) {
-      const order = state.orders.get(orderIdOf(resting.id));
+      const order = state.orders.byNumber(resting.id);
       if (order?.status !== "open")
         problems.push(`market ${market.marketId}: book holds order ${resting.id} that is not open`);
     }

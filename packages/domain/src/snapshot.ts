@@ -3,7 +3,8 @@ import type { RestingOrder } from "@pmx/matching";
 import type { Outcome, Resolution, TickSize } from "./codecs.js";
 import type { CancelReason } from "./events.js";
 import { walkHeld } from "./ledger.js";
-import { type Money, money, ZERO } from "./money.js";
+import { compact, type Money, money, ZERO } from "./money.js";
+import { OrderTable } from "./order-table.js";
 import {
   type AccountState,
   type BackstopBid,
@@ -188,13 +189,13 @@ export function stateFromSnapshot(s: StateSnapshot): State {
       backstops: new Map(m.backstops.map((b) => [`${b.accountId}|${b.outcome}`, { ...b }])),
     });
   }
-  const orders = new Map<string, OrderState>();
+  const orders = new OrderTable();
   for (const o of s.orders)
-    orders.set(o.orderId, {
+    orders.add({
       ...o,
       status: o.status as OrderStatus,
       cancelReason: o.cancelReason as CancelReason | null,
-      reservedCash: money(o.reservedCash),
+      reservedCash: compact(money(o.reservedCash)),
     });
   const restored: State = {
     accounts,

@@ -4,6 +4,7 @@ import { createOrderBook, type OrderBook } from "@pmx/matching";
 import type { Outcome, Resolution, Side, TickSize, TimeInForce } from "./codecs.js";
 import type { CancelReason } from "./events.js";
 import { type Money, ZERO } from "./money.js";
+import { OrderTable } from "./order-table.js";
 
 /** Shares of one market held by one account; `*Reserved` are pledged to open sell orders. */
 export interface Position {
@@ -162,7 +163,7 @@ export interface Held {
 export interface State {
   readonly accounts: Map<string, AccountState>;
   readonly markets: Map<string, MarketState>;
-  readonly orders: Map<string, OrderState>;
+  readonly orders: OrderTable;
   /** "deposit|withdrawal:accountId:reference" → the amount, for idempotent money movements. */
   readonly references: Map<string, string>;
   readonly totals: Totals;
@@ -178,7 +179,7 @@ export interface State {
 export const initialState = (): State => ({
   accounts: new Map(),
   markets: new Map(),
-  orders: new Map(),
+  orders: new OrderTable(),
   references: new Map(),
   totals: { deposits: ZERO, insuranceDeposits: ZERO, withdrawals: ZERO, fees: ZERO },
   sharedInsurance: ZERO,
