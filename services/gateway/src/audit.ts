@@ -46,6 +46,10 @@ export async function audit(
       fail(stored, 0, "metadata is not JSON");
       break;
     }
+    if (typeof meta !== "object" || meta === null || Array.isArray(meta)) {
+      fail(stored, 0, "metadata is not a JSON object");
+      break;
+    }
     if (meta.index === 0) {
       if (next < expected.length) {
         fail(stored, meta.seq, `command ${current?.seq} recorded fewer events than re-deciding it gives`);

@@ -175,6 +175,19 @@ describe("pmx audit on a small log", () => {
     expect(report.failure?.problem).toMatch(/^hash mismatch: /);
   });
 
+  it("given an event whose metadata is JSON but not an object, then the audit reports it at that revision instead of throwing", async () => {
+    for (const metadata of ["null", "[]", "7"]) {
+      const forged = log.slice();
+      forged[trade] = { ...log[trade]!, metadata };
+      const report = await audited(forged);
+      expect(report.failure, metadata).toEqual({
+        revision: trade,
+        seq: 0,
+        problem: "metadata is not a JSON object",
+      });
+    }
+  });
+
   it("given an event's data written with other key order (same event, re-chained), then the audit still compares it as canonical text and passes", async () => {
     const reordered = rechained(log, deposit, (e) => {
       const data = JSON.parse(e.data) as Record<string, unknown>;
