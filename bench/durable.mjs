@@ -1,7 +1,10 @@
 // Target 3 — the durable engine: the gateway's Exchange/Sequencer (dist) on the SQLite store (WAL, synchronous=FULL,
 // group commit), a command counted once its promise resolves (its events committed). The peer in the same pass:
 // raw better-sqlite3 inserts of the very same rows, in the same transactions (batches), on a fresh file.
-// usage: node bench/durable.mjs [--runs 3] [--n 100000] ; worker: node bench/durable.mjs --worker [--profile]
+// The store is opened as the gateway opens it: appends on a writer thread (`writer: "worker"`), up to 2 group commits in
+// flight (decide batch k+1 while batch k is made durable); `--writer thread --in-flight 1` measures the former design.
+// usage: node bench/durable.mjs [--runs 3] [--n 100000] [--writer worker|thread] [--in-flight 2]
+//        worker: node bench/durable.mjs --worker [--profile]
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -83,9 +86,11 @@ async function worker(a) {
   const accounts = 1000;
   const window = +(a.window ?? 5000);
   const maxBatch = +(a.maxBatch ?? 1000);
+  const writer = a.writer ?? "worker";
+  const inFlight = +(a["in-flight"] ?? 2);
   const dir = mkdtempSync(join(os.tmpdir(), "pmx-bench-durable-"));
   try {
-    const store = openSqliteStore(join(dir, "pmx.db"));
+    const store = openSqliteStore(join(dir, "pmx.db"), { writer });
     const batches = []; // events per append, setup excluded
     let recording = false;
     const recorder = {
@@ -100,6 +105,7 @@ async function worker(a) {
       clock: new ManualClock(AT),
       maxQueue: 20_000,
       maxBatch,
+      maxAppendsInFlight: inFlight,
     });
     await pump(exchange, setupCommands({ accounts, ticks }).map(withoutAt), window);
     const before = { ...exchange.stats };
@@ -129,6 +135,8 @@ async function worker(a) {
       ticks,
       window,
       maxBatch,
+      writer,
+      maxAppendsInFlight: inFlight,
       ms: round(ns / 1e6, 1),
       commandsPerSec: Math.round(n / (ns / 1e9)),
       eventsPerSec: Math.round(events / (ns / 1e9)),
@@ -153,11 +161,15 @@ async function worker(a) {
   }
 }
 
-export async function run({ runs = 3, n = 100_000 } = {}) {
+export async function run({ runs = 3, n = 100_000, writer = "worker", inFlight = 2 } = {}) {
   const env = environment();
   const rs = [];
   for (let k = 0; k < runs; k++) {
-    const r = runNodeJson(SELF, ["--worker", "--n", String(n)], { nodeArgs: ["--expose-gc"] });
+    const r = runNodeJson(
+      SELF,
+      ["--worker", "--n", String(n), "--writer", writer, "--in-flight", String(inFlight)],
+      { nodeArgs: ["--expose-gc"] },
+    );
     log(
       `durable run ${k + 1}: ${fmt(r.commandsPerSec)} commands/s durable (${r.commandsPerAppend} commands, ${r.eventsPerAppend} events per commit); ` +
         `raw better-sqlite3 same rows ${fmt(r.raw.rowsPerSec)} rows/s = ${fmt(r.raw.commandsPerSecEquivalent)} commands/s`,
@@ -176,6 +188,8 @@ export async function run({ runs = 3, n = 100_000 } = {}) {
       accounts: 1000,
       window: rs[0].window,
       maxBatch: rs[0].maxBatch,
+      writer: rs[0].writer,
+      maxAppendsInFlight: rs[0].maxAppendsInFlight,
       path: "Exchange.submit (gateway dist), ManualClock",
     },
     unit: "commands/s",
@@ -203,5 +217,11 @@ export async function run({ runs = 3, n = 100_000 } = {}) {
 if (process.argv[1] === SELF) {
   const a = parseArgs(process.argv.slice(2));
   if (a.worker) await worker(a);
-  else await run({ runs: +(a.runs ?? 3), n: +(a.n ?? 100_000) });
+  else
+    await run({
+      runs: +(a.runs ?? 3),
+      n: +(a.n ?? 100_000),
+      writer: a.writer ?? "worker",
+      inFlight: +(a["in-flight"] ?? 2),
+    });
 }

@@ -1,7 +1,9 @@
 // Target 4 — the gateway over HTTP: signed POST /v1/orders, keep-alive, loopback, autocannon on the same machine.
-// The gateway (node services/gateway/dist/cli.js serve, PMX_STORE=sqlite:<tmp>, PMX_LOG_LEVEL=warn) is pinned to
-// core 1 and the load generator to core 0 with taskset (when there are 2+ cores and taskset exists).
-// usage: node bench/gateway.mjs [--runs 3] [--duration 30] [--connections 64] [--accounts 100]
+// The gateway (node services/gateway/dist/cli.js serve, PMX_STORE=sqlite:<tmp>, PMX_LOG_LEVEL=warn) runs its event
+// loop and its SQLite writer thread on whichever cores the OS gives them, and so does the load generator: nothing is
+// pinned (`--pin` restores the former layout: gateway on core 1, load generator on core 0, with taskset).
+// usage: node bench/gateway.mjs [--runs 3] [--duration 30] [--connections 64] [--accounts 100] [--pin]
+//        [--writer worker|thread] [--in-flight 2]
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -27,6 +29,10 @@ export const TARGET_P99_MS = 25;
 const SELF = fileURLToPath(import.meta.url);
 const TOKEN = "bench-operator-token";
 const haveTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0 && os.cpus().length >= 2;
+let pin = false; // set by --pin
+// the gateway's defaults; --writer thread --in-flight 1 measures the former design (appends on the event loop)
+let sqliteWriter = "worker";
+let maxAppendsInFlight = 2;
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -37,9 +43,10 @@ const freePort = () =>
     });
   });
 
-const cpuSeconds = (pid) => {
+/** CPU seconds (user + system) of a process, all threads, or of one thread with `/proc/<pid>/task/<tid>/stat`. */
+const cpuSeconds = (pid, statFile = `/proc/${pid}/stat`) => {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const f = readFileSync(statFile, "utf8").split(") ")[1].split(" ");
     return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks (USER_HZ = 100)
   } catch {
     return null;
@@ -63,9 +70,10 @@ async function startGateway(dir, port, profileDir = null) {
     "services/gateway/dist/cli.js",
     "serve",
   ];
+  const pinned = pin && haveTaskset;
   const child = spawn(
-    haveTaskset ? "taskset" : process.execPath,
-    haveTaskset ? ["-c", "1", process.execPath, ...args] : args,
+    pinned ? "taskset" : process.execPath,
+    pinned ? ["-c", "1", process.execPath, ...args] : args,
     {
       cwd: ROOT,
       env: {
@@ -76,6 +84,8 @@ async function startGateway(dir, port, profileDir = null) {
         PMX_OPERATOR_TOKEN: TOKEN,
         PMX_RATE_LIMIT_PER_KEY: "1000000",
         PMX_RATE_LIMIT_PER_IP: "10000000",
+        PMX_SQLITE_WRITER: sqliteWriter,
+        PMX_MAX_APPENDS_IN_FLIGHT: String(maxAppendsInFlight),
       },
       stdio: ["ignore", "inherit", "inherit"],
     },
@@ -97,6 +107,7 @@ async function startGateway(dir, port, profileDir = null) {
 export async function oneRun({ duration, connections, accounts, warmup, run, profileDir = null }) {
   const dir = mkdtempSync(join(os.tmpdir(), "pmx-bench-gateway-"));
   const port = await freePort();
+  const loadBefore = round(os.loadavg()[0], 2);
   const { child, url } = await startGateway(dir, port, profileDir);
   try {
     await call(url, "POST", "/v1/markets", {
@@ -126,19 +137,30 @@ export async function oneRun({ duration, connections, accounts, warmup, run, pro
           ticks: 999,
         }),
       );
-      return runNodeJson(join(BENCH_DIR, "lib/gateway-load.mjs"), [cfgFile], { cpu: haveTaskset ? 0 : null });
+      return runNodeJson(join(BENCH_DIR, "lib/gateway-load.mjs"), [cfgFile], {
+        cpu: pin && haveTaskset ? 0 : null,
+      });
     };
     load("w", warmup);
+    const mainThread = `/proc/${child.pid}/task/${child.pid}/stat`; // the event loop's thread has the process's id
     const cpu0 = cpuSeconds(child.pid);
+    const main0 = cpuSeconds(child.pid, mainThread);
     const t0 = performance.now();
     const r = load("m", duration);
     const wall = (performance.now() - t0) / 1000;
     const cpu1 = cpuSeconds(child.pid);
+    const main1 = cpuSeconds(child.pid, mainThread);
     const stats = await fetch(`${url}/metrics`)
       .then((x) => x.text())
       .catch(() => "");
     r.gatewayCpuSec = cpu0 === null ? null : round(cpu1 - cpu0, 2);
     r.gatewayCpuPctOfOneCore = cpu0 === null ? null : round((100 * (cpu1 - cpu0)) / r.duration, 1);
+    // the event loop vs the other threads (the SQLite writer, V8's GC helpers, libuv's pool)
+    r.gatewayMainThreadCpuPctOfOneCore =
+      main0 === null ? null : round((100 * (main1 - main0)) / r.duration, 1);
+    r.gatewayOtherThreadsCpuPctOfOneCore =
+      main0 === null ? null : round(r.gatewayCpuPctOfOneCore - r.gatewayMainThreadCpuPctOfOneCore, 1);
+    r.loadAverageBefore = loadBefore;
     r.loadGenCpuPctOfOneCore = round((100 * r.loadGenCpuSec) / wall, 1);
     r.run = run;
     r.metricsBytes = stats.length;
@@ -157,7 +179,8 @@ export async function run({ runs = 3, duration = 30, connections = 64, accounts 
     const r = await oneRun({ duration, connections, accounts, warmup, run: k + 1 });
     log(
       `gateway run ${k + 1}: ${fmt(r.requestsAverage)} orders/s over ${r.duration} s, p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms p99.9 ${r.latencyMs.p999} ms, ` +
-        `non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}; gateway ${r.gatewayCpuPctOfOneCore}% of a core, load generator ${r.loadGenCpuPctOfOneCore}%`,
+        `non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}; gateway ${r.gatewayCpuPctOfOneCore}% of a core ` +
+        `(event loop ${r.gatewayMainThreadCpuPctOfOneCore}%, other threads ${r.gatewayOtherThreadsCpuPctOfOneCore}%), load generator ${r.loadGenCpuPctOfOneCore}%`,
     );
     rs.push(r);
   }
@@ -177,9 +200,12 @@ export async function run({ runs = 3, duration = 30, connections = 64, accounts 
       pipelining: 1,
       accounts,
       store: "sqlite (WAL, synchronous=FULL) in a temp folder",
-      pinning: haveTaskset
-        ? "gateway: taskset -c 1; autocannon: taskset -c 0"
-        : "none (taskset unavailable or 1 core)",
+      pinning:
+        pin && haveTaskset
+          ? "gateway: taskset -c 1; autocannon: taskset -c 0"
+          : `none: the gateway (event loop + SQLite writer thread) and autocannon share the ${os.cpus().length} cores as the OS schedules them`,
+      sqliteWriter,
+      maxAppendsInFlight,
       rateLimits: "PMX_RATE_LIMIT_PER_KEY=1000000, PMX_RATE_LIMIT_PER_IP=10000000",
       signing: "per request in autocannon's setupRequest: fresh timestamp, distinct clientOrderId",
     },
@@ -208,6 +234,9 @@ export async function run({ runs = 3, duration = 30, connections = 64, accounts 
 
 if (process.argv[1] === SELF) {
   const a = parseArgs(process.argv.slice(2));
+  pin = a.pin === true;
+  sqliteWriter = a.writer ?? sqliteWriter;
+  maxAppendsInFlight = +(a["in-flight"] ?? maxAppendsInFlight);
   await run({
     runs: +(a.runs ?? 3),
     duration: +(a.duration ?? 30),

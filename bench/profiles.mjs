@@ -58,15 +58,24 @@ const PROFILERS = {
         run: "profile",
         profileDir: dir,
       });
-      const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+      // --cpu-prof writes one file per thread: CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, 0 = the event loop
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith(".cpuprofile"))
+        .sort();
+      const main = files.find((f) => f.split(".")[4] === "0");
+      const writer = files.find((f) => f !== main);
+      const summaryOf = (f, top) =>
+        f ? summarize(JSON.parse(readFileSync(join(dir, f), "utf8")), top) : null;
       return {
-        how: "node --cpu-prof on the gateway process (whole life: start, setup, 2 s warm-up, 15 s load, shutdown)",
+        how: "node --cpu-prof on the gateway process (whole life: start, setup, 2 s warm-up, 15 s load, shutdown); the event loop's thread",
         run: {
           requestsAverage: run.requestsAverage,
           latencyMs: run.latencyMs,
           gatewayCpuPctOfOneCore: run.gatewayCpuPctOfOneCore,
+          gatewayMainThreadCpuPctOfOneCore: run.gatewayMainThreadCpuPctOfOneCore,
         },
-        profile: file ? summarize(JSON.parse(readFileSync(join(dir, file), "utf8")), 25) : null,
+        profile: summaryOf(main, 25),
+        writerThread: summaryOf(writer, 5),
       };
     } finally {
       rmSync(dir, { recursive: true, force: true });

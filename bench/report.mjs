@@ -199,7 +199,9 @@ if (d) {
     "## 3. Durable engine",
     "",
     "`bench/durable.mjs`: the gateway's own `Exchange`/`Sequencer` (from `@pmx/gateway` dist) with a `ManualClock` on",
-    "`openSqliteStore` (WAL, synchronous=FULL); the same command stream as target 2 (first",
+    `\`openSqliteStore\` (WAL, synchronous=FULL) opened as the gateway opens it: appends on ${d.params.writer === "thread" ? 'the event loop (`writer: "thread"`)' : 'a writer thread (`writer: "worker"`: its own connection, appends applied in call order)'},`,
+    `up to ${d.params.maxAppendsInFlight ?? 1} group commit${(d.params.maxAppendsInFlight ?? 1) > 1 ? "s" : ""} in flight (the sequencer decides batch k+1 while batch k is being committed;`,
+    "`node bench/durable.mjs --writer thread --in-flight 1` measures the former design); the same command stream as target 2 (first",
     `${fmt(d.params.n)} operations), submitted with up to ${fmt(d.params.window)} in flight so that group commits form (maxBatch ${fmt(d.params.maxBatch)});`,
     "a command counts once its promise resolves, i.e. after the transaction holding its events committed. The peer:",
     "the very same rows (read back from the file) inserted with raw better-sqlite3 into a fresh file with the same",
@@ -221,20 +223,22 @@ if (g) {
     "clientOrderId, accounts round robin), so no signature repeats; bodies are the yardstick's LIMIT and MARKET",
     `operations as orders (cancels skipped). Cores: ${g.params.pinning}.`,
     "",
-    "| run | orders/s | first 5 s / last 10 s / best second (orders/s) | p50 / p90 / p99 / p99.9 (ms) | non-2xx / errors / timeouts | gateway CPU (% of one core) | autocannon CPU (% of one core) |",
+    "| run | orders/s | first 5 s / last 10 s / best second (orders/s) | p50 / p90 / p99 / p99.9 (ms) | non-2xx / errors / timeouts | gateway CPU: all threads / event loop / other threads (% of one core) | autocannon CPU (% of one core) |",
     "|---|---|---|---|---|---|---|",
   );
   const avg = (xs) => (xs && xs.length > 0 ? fmt(xs.reduce((a, b) => a + b, 0) / xs.length) : "-");
   const full = (r) => (r.perSecond ?? []).filter((x, i, a) => !(i === a.length - 1 && x === 0)); // last tick partial
   for (const r of g.raw)
     out(
-      `| ${r.run} | ${fmt(r.requestsAverage)} | ${avg(full(r).slice(0, 5))} / ${avg(full(r).slice(-10))} / ${full(r).length ? fmt(Math.max(...full(r))) : "-"} | ${r.latencyMs.p50} / ${r.latencyMs.p90} / ${r.latencyMs.p99} / ${r.latencyMs.p999} | ${r.non2xx} / ${r.errors} / ${r.timeouts} | ${r.gatewayCpuPctOfOneCore} | ${r.loadGenCpuPctOfOneCore} |`,
+      `| ${r.run} | ${fmt(r.requestsAverage)} | ${avg(full(r).slice(0, 5))} / ${avg(full(r).slice(-10))} / ${full(r).length ? fmt(Math.max(...full(r))) : "-"} | ${r.latencyMs.p50} / ${r.latencyMs.p90} / ${r.latencyMs.p99} / ${r.latencyMs.p999} | ${r.non2xx} / ${r.errors} / ${r.timeouts} | ${r.gatewayCpuPctOfOneCore} / ${r.gatewayMainThreadCpuPctOfOneCore ?? "-"} / ${r.gatewayOtherThreadsCpuPctOfOneCore ?? "-"} | ${r.loadGenCpuPctOfOneCore} |`,
     );
   out(
     "",
-    "The gateway's core was busy (CPU column, of the 30 s); the load generator used about a tenth of the other core.",
-    "Signed writes before the measured 30 s: 100 account openings and deposits (operator, not signed) and the",
-    `${g.params.warmupSeconds} s warm-up, whose orders count towards the replay guard's 50,000 (see below).`,
+    `The gateway appends on ${g.params.sqliteWriter === "thread" ? "its event loop (PMX_SQLITE_WRITER=thread)" : "its SQLite writer thread (PMX_SQLITE_WRITER=worker, the default)"} with up to`,
+    `${g.params.maxAppendsInFlight ?? 1} group commit(s) in flight; "other threads" is the writer thread plus V8's GC helpers and libuv's pool (the`,
+    "process's CPU minus its main thread's, from /proc). Seconds near 0 orders/s in the per-second series are the",
+    "event loop writing a snapshot (every 100,000 events by default; see below). Signed writes before the measured",
+    `30 s: 100 account openings and deposits (operator, not signed) and the ${g.params.warmupSeconds} s warm-up.`,
   );
   out("");
 }
@@ -397,14 +401,16 @@ function DURABLE_NOTES() {
     "cheaper log layout in `packages/eventstore/src/sqlite-store.ts`: one row per *command* (its events as one",
     "JSON array, the hash chain per event kept inside), the `UNIQUE(id)` index replaced by a check on the",
     "command's first event id, or `WITHOUT ROWID` keyed by revision — each cuts the B-tree work per event.",
-    "(b) The CPU in `services/gateway/src/sequencer.ts commit`: `encodeCommandEvents`",
-    "(`packages/projections/src/log-format.ts`) — `canonicalJson` of every event and of its metadata (which",
-    "embeds the whole command on index 0), a SHA-1 (`uuidV5`) and a SHA-256 (`chainHash`) per event — costs",
-    "more than `decide` itself, and the SQLite statement (`run`, native) comes next. Encoding could be a",
-    "hand-written serializer per event type (keys already in sorted order, no `Object.keys().sort()`), the",
-    "event id derived from the chain hash already computed instead of a second digest, and the append done on",
-    "a worker thread so that deciding batch k+1 overlaps the fsync of batch k (today `appendSync` blocks the",
-    "event loop through the fsync).",
+    "(b) The CPU of the event loop, which is now the bound: the inserts and the fsync run on the SQLite writer",
+    "thread (`packages/eventstore/src/sqlite-writer.ts`), overlapped with the deciding of the next batch, so what",
+    "the profile above shows is the sequencer's own work — `encodeCommandEvents`",
+    "(`packages/projections/src/log-format.ts`): `canonicalJson` of every event and of its metadata (which",
+    "embeds the whole command on index 0), a SHA-1 (`uuidV5`) and a SHA-256 (`chainHash`) per event — about as",
+    "much as `decide` and `apply` together, then the garbage collector, and `postMessage` (copying each ~1 MB batch",
+    "to the writer thread). Encoding could be a hand-written serializer per event type (keys already in sorted",
+    "order, no `Object.keys().sort()`), the event id derived from the chain hash already computed instead of a",
+    "second digest; with that and the fixes of target 2, the writer thread would become the bound (its inserts of a",
+    "batch take about a third of the event loop's time per batch, judging by the raw peer's rate), and then (a).",
   ].join("\n");
 }
 function GATEWAY_NOTES() {
@@ -414,31 +420,33 @@ function GATEWAY_NOTES() {
         .map(([k, v]) => `${fmt(+k)} → ${v} µs`)
         .join(", ")
     : "(not measured)";
+  const w = P.gateway?.writerThread?.topFunctions?.find((f) => f.function === "(idle)");
   return [
-    "**First, a defect that caps the gateway near 1,000 orders/s, whatever else is done.**",
-    "`ReplayGuard.firstTime` (`services/gateway/src/http/auth.ts`) sweeps its map on *every* signed write once it",
-    "holds more than 50,000 signatures, and the sweep only drops entries older than 2 × 30 s. Under any sustained",
-    "rate above 50,000 / 60 s ≈ 833 signed writes/s nothing is old enough to drop, so every request walks the",
-    `whole map: measured cost of one check after N signatures within the window: ${rgText}`,
-    "(`bench/lib/replay-guard-check.mjs`). At the target's 10,000 orders/s the map would hold ~600,000 entries",
-    "and each order would pay milliseconds. In the runs above it is the whole story of the 30 s: the gateway",
-    "answers 5,000-5,700 orders/s in its first seconds, and once the warm-up plus the first seconds have signed",
-    "50,000 orders, throughput falls to ~1,000 orders/s and keeps sliding (~650/s at the end; see the per-second",
-    "columns), with the CPU pinned at 95 %. In the profile it is `account`'s and `firstTime`'s self time (the",
-    "sweep is inlined into `Authenticator.account`). Fix: the map is in insertion (= time) order, so sweep from the front",
-    "and stop at the first entry inside the window (`for (const [s, t] of seen) { if (t >= cutoff) break;",
-    "seen.delete(s); }`, run at most once per second or per 1,000 inserts), keep 1 × window instead of 2 ×, and",
-    "bound the map by the rate limit rather than a fixed 50,000.",
+    "**The replay guard is no longer a cap.** It used to sweep its whole map on every signed write past 50,000",
+    "signatures (≈ 1,000 orders/s at most); since commit 72cfc60 it drops expired signatures from the front of its",
+    `arrival-ordered map. Cost of one check after N signatures within the window: ${rgText}`,
+    "(`bench/lib/replay-guard-check.mjs`).",
     "",
-    "**Then the CPU per order.** Even at its best (~5,500 orders/s before the guard degrades) the gateway is at",
-    "about half the target. Per group commit, the sequencer's `appendSync` holds the event loop while SQLite",
-    "fsyncs (`sqliteTransaction`, the largest self-time item), so no request is parsed or",
-    "authenticated meanwhile, and each group commit waits for the previous one. Per order it also pays",
-    "everything of target 3 (encode, hash, insert) plus Fastify routing, JSON parsing, io-ts decoding of the body",
-    "(`decodeOr400`), HMAC verification and the replay guard. Proposed: move the append to a worker thread",
-    "(`services/gateway/src/sequencer.ts`: decide batch k+1 while batch k is being made durable, answer batch",
-    "k when its commit completes), plus the fixes of targets 2 and 3, which are most of the CPU per order. Latency",
-    "p99 follows from the same stall: requests arriving during an fsync wait for it and for the next batch.",
+    "**Appends off the event loop.** The leader appends on a SQLite writer thread and decides batch k+1 while",
+    "batch k is committed (`services/gateway/src/sequencer.ts`, `packages/eventstore/src/sqlite-writer.ts`), so",
+    "requests are parsed, authenticated and decided during the fsync, and each batch is answered once its own",
+    `commit succeeded.${w ? ` In the profiled run the writer thread was idle ${w.selfPct} % of the process's life (the rest is \`sqliteTransaction\`).` : ""}`,
+    "",
+    "**What bounds it now.** (1) Snapshots: every `PMX_SNAPSHOT_EVERY` events (100,000 by default, i.e. every",
+    "~7 s at this rate) `Exchange.maybeSnapshot` writes one on the event loop, and `ExchangeProjection.toSnapshot`",
+    "(its streamed state hash, then `JSON.stringify`, SHA-256 and the fsync of a ~25 MB file at ~110,000 events)",
+    "holds it for 0.5-1.5 s, growing with the state: these are the seconds near 0 orders/s in the per-second",
+    "series, the p99.9 and the max latency. Fix: keep the state hash incrementally as events are applied, or",
+    "take the snapshot on a thread from a copy of the state",
+    "(`packages/projections`, `services/gateway/src/snapshots.ts`). (2) The event loop's CPU per order: in the",
+    "profile the sequencer's deciding (`decide`, `encodeCommandEvents`, `ExchangeProjection.apply`, all of",
+    "targets 2 and 3) is about half of the busy time, then garbage collection, Node's HTTP (`writev` per answer),",
+    "Fastify, the HMAC and the body's io-ts decoding; the gateway's own code (routes, auth, streams, sequencer",
+    "bookkeeping) is a small share. 10,000 orders/s needs about 100 µs of event-loop time per order including",
+    "everything; the fixes of targets 2 and 3 (most of it in `packages/domain` and `packages/projections`) are",
+    "what would get there. (3) With 64 connections and one request each in flight, throughput is 64 / latency:",
+    "10,000 orders/s needs a mean latency under 6.4 ms, i.e. the commit of ~60 orders (writer thread, fsync) plus",
+    "the deciding of the next batch within a few milliseconds on a machine shared with other work.",
   ].join("\n");
 }
 function REPLAY_NOTES() {

@@ -1,4 +1,4 @@
-// Load generator of the gateway benchmark (a child process, pinned to its own core by bench/gateway.mjs):
+// Load generator of the gateway benchmark (a child process; pinned to core 0 only with bench/gateway.mjs --pin):
 // autocannon, keep-alive, POST /v1/orders signed per request (fresh timestamp, distinct clientOrderId),
 // bodies from the yardstick's stream (LIMIT and MARKET operations; cancels skipped).
 // usage: node bench/lib/gateway-load.mjs <config.json>   -> one JSON line (autocannon's result, trimmed)

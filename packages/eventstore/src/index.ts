@@ -16,5 +16,6 @@ export {
   type SqliteConnectionSettings,
   type SqliteEventStore,
   type SqliteStoreOptions,
+  type SqliteWriterMode,
 } from "./sqlite-store.js";
 export { describeStore, openStore, parseStoreUrl, type StoreLocation } from "./url.js";

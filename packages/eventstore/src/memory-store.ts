@@ -77,6 +77,7 @@ export function createMemoryStore(): MemoryEventStore {
   };
 
   return {
+    appendsInOrder: true, // appendSync runs as `append` is called
     appendSync,
     readBatch,
     async append(stream, events, expectedRevision) {

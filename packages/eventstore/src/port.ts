@@ -62,6 +62,12 @@ export interface Subscription {
 }
 
 export interface EventStore {
+  /**
+   * True when concurrent `append` calls are applied in call order: a caller may start an append before the
+   * previous one resolved, and the store applies (or refuses) them one after the other as called. Absent or
+   * false: the caller must wait for each append before starting the next if it depends on it.
+   */
+  readonly appendsInOrder?: boolean;
   /** Appends all events atomically (one transaction) if the stream is at `expectedRevision`. */
   append(
     stream: string,

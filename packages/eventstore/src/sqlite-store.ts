@@ -13,6 +13,7 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from "./port.js";
+import { type SqliteWriter, startSqliteWriter } from "./sqlite-writer.js";
 import { Tail, Tails } from "./tail.js";
 
 export interface SqliteStoreOptions {
@@ -22,7 +23,16 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Rows per query when reading or catching up a subscription. Default 10,000. */
   readonly readPageSize?: number;
+  /**
+   * Where `append` runs. "thread" (default): on the caller's thread, as `appendSync`, blocking it through the
+   * commit and its fsync. "worker": on a worker thread with its own connection to the file (same pragmas), in
+   * call order, so the caller's event loop keeps running while a batch is made durable; reads and
+   * subscriptions stay on this connection. `appendSync` always runs on this thread.
+   */
+  readonly writer?: SqliteWriterMode;
 }
+
+export type SqliteWriterMode = "thread" | "worker";
 
 export interface SqliteEventStore extends EventStore {
   /** The file this store writes (as given to `openSqliteStore`). */
@@ -78,6 +88,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const pollIntervalMs = positive(options.pollIntervalMs ?? 50, "pollIntervalMs");
   const busyTimeoutMs = positive(options.busyTimeoutMs ?? 5_000, "busyTimeoutMs", true);
   const pageSize = positive(options.readPageSize ?? 10_000, "readPageSize");
+  const writerMode = writerModeOf(options.writer);
   if (path !== ":memory:" && path !== "") mkdirSync(dirname(path), { recursive: true });
 
   const db = new Database(path);
@@ -116,6 +127,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
   const tails = new Tails();
   let closed = false;
+  // In worker mode a file gets its own writer connection (":memory:" is private to a connection, so it cannot),
+  // started by the first append: a store that only reads (a follower) never starts the thread.
+  const onWorker = writerMode === "worker" && path !== ":memory:" && path !== "";
+  let writer: SqliteWriter | null = null;
   const assertOpen = () => {
     if (closed) throw new Error(`event store ${path} is closed`);
   };
@@ -164,8 +179,22 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return pageStmt.all(stream, fromRevision, maxCount);
   };
 
+  const appendOnWorker = async (
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> => {
+    assertOpen();
+    checkAppend(stream, events, expected);
+    writer ??= startSqliteWriter({ path, busyTimeoutMs });
+    const result = await writer.append(stream, events, expected);
+    if (result.written && !closed) tails.wake(stream);
+    return result;
+  };
+
   return {
     path,
+    appendsInOrder: true,
     appendSync,
     readBatch,
     connectionSettings() {
@@ -182,6 +211,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return last(stream);
     },
     async append(stream, events, expectedRevision) {
+      if (onWorker) return appendOnWorker(stream, events, expectedRevision);
       return appendSync(stream, events, expectedRevision);
     },
     async *read(stream, fromRevision = 0, maxCount = Number.POSITIVE_INFINITY) {
@@ -222,6 +252,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async close() {
       if (closed) return;
       closed = true;
+      await writer?.close(); // after the appends already called: they finish first
       await tails.closeAll();
       db.close();
     },
@@ -234,6 +265,12 @@ function isUniqueIdViolation(error: unknown): boolean {
     error.code === "SQLITE_CONSTRAINT_UNIQUE" &&
     error.message.includes("events.id")
   );
+}
+
+function writerModeOf(mode: unknown): SqliteWriterMode {
+  if (mode === undefined) return "thread";
+  if (mode === "thread" || mode === "worker") return mode;
+  throw new RangeError(`writer must be "thread" or "worker", got ${String(mode)}`);
 }
 
 function positive(n: number, name: string, allowZero = false): number {

@@ -6,7 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteStore, type SqliteEventStore, WrongExpectedRevisionError } from "../src/index.js";
+import {
+  DuplicateEventIdError,
+  openSqliteStore,
+  type SqliteEventStore,
+  WrongExpectedRevisionError,
+} from "../src/index.js";
 import {
   collect,
   expectConflict,
@@ -20,6 +25,18 @@ import {
 runEventStoreContract("sqlite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pmx-eventstore-"));
   const store = openSqliteStore(join(dir, "events.db"));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+runEventStoreContract("sqlite, worker writer", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pmx-eventstore-"));
+  const store = openSqliteStore(join(dir, "events.db"), { writer: "worker" });
   return {
     store,
     cleanup: async () => {
@@ -231,6 +248,99 @@ describe("SQLite event store", () => {
   it("rejects bad options", () => {
     expect(() => openSqliteStore(file, { pollIntervalMs: 0 })).toThrow(RangeError);
     expect(() => openSqliteStore(file, { readPageSize: -1 })).toThrow(RangeError);
+    expect(() => openSqliteStore(file, { writer: "fork" as "worker" })).toThrow(RangeError);
+  });
+
+  it("declares that its appends are applied in call order, in both writer modes", () => {
+    expect(open().appendsInOrder).toBe(true);
+    expect(open({ writer: "worker" }).appendsInOrder).toBe(true);
+  });
+
+  describe("worker writer", () => {
+    it("applies appends started without waiting in call order, each at the revision the previous one left", async () => {
+      const store = open({ writer: "worker" });
+      const batches = Array.from({ length: 200 }, (_, k) => newEvents(3, 3 * k));
+      const results = await Promise.all(
+        batches.map((b, k) => store.append("s", b, k === 0 ? "no_stream" : 3 * k - 1)),
+      );
+      expect(results.map((r) => r.nextExpectedRevision)).toEqual(batches.map((_, k) => 3 * k + 2));
+      const stored = await collect(store.read("s"));
+      expect(stored.map((e) => e.id)).toEqual(batches.flat().map((e) => e.id));
+    });
+
+    it("refuses, in order, an append behind a failed one that expected the failed one's revision", async () => {
+      const store = open({ writer: "worker" });
+      await store.append("s", newEvents(1), "no_stream");
+      const stale = store.append("s", newEvents(1, 1), "no_stream").catch((e: unknown) => e);
+      const behind = store.append("s", newEvents(1, 2), 1).catch((e: unknown) => e);
+      expect(await stale).toBeInstanceOf(WrongExpectedRevisionError);
+      const error = (await behind) as WrongExpectedRevisionError;
+      expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+      expect([error.stream, error.expected, error.actual]).toEqual(["s", 1, 0]);
+      expect(store.lastRevisionSync("s")).toBe(0);
+    });
+
+    it("brings back the duplicate id error with its fields", async () => {
+      const store = open({ writer: "worker" });
+      const [first] = newEvents(1);
+      await store.append("s", [first!], "no_stream");
+      const error = await store.append("t", [newEvent(9, { id: first!.id })], "no_stream").catch((e) => e);
+      expect(error).toBeInstanceOf(DuplicateEventIdError);
+      expect([error.stream, error.eventId, error.code]).toEqual(["t", first!.id, "DUPLICATE_EVENT_ID"]);
+    });
+
+    it("keeps the caller's thread free while another process holds the write lock", async () => {
+      const store = open({ writer: "worker", busyTimeoutMs: 10_000 });
+      await store.append("s", newEvents(1), "no_stream");
+      const child = holdWriteLock(file, 300);
+      await child.locked;
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      const result = await store.append("s", newEvents(1, 1), 0);
+      clearInterval(timer);
+      await child.exited;
+      expect(result).toEqual({ nextExpectedRevision: 1, written: true });
+      expect(ticks).toBeGreaterThanOrEqual(5); // appendSync would have blocked every timer for the whole wait
+    });
+
+    it("brings back SQLITE_BUSY after the busy timeout, and keeps working afterwards", async () => {
+      const store = open({ writer: "worker", busyTimeoutMs: 100 });
+      const child = holdWriteLock(file, 500);
+      await child.locked;
+      const error = await store.append("s", newEvents(1), "no_stream").catch((e) => e);
+      expect(error).toBeInstanceOf(Database.SqliteError);
+      expect(error.code).toMatch(/BUSY/);
+      await child.exited;
+      expect(await store.append("s", newEvents(1), "no_stream")).toEqual({
+        nextExpectedRevision: 0,
+        written: true,
+      });
+    });
+
+    it("finishes the appends already called before close returns, and refuses later ones", async () => {
+      const store = open({ writer: "worker" });
+      const pending = Array.from({ length: 20 }, (_, k) =>
+        store.append("s", newEvents(50, 50 * k), k === 0 ? "no_stream" : 50 * k - 1),
+      );
+      const closed = store.close();
+      await expect(store.append("s", newEvents(1), 999)).rejects.toThrow(/closed/);
+      await closed;
+      expect((await Promise.all(pending)).at(-1)).toEqual({ nextExpectedRevision: 999, written: true });
+      const reopened = open();
+      expect(reopened.lastRevisionSync("s")).toBe(999);
+    });
+
+    it("wakes a subscriber on this connection once the worker committed", async () => {
+      const store = open({ writer: "worker", pollIntervalMs: 60_000 });
+      const got: number[] = [];
+      const sub = store.subscribe("s", "start", (e) => {
+        got.push(e.revision);
+      });
+      await store.append("s", newEvents(3), "no_stream");
+      await waitFor(() => got.length === 3, 1_000);
+      await sub.close();
+      expect(got).toEqual([0, 1, 2]);
+    });
   });
 });
 

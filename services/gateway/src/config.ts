@@ -17,6 +17,10 @@ export interface GatewayConfig {
   rateLimitPerIp: number;
   maxQueue: number;
   maxBatch: number;
+  /** Group commits whose append may be in flight at once (the store must apply appends in call order). */
+  maxAppendsInFlight: number;
+  /** Where a SQLite store's appends run: "worker" (a writer thread, the event loop stays free) or "thread". */
+  sqliteWriter: "worker" | "thread";
   /** Timestamp window of signed requests, ms. */
   signatureWindowMs: number;
   /** With the system clock: how often a Tick command runs scheduled work (fee accrual, deadlines, auction ends). */
@@ -48,6 +52,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     : where.kind === "sqlite" && where.path !== ":memory:"
       ? dirname(where.path)
       : resolve("data");
+  const sqliteWriter = env.PMX_SQLITE_WRITER || "worker";
+  if (sqliteWriter !== "worker" && sqliteWriter !== "thread")
+    throw new ConfigError(`PMX_SQLITE_WRITER must be "worker" or "thread", not "${sqliteWriter}"`);
   const clock = env.PMX_CLOCK || "system";
   if (clock !== "system" && clock !== "manual")
     throw new ConfigError(`PMX_CLOCK must be "system" or "manual", not "${clock}"`);
@@ -64,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     rateLimitPerIp: integer(env, "PMX_RATE_LIMIT_PER_IP", 20_000, 1, 10_000_000),
     maxQueue: integer(env, "PMX_MAX_QUEUE", 10_000, 1, 10_000_000),
     maxBatch: integer(env, "PMX_MAX_BATCH", 1_000, 1, 100_000),
+    maxAppendsInFlight: integer(env, "PMX_MAX_APPENDS_IN_FLIGHT", 2, 1, 64),
+    sqliteWriter,
     signatureWindowMs: 30_000,
     tickMs: integer(env, "PMX_TICK_MS", 1000, 10, 3_600_000),
     snapshotEvery: integer(env, "PMX_SNAPSHOT_EVERY", 100_000, 0, 1_000_000_000),

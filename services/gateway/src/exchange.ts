@@ -57,6 +57,8 @@ export interface ExchangeOptions {
   stream?: string;
   maxQueue?: number;
   maxBatch?: number;
+  /** Group commits in flight at once when the store applies appends in call order (see `Sequencer`). */
+  maxAppendsInFlight?: number;
   /** Start from the newest valid snapshot, and write one every `every` events (0: never write). */
   snapshots?: { store: SnapshotStore; every: number };
   /** Follow the log read-only instead of writing it; `leader` names where writes go (for the 503 answer). */
@@ -133,6 +135,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
       clock,
       maxQueue: this.options.maxQueue,
       maxBatch: this.options.maxBatch,
+      maxAppendsInFlight: this.options.maxAppendsInFlight,
       onCommitted: (batch) => {
         this.emit("committed", batch);
         this.maybeSnapshot();

@@ -42,9 +42,15 @@ export interface SequencerOptions {
   readonly maxQueue?: number;
   /** Most commands decided into one group commit. */
   readonly maxBatch?: number;
+  /**
+   * Most group commits whose append is in flight at once, when the store applies appends in call order
+   * (`appendsInOrder`): batch k+1 is decided while batch k is being made durable. Default 2. A store
+   * without that guarantee gets one at a time, whatever this says.
+   */
+  readonly maxAppendsInFlight?: number;
   /** Called with each durable batch: the events and their metadata, in log order. */
   readonly onCommitted?: (batch: { event: Event; meta: EventMeta }[]) => void;
-  /** Called after each append with its duration in milliseconds. */
+  /** Called after each append with its duration in milliseconds (from the call, so queueing behind others counts). */
   readonly onAppended?: (ms: number) => void;
   /** Called once when writes stop for good (a concurrency conflict or a failed append). */
   readonly onStopped?: (reason: string, error: unknown) => void;
@@ -64,9 +70,25 @@ export interface SequencerStats {
   lastAppendMs: number;
 }
 
+type Answer = Outcome | { failed: unknown };
+
+/** A batch decided and applied to the projection; its answers wait until its events are durable. */
+interface DecidedBatch {
+  readonly batch: Pending[];
+  readonly answers: Answer[];
+  readonly stored: StoredEvent[];
+  readonly applied: { event: Event; meta: EventMeta }[];
+}
+
+/** How an append ended; never a rejected promise, so that a batch waiting behind others holds no unhandled one. */
+type AppendEnd = { ok: true; ms: number } | { ok: false; error: unknown };
+
 export class Sequencer {
   private readonly queue: Pending[] = [];
-  private running = false;
+  private pumpScheduled = false;
+  private inFlight = 0;
+  /** Settles when the newest started batch has been answered: each batch is answered after the one before. */
+  private lastAnswered: Promise<void> = Promise.resolve();
   private stoppedReason: string | null = null;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
@@ -79,10 +101,12 @@ export class Sequencer {
   };
   private readonly maxQueue: number;
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
 
   constructor(private readonly options: SequencerOptions) {
     this.maxQueue = options.maxQueue ?? 10_000;
     this.maxBatch = options.maxBatch ?? 1_000;
+    this.maxInFlight = options.store.appendsInOrder ? Math.max(1, options.maxAppendsInFlight ?? 2) : 1;
   }
 
   /** Why writes are stopped, or null while the sequencer accepts them. */
@@ -92,6 +116,11 @@ export class Sequencer {
 
   get queueDepth(): number {
     return this.queue.length;
+  }
+
+  /** Group commits decided whose answers wait for their append (at most `maxAppendsInFlight`). */
+  get appendsInFlight(): number {
+    return this.inFlight;
   }
 
   /** Queues a command; resolves with its events once durable, or with its rejection. */
@@ -107,40 +136,63 @@ export class Sequencer {
     return new Promise<Outcome>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
       this.stats.queueDepth = this.queue.length;
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => void this.drain());
-      }
+      this.schedulePump();
     });
   }
 
   /** Stops taking commands and waits until every queued one is answered. */
   async close(): Promise<void> {
     this.closing = true;
-    if (!this.running && this.queue.length === 0) return;
+    if (this.isIdle()) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.stoppedReason) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      this.stats.queueDepth = this.queue.length;
-      await this.commit(batch);
-    }
-    if (this.stoppedReason) {
-      const error = new SequencerUnavailable("WRITES_STOPPED", this.stoppedReason);
-      for (const p of this.queue.splice(0)) p.reject(error);
-    }
-    this.running = false;
-    this.stats.queueDepth = 0;
-    for (const w of this.idleWaiters.splice(0)) w();
+  private isIdle(): boolean {
+    return this.inFlight === 0 && this.queue.length === 0 && !this.pumpScheduled;
   }
 
-  /** Decides each command against the state as left by the ones before it, then appends all their events at once. */
-  private async commit(batch: Pending[]): Promise<void> {
-    const { projection, clock, store, stream } = this.options;
-    const revisionBefore = projection.eventCount;
-    const outcomes: (Outcome | { failed: unknown })[] = [];
+  /** Pumps on the next turn of the event loop, so that the commands submitted meanwhile join one batch. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Starts group commits from the queue while appends may be in flight; wakes `close` once all is answered. */
+  private pump(): void {
+    while (this.queue.length > 0 && !this.stoppedReason && this.inFlight < this.maxInFlight) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.stats.queueDepth = this.queue.length;
+      this.start(batch);
+    }
+    if (this.stoppedReason) this.rejectAll(this.queue.splice(0));
+    this.stats.queueDepth = this.queue.length;
+    if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Decides the batch, starts its append at once (appends are called in decision order), answers it in turn. */
+  private start(batch: Pending[]): void {
+    const decided = this.decide(batch);
+    const appended = this.append(decided.stored);
+    this.inFlight += 1;
+    this.lastAnswered = this.lastAnswered
+      .then(() => this.answer(decided, appended))
+      .catch((error: unknown) => {
+        for (const p of decided.batch) p.reject(error); // a bug in answering: these requests fail (500)
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+  }
+
+  /** Decides each command against the state as left by the ones before it and applies their events. */
+  private decide(batch: Pending[]): DecidedBatch {
+    const { projection, clock } = this.options;
+    const answers: Answer[] = [];
     const stored: StoredEvent[] = [];
     const applied: { event: Event; meta: EventMeta }[] = [];
     let seq = projection.lastSeq;
@@ -153,24 +205,24 @@ export class Sequencer {
         decision = decide(command, projection.state);
       } catch (error) {
         // A decider that throws is a bug: this request fails (500) and nothing is appended for it.
-        outcomes.push({ failed: error });
+        answers.push({ failed: error });
         continue;
       }
       if (decision._tag === "Left") {
-        outcomes.push({ ok: false, rejection: decision.left });
+        answers.push({ ok: false, rejection: decision.left });
         continue;
       }
       const events = decision.right;
       // The log is read back through the event codecs: an event that would not decode is never written.
       const invalid = events.find((e) => !isValidEvent(e));
       if (invalid) {
-        outcomes.push({
+        answers.push({
           failed: new Error(`decider produced an invalid ${invalid.type} event: ${JSON.stringify(invalid)}`),
         });
         continue;
       }
       if (events.length === 0) {
-        outcomes.push({ ok: true, seq: projection.lastSeq, events, at });
+        answers.push({ ok: true, seq: projection.lastSeq, events, at });
         continue;
       }
       seq += 1;
@@ -189,44 +241,78 @@ export class Sequencer {
         applied.push({ event, meta });
       });
       stored.push(...encoded.stored);
-      outcomes.push({ ok: true, seq, events, at });
+      answers.push({ ok: true, seq, events, at });
     }
-    if (stored.length > 0) {
-      const started = performance.now();
-      try {
-        await store.append(stream, stored, revisionBefore === 0 ? "no_stream" : revisionBefore - 1);
-      } catch (error) {
-        const reason =
-          error instanceof WrongExpectedRevisionError
-            ? `another writer appended to the log (expected revision ${error.expected}, found ${error.actual}); this gateway stopped accepting writes`
-            : `appending to the log failed (${(error as Error).message}); this gateway stopped accepting writes`;
-        this.stoppedReason = reason;
-        const unavailable = new SequencerUnavailable("WRITES_STOPPED", reason);
-        for (const p of batch) p.reject(unavailable);
-        this.options.onStopped?.(reason, error);
-        return;
-      }
-      const ms = performance.now() - started;
-      this.stats.lastAppendMs = ms;
-      // Listeners (metrics, streams) must never stop the sequencer: the events are durable whatever they do.
-      try {
-        this.options.onAppended?.(ms);
-      } catch {
-        /* a metrics failure is not the sequencer's */
-      }
-      this.stats.eventsAppended += stored.length;
-      this.stats.batchesCommitted += 1;
-      this.stats.commandsCommitted += outcomes.filter((o) => "ok" in o && o.ok && o.events.length > 0).length;
-      try {
-        this.options.onCommitted?.(applied);
-      } catch {
-        /* a subscriber's failure is its own; the requests are still answered */
-      }
+    return { batch, answers, stored, applied };
+  }
+
+  /** Appends the batch's events after those applied before them (null: nothing to append). */
+  private append(stored: StoredEvent[]): Promise<AppendEnd> | null {
+    if (stored.length === 0) return null;
+    const { projection, store, stream } = this.options;
+    const revisionBefore = projection.eventCount - stored.length;
+    const started = performance.now();
+    return store.append(stream, stored, revisionBefore === 0 ? "no_stream" : revisionBefore - 1).then(
+      (): AppendEnd => ({ ok: true, ms: performance.now() - started }),
+      (error: unknown): AppendEnd => ({ ok: false, error }),
+    );
+  }
+
+  /** Once the batches before it are answered: answers the batch when its append succeeded, else stops writes. */
+  private async answer(decided: DecidedBatch, appended: Promise<AppendEnd> | null): Promise<void> {
+    // Behind a failed append, nothing decided is durable (its state included the failed batch): all are refused.
+    if (this.stoppedReason) return this.rejectAll(decided.batch);
+    if (appended) {
+      const end = await appended;
+      if (this.stoppedReason) return this.rejectAll(decided.batch);
+      if (!end.ok) return this.stop(end.error, decided.batch);
+      this.recordDurable(decided, end.ms);
     }
-    batch.forEach((p, i) => {
-      const outcome = outcomes[i]!;
-      if ("failed" in outcome) p.reject(outcome.failed);
-      else p.resolve(outcome);
+    decided.batch.forEach((p, i) => {
+      const answer = decided.answers[i]!;
+      if ("failed" in answer) p.reject(answer.failed);
+      else p.resolve(answer);
     });
+  }
+
+  private recordDurable(decided: DecidedBatch, ms: number): void {
+    this.stats.lastAppendMs = ms;
+    // Listeners (metrics, streams) must never stop the sequencer: the events are durable whatever they do.
+    try {
+      this.options.onAppended?.(ms);
+    } catch {
+      /* a metrics failure is not the sequencer's */
+    }
+    this.stats.eventsAppended += decided.stored.length;
+    this.stats.batchesCommitted += 1;
+    this.stats.commandsCommitted += decided.answers.filter(
+      (a) => "ok" in a && a.ok && a.events.length > 0,
+    ).length;
+    try {
+      this.options.onCommitted?.(decided.applied);
+    } catch {
+      /* a subscriber's failure is its own; the requests are still answered */
+    }
+  }
+
+  /** Stops writes for good after a failed append: this batch and every one behind it get WRITES_STOPPED. */
+  private stop(error: unknown, batch: Pending[]): void {
+    const reason =
+      error instanceof WrongExpectedRevisionError
+        ? `another writer appended to the log (expected revision ${error.expected}, found ${error.actual}); this gateway stopped accepting writes`
+        : `appending to the log failed (${(error as Error).message}); this gateway stopped accepting writes`;
+    this.stoppedReason = reason;
+    this.rejectAll(batch);
+    try {
+      this.options.onStopped?.(reason, error);
+    } catch {
+      /* the listener's failure changes nothing: writes are stopped */
+    }
+  }
+
+  private rejectAll(pendings: Pending[]): void {
+    if (pendings.length === 0) return;
+    const error = new SequencerUnavailable("WRITES_STOPPED", this.stoppedReason ?? "writes stopped");
+    for (const p of pendings) p.reject(error);
   }
 }

@@ -28,7 +28,8 @@ export async function startGateway(
   const where = parseStoreUrl(config.storeUrl);
   const durable = where.kind !== "memory" && !(where.kind === "sqlite" && where.path === ":memory:");
   if (durable) mkdirSync(config.dataDir, { recursive: true });
-  const store = openStore(config.storeUrl);
+  // The leader's appends run on a writer thread (started by the first append: a follower never starts it).
+  const store = openStore(config.storeUrl, { writer: config.sqliteWriter });
   const started = performance.now();
   const clock: Clock = config.clock === "manual" ? new ManualClock(0) : new SystemClock();
   const exchange = await Exchange.open({
@@ -36,6 +37,7 @@ export async function startGateway(
     clock,
     maxQueue: config.maxQueue,
     maxBatch: config.maxBatch,
+    maxAppendsInFlight: config.maxAppendsInFlight,
     snapshots: durable
       ? { store: new SnapshotStore(join(config.dataDir, "snapshots"), logger), every: config.snapshotEvery }
       : undefined,

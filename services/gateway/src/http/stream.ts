@@ -52,6 +52,9 @@ class Subscribers {
   of(key: string): ReadonlySet<Connection> | undefined {
     return this.byKey.get(key);
   }
+  get isEmpty(): boolean {
+    return this.byKey.size === 0;
+  }
 }
 
 /** A trade as the trades channel shows it (YES price; side and outcome of the taker). */
@@ -203,6 +206,7 @@ export async function attachStream(
     balance: boolean;
   }
   const onCommitted = (batch: { event: Event; meta: EventMeta }[]): void => {
+    if (trades.isEmpty && books.isEmpty && accounts.isEmpty) return; // nobody listens: nothing to build
     const markets = new Set<string>();
     const updates = new Map<string, AccountUpdate>();
     const update = (accountId: string): AccountUpdate | null => {
@@ -222,7 +226,8 @@ export async function attachStream(
             marketId: event.marketId,
             data: { type: "trade", trade: tradeOf(event, meta.at) },
           });
-        for (const [accountId, fill] of fillsOf(event, meta.at)) update(accountId)?.fills.push(fill);
+        if (accounts.of(event.makerAccountId) || accounts.of(event.takerAccountId))
+          for (const [accountId, fill] of fillsOf(event, meta.at)) update(accountId)?.fills.push(fill);
       }
       for (const accountId of accountsIn(fields)) {
         const u = update(accountId);
