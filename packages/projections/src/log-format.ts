@@ -1,5 +1,5 @@
 // How domain events are written to and read from the log: canonical JSON data, metadata, chained hashes, ids.
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { Command, canonicalJson, Event } from "@pmx/domain";
 import * as t from "io-ts";
 import { chainHash } from "./chain.js";
@@ -39,14 +39,32 @@ export interface RecordedCommand {
 /** Fixed namespace for pmx event ids (UUIDv5 over "commandId/index"). */
 const EVENT_ID_NAMESPACE = "5b3c1f52-8f0e-4c7a-9d0e-6f1a2b3c4d5e";
 
+const namespaceBytes = new Map<string, Buffer>();
+const bytesOfNamespace = (namespace: string): Buffer => {
+  let bytes = namespaceBytes.get(namespace);
+  if (!bytes) {
+    bytes = Buffer.from(namespace.replace(/-/g, ""), "hex");
+    if (namespaceBytes.size < 64) namespaceBytes.set(namespace, bytes);
+  }
+  return bytes;
+};
+
+/** SHA-1 of bytes as hex: Node's one-shot `crypto.hash` where it exists (20.12+), else a Hash object. */
+const sha1Hex: (bytes: Buffer) => string =
+  typeof crypto.hash === "function"
+    ? (bytes) => crypto.hash("sha1", bytes, "hex")
+    : (bytes) => crypto.createHash("sha1").update(bytes).digest("hex");
+
 /** A name-based UUID (version 5, SHA-1) of `name` in `namespace`: the same command and index always give the same id. */
 export function uuidV5(namespace: string, name: string): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ""), "hex");
-  const bytes = createHash("sha1").update(ns).update(name).digest().subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const ns = bytesOfNamespace(namespace);
+  const input = Buffer.allocUnsafe(ns.length + Buffer.byteLength(name, "utf8"));
+  ns.copy(input, 0);
+  input.write(name, ns.length, "utf8");
+  const hex = sha1Hex(input);
+  // RFC 4122: the version nibble (byte 6's high half) is 5, the variant bits (byte 8's top two) are 10.
+  const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 export const eventIdOf = (commandId: string, index: number): string =>

@@ -10,9 +10,11 @@ import {
   decodeStoredEvent,
   encodeCommandEvents,
   eventDataText,
+  eventIdOf,
   isLogMetadata,
   LogMetadata,
   type StoredEvent,
+  uuidV5,
 } from "../src/log-format.js";
 
 const AT = Date.parse("2025-01-01T00:00:00Z");
@@ -301,5 +303,27 @@ describe("applyIfRecorded: the audit's byte-equal fast path", () => {
       unchanged: true,
     });
     expect(offer(at, e, decodedEvents[at]!)).toEqual({ applied: true, unchanged: false });
+  });
+});
+
+describe("event ids", () => {
+  /** RFC 4122 §4.3 as first written: SHA-1 over namespace bytes and name, version and variant bits set. */
+  const byTheBook = (namespace: string, name: string): string => {
+    const ns = Buffer.from(namespace.replace(/-/g, ""), "hex");
+    const bytes = createHash("sha1").update(ns).update(name).digest().subarray(0, 16);
+    bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+    bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+    const hex = bytes.toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+
+  it("are UUIDv5: the known vector of the DNS namespace, and the same ids as the RFC's construction for any name", () => {
+    expect(uuidV5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "python.org")).toBe(
+      "886313e1-3b8a-5372-9b90-0c9aee199e5d",
+    );
+    const ns = "5b3c1f52-8f0e-4c7a-9d0e-6f1a2b3c4d5e";
+    for (const name of ["c-1/0", "c-123456/2", "", "ü-é/3", "x".repeat(300), "c-\u{1F600}/1"])
+      expect(uuidV5(ns, name), name).toBe(byTheBook(ns, name));
+    for (let i = 0; i < 2000; i++) expect(eventIdOf(`c-${i}`, i % 5)).toBe(byTheBook(ns, `c-${i}/${i % 5}`));
   });
 });
