@@ -187,12 +187,18 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
     if (!snapshots || snapshots.every <= 0) return;
     if (this.current.eventCount - this.lastSnapshotAt < snapshots.every) return;
     this.lastSnapshotAt = this.current.eventCount;
-    try {
-      const file = snapshots.store.write(this.current);
-      this.options.logger?.info({ file, events: this.current.eventCount }, "snapshot written");
-    } catch (error) {
-      this.options.logger?.warn({ reason: (error as Error).message }, "snapshot not written");
-    }
+    const write = () => {
+      this.lastSnapshotAt = this.current.eventCount;
+      try {
+        const file = snapshots.store.write(this.current);
+        this.options.logger?.info({ file, events: this.current.eventCount }, "snapshot written");
+      } catch (error) {
+        this.options.logger?.warn({ reason: (error as Error).message }, "snapshot not written");
+      }
+    };
+    // With appends in flight the state runs ahead of the log: the snapshot waits until it is all durable.
+    if (this.sequencer) this.sequencer.whenDurable(write);
+    else write();
   }
 
   /** Writes a snapshot now (between commands). */

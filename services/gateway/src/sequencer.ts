@@ -91,6 +91,8 @@ export class Sequencer {
   private lastAnswered: Promise<void> = Promise.resolve();
   private stoppedReason: string | null = null;
   private closing = false;
+  /** Work waiting for a point where every decided batch is durable (no batch is started meanwhile). */
+  private whenDurableWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   readonly stats: SequencerStats = {
     queueDepth: 0,
@@ -140,6 +142,15 @@ export class Sequencer {
     });
   }
 
+  /**
+   * Runs `fn` at the next point where the projection holds exactly the durable log: once every batch decided so
+   * far is answered, before the next one is decided (the queue waits meanwhile). Dropped if writes stop first.
+   */
+  whenDurable(fn: () => void): void {
+    this.whenDurableWaiters.push(fn);
+    if (this.inFlight === 0 && !this.pumpScheduled) this.pump();
+  }
+
   /** Stops taking commands and waits until every queued one is answered. */
   async close(): Promise<void> {
     this.closing = true;
@@ -163,6 +174,10 @@ export class Sequencer {
 
   /** Starts group commits from the queue while appends may be in flight; wakes `close` once all is answered. */
   private pump(): void {
+    if (this.whenDurableWaiters.length > 0) {
+      if (this.inFlight > 0) return; // no new batch until those in flight are answered: the state catches up
+      this.runWhenDurable();
+    }
     while (this.queue.length > 0 && !this.stoppedReason && this.inFlight < this.maxInFlight) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.stats.queueDepth = this.queue.length;
@@ -171,6 +186,18 @@ export class Sequencer {
     if (this.stoppedReason) this.rejectAll(this.queue.splice(0));
     this.stats.queueDepth = this.queue.length;
     if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private runWhenDurable(): void {
+    const waiters = this.whenDurableWaiters.splice(0);
+    if (this.stoppedReason) return; // the state may hold a batch that never became durable
+    for (const fn of waiters) {
+      try {
+        fn();
+      } catch {
+        /* the waiter's failure is its own (a snapshot that could not be written logs it) */
+      }
+    }
   }
 
   /** Decides the batch, starts its append at once (appends are called in decision order), answers it in turn. */

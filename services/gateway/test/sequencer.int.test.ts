@@ -98,10 +98,11 @@ function newSequencer(store: EventStore, extra: Partial<SequencerOptions> = {}) 
   const committed: number[][] = [];
   const stopped: string[] = [];
   const order: string[] = [];
+  const projection = new ExchangeProjection();
   const sequencer = new Sequencer({
     store,
     stream: STREAM,
-    projection: new ExchangeProjection(),
+    projection,
     clock: new ManualClock(1_700_000_000_000),
     onCommitted: (batch) => committed.push(batch.map((b) => b.meta.seq)),
     onStopped: (reason) => stopped.push(reason),
@@ -123,7 +124,7 @@ function newSequencer(store: EventStore, extra: Partial<SequencerOptions> = {}) 
     );
     return t;
   };
-  return { sequencer, open, committed, stopped, order };
+  return { sequencer, projection, open, committed, stopped, order };
 }
 
 describe("Sequencer pipelining (a store that applies appends in call order)", () => {
@@ -241,6 +242,29 @@ describe("Sequencer pipelining (a store that applies appends in call order)", ()
     expect(stopped).toEqual([
       "appending to the log failed (disk full); this gateway stopped accepting writes",
     ]);
+  });
+
+  it("runs whenDurable work once every decided batch is durable, holding the next batch until then", async () => {
+    const held = new HeldStore(true);
+    const { sequencer, projection, open } = newSequencer(held.store);
+    const a = open("a");
+    await until(() => held.calls.length === 1);
+    const b = open("b");
+    await until(() => held.calls.length === 2);
+    const seen: { decided: number; durable: number }[] = [];
+    sequencer.whenDurable(() => {
+      seen.push({ decided: projection.eventCount, durable: held.inner.readBatch(STREAM, 0, 100).length });
+    });
+    held.write(0);
+    const c = open("c");
+    await turns(10);
+    expect(seen).toEqual([]);
+    expect(held.calls.length).toBe(2); // c waits: a slot is free, but the state must catch up with the log first
+    held.write(1);
+    await until(() => held.calls.length === 3);
+    expect(seen).toEqual([{ decided: 2, durable: 2 }]);
+    held.write(2);
+    await Promise.all([a.promise, b.promise, c.promise]);
   });
 
   it("close waits for the batches in flight", async () => {
