@@ -473,11 +473,11 @@ function settleParty(
   const market = marketOf(state, order.marketId);
   if (side === "buy") {
     const paid = fee === "0" ? amountOf(amount) : amountOf(amount).plus(fee);
-    order.reservedCash = order.reservedCash.minus(paid);
+    order.reservedCash = compact(order.reservedCash.minus(paid));
     ledger.reserved(state, account, -1, paid);
     if (released !== undefined && released !== "0") {
       const back = money(released);
-      order.reservedCash = order.reservedCash.minus(back);
+      order.reservedCash = compact(order.reservedCash.minus(back));
       ledger.reserved(state, account, -1, back);
       ledger.cash(state, account, 1, back);
     }
@@ -550,7 +550,7 @@ function orderCancelled(state: State, event: EventOf<"OrderCancelled">): State {
   // A resting order leaves the book; a taker's unfilled remainder never reached it.
   if (market.book.get(order.number)) market.book.cancel(order.number);
   const cash = amountOf(event.releasedCash);
-  if (!cash.isZero()) order.reservedCash = order.reservedCash.minus(cash);
+  if (!cash.isZero()) order.reservedCash = compact(order.reservedCash.minus(cash));
   ledger.reserved(state, account, -1, cash);
   ledger.cash(state, account, 1, cash);
   if (event.releasedShares > 0 && order.source !== null) {
