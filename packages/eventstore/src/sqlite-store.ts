@@ -30,6 +30,11 @@ export interface SqliteStoreOptions {
    * subscriptions stay on this connection. `appendSync` always runs on this thread.
    */
   readonly writer?: SqliteWriterMode;
+  /**
+   * Open the file read-only (it must exist, created by a writer): no schema transaction, no pragma that writes,
+   * and `append` / `appendSync` refuse. For readers that follow another process's or thread's log (the snapshotter).
+   */
+  readonly readOnly?: boolean;
 }
 
 export type SqliteWriterMode = "thread" | "worker";
@@ -89,27 +94,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const busyTimeoutMs = positive(options.busyTimeoutMs ?? 5_000, "busyTimeoutMs", true);
   const pageSize = positive(options.readPageSize ?? 10_000, "readPageSize");
   const writerMode = writerModeOf(options.writer);
-  if (path !== ":memory:" && path !== "") mkdirSync(dirname(path), { recursive: true });
+  const readOnly = options.readOnly === true;
+  if (readOnly && (path === ":memory:" || path === ""))
+    throw new RangeError(
+      "a read-only store needs a file (an in-memory database is private to its connection)",
+    );
+  if (!readOnly && path !== ":memory:" && path !== "") mkdirSync(dirname(path), { recursive: true });
 
-  const db = new Database(path);
-  try {
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`); // first: the statements below may wait for another process
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
-    db.transaction(() => {
-      const version = db.pragma("user_version", { simple: true }) as number;
-      if (version > SCHEMA_VERSION) {
-        throw new Error(
-          `${path}: event store schema version ${version} is newer than this code (${SCHEMA_VERSION})`,
-        );
-      }
-      db.exec(SCHEMA);
-      if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = readOnly ? openReadOnly(path, busyTimeoutMs) : openWritable(path, busyTimeoutMs);
 
   const lastStmt = db.prepare<[string], { r: number | null }>(
     "SELECT MAX(revision) AS r FROM events WHERE stream = ?",
@@ -166,6 +158,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     expected: ExpectedRevision,
   ): AppendResult => {
     assertOpen();
+    if (readOnly) throw new Error(`event store ${path} is open read-only`);
     checkAppend(stream, events, expected);
     const result = appendTx.immediate(stream, events, expected);
     if (result.written) tails.wake(stream);
@@ -211,7 +204,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return last(stream);
     },
     async append(stream, events, expectedRevision) {
-      if (onWorker) return appendOnWorker(stream, events, expectedRevision);
+      if (onWorker && !readOnly) return appendOnWorker(stream, events, expectedRevision);
       return appendSync(stream, events, expectedRevision);
     },
     async *read(stream, fromRevision = 0, maxCount = Number.POSITIVE_INFINITY) {
@@ -257,6 +250,50 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       db.close();
     },
   };
+}
+
+/** A connection that writes: WAL, synchronous=FULL, and the schema created (or checked) in one transaction. */
+function openWritable(path: string, busyTimeoutMs: number): Database.Database {
+  const db = new Database(path);
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`); // first: the statements below may wait for another process
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.transaction(() => {
+      const version = db.pragma("user_version", { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new Error(
+          `${path}: event store schema version ${version} is newer than this code (${SCHEMA_VERSION})`,
+        );
+      }
+      db.exec(SCHEMA);
+      if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * A read-only connection to an existing event store: SQLITE_OPEN_READONLY, so nothing this connection does can
+ * write the database (it reads the WAL through the shared-memory index like any reader). The schema must be there.
+ */
+function openReadOnly(path: string, busyTimeoutMs: number): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`); // a connection setting, not stored in the file
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version !== SCHEMA_VERSION)
+      throw new Error(
+        `${path}: event store schema version ${version}, this code reads ${SCHEMA_VERSION} (open it for writing first)`,
+      );
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 function isUniqueIdViolation(error: unknown): boolean {

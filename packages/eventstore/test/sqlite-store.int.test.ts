@@ -256,6 +256,38 @@ describe("SQLite event store", () => {
     expect(open({ writer: "worker" }).appendsInOrder).toBe(true);
   });
 
+  describe("read-only", () => {
+    it("opens without taking the write lock, reads what a writer appends, and refuses to append", async () => {
+      const writer = open({ pollIntervalMs: 10 });
+      await writer.append("s", newEvents(3), "no_stream");
+      // A writable open runs BEGIN IMMEDIATE and would wait out the lock; a read-only one must not wait for it.
+      const child = holdWriteLock(file, 1_500);
+      await child.locked;
+      const started = Date.now();
+      const reader = open({ readOnly: true, pollIntervalMs: 10, busyTimeoutMs: 5_000 });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect((await collect(reader.read("s"))).map((e) => e.revision)).toEqual([0, 1, 2]);
+      await child.exited;
+      const got: number[] = [];
+      const sub = reader.subscribe("s", 2, (e) => {
+        got.push(e.revision);
+      });
+      await writer.append("s", newEvents(2, 3), 2);
+      await waitFor(() => got.length === 2, 2_000);
+      await sub.close();
+      expect(got).toEqual([3, 4]);
+      expect(() => reader.appendSync("s", newEvents(1, 5), 4)).toThrow(/read-only/);
+      await expect(reader.append("s", newEvents(1, 5), 4)).rejects.toThrow(/read-only/);
+      expect(reader.lastRevisionSync("s")).toBe(4);
+    });
+
+    it("needs an existing event store file", () => {
+      expect(() => openSqliteStore(join(dir, "missing.db"), { readOnly: true })).toThrow();
+      expect(existsSync(join(dir, "missing.db"))).toBe(false);
+      expect(() => openSqliteStore(":memory:", { readOnly: true })).toThrow(RangeError);
+    });
+  });
+
   describe("worker writer", () => {
     it("applies appends started without waiting in call order, each at the revision the previous one left", async () => {
       const store = open({ writer: "worker" });

@@ -1,7 +1,7 @@
-// The exchange service: rebuilds state from the log at start, then owns the sequencer that appends to it.
+// The exchange service: rebuilds state from the log at start, then owns the sequencer (and the snapshotter thread).
 import { EventEmitter } from "node:events";
 import type { Event } from "@pmx/domain";
-import type { EventStore, Subscription } from "@pmx/eventstore";
+import type { EventStore, SqliteEventStore, Subscription } from "@pmx/eventstore";
 import { type EventMeta, ExchangeProjection } from "@pmx/projections";
 import type { Clock } from "./clock.js";
 import {
@@ -12,6 +12,7 @@ import {
   SequencerUnavailable,
 } from "./sequencer.js";
 import type { SnapshotLogger, SnapshotStore } from "./snapshots.js";
+import { Snapshotter } from "./snapshotter.js";
 
 export const STREAM = "pmx";
 
@@ -59,8 +60,13 @@ export interface ExchangeOptions {
   maxBatch?: number;
   /** Group commits in flight at once when the store applies appends in call order (see `Sequencer`). */
   maxAppendsInFlight?: number;
-  /** Start from the newest valid snapshot, and write one every `every` events (0: never write). */
-  snapshots?: { store: SnapshotStore; every: number };
+  /**
+   * Start from the newest valid snapshot, and, while leading, write one every `every` events (0: never write). On a
+   * SQLite file the snapshotter thread writes them, off the event loop (`Snapshotter`); on other stores, or when its
+   * code is not built, the event loop does, between group commits. `pollIntervalMs`: how often the thread looks for
+   * new events once caught up (default 100).
+   */
+  snapshots?: { store: SnapshotStore; every: number; pollIntervalMs?: number };
   /** Follow the log read-only instead of writing it; `leader` names where writes go (for the 503 answer). */
   follow?: { leader: string | null };
   logger?: SnapshotLogger & { error(obj: object, msg: string): void };
@@ -86,6 +92,9 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
   private following: Subscription | null = null;
   private followProblem: string | null = null;
   private lastSnapshotAt: number;
+  private snapshotThread: Snapshotter | null = null;
+  /** Periodic snapshots on the event loop (no snapshotter thread for this store). */
+  private snapshotsInLoop = false;
 
   private constructor(
     private readonly options: ExchangeOptions,
@@ -138,7 +147,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
       maxAppendsInFlight: this.options.maxAppendsInFlight,
       onCommitted: (batch) => {
         this.emit("committed", batch);
-        this.maybeSnapshot();
+        if (this.snapshotsInLoop) this.maybeSnapshot();
       },
       onAppended: (ms) => this.emit("appended", ms),
       onStopped: (reason) => {
@@ -151,6 +160,31 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
           .finally(() => this.emit("stopped", reason));
       },
     });
+    this.startSnapshots();
+  }
+
+  /** The leader's periodic snapshots: the snapshotter thread on a SQLite file, else the event loop. */
+  private startSnapshots(): void {
+    const snapshots = this.options.snapshots;
+    if (!snapshots || snapshots.every <= 0) return;
+    const path = sqliteFileOf(this.options.store);
+    this.snapshotThread = path
+      ? Snapshotter.start({
+          path,
+          stream: this.stream,
+          store: snapshots.store,
+          every: snapshots.every,
+          logger: this.options.logger,
+          pollIntervalMs: snapshots.pollIntervalMs,
+        })
+      : null;
+    this.snapshotsInLoop = this.snapshotThread === null;
+    this.lastSnapshotAt = this.current.eventCount;
+  }
+
+  /** The thread writing this leader's periodic snapshots (null: none, or they are written on the event loop). */
+  get snapshotter(): Snapshotter | null {
+    return this.snapshotThread;
   }
 
   /** Tails the log (a catch-up subscription; polling for SQLite), verifying and applying every event. */
@@ -182,6 +216,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
     this.emit("promoted");
   }
 
+  /** A periodic snapshot on the event loop, for stores the snapshotter thread cannot follow (not a SQLite file). */
   private maybeSnapshot(): void {
     const snapshots = this.options.snapshots;
     if (!snapshots || snapshots.every <= 0) return;
@@ -189,9 +224,11 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
     this.lastSnapshotAt = this.current.eventCount;
     const write = () => {
       this.lastSnapshotAt = this.current.eventCount;
+      const started = performance.now();
       try {
         const file = snapshots.store.write(this.current);
-        this.options.logger?.info({ file, events: this.current.eventCount }, "snapshot written");
+        const ms = Math.round(performance.now() - started);
+        this.options.logger?.info({ file, events: this.current.eventCount, ms }, "snapshot written");
       } catch (error) {
         this.options.logger?.warn({ reason: (error as Error).message }, "snapshot not written");
       }
@@ -201,7 +238,10 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
     else write();
   }
 
-  /** Writes a snapshot now (between commands). */
+  /**
+   * Writes a snapshot of the decided state now, on the event loop (between commands): the operator's
+   * `POST /v1/admin/snapshot`. Nothing is answered while it is written.
+   */
   snapshotNow(): string | null {
     return this.options.snapshots ? this.options.snapshots.store.write(this.current) : null;
   }
@@ -235,10 +275,17 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
     return this.sequencer.submit(input);
   }
 
-  /** Answers every queued command, then closes the store. */
+  /** Stops the snapshotter thread, answers every queued command, then closes the store. */
   async close(): Promise<void> {
+    await this.snapshotThread?.close();
     await this.following?.close();
     await this.sequencer?.close();
     await this.options.store.close();
   }
+}
+
+/** The file of a SQLite store (its `path`), or null for other stores and in-memory databases. */
+function sqliteFileOf(store: EventStore): string | null {
+  const path = (store as Partial<SqliteEventStore>).path;
+  return typeof path === "string" && path !== "" && path !== ":memory:" ? path : null;
 }

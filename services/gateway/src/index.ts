@@ -9,3 +9,4 @@ export { type ReplayReport, replay } from "./replay.js";
 export { type CommandInput, type Outcome, Sequencer, SequencerUnavailable } from "./sequencer.js";
 export { type RunningGateway, startGateway } from "./server.js";
 export { SnapshotStore } from "./snapshots.js";
+export { Snapshotter } from "./snapshotter.js";

@@ -1,4 +1,4 @@
-// Snapshots of the projection in the data folder: written every N events, the newest valid one used at start-up.
+// Snapshots of the projection in the data folder: the file format, atomic writes, pruning, and the newest valid one.
 import { createHash } from "node:crypto";
 import {
   closeSync,
@@ -24,20 +24,34 @@ export interface SnapshotLogger {
 /** File name of the snapshot taken after `revision` events: sorts by revision. */
 const fileOf = (eventCount: number): string => `snapshot-${String(eventCount).padStart(12, "0")}.json`;
 
+/** A temporary file of a snapshot being written (named by its writer; untagged before): a crash may leave one. */
+const TMP = /^snapshot-(\d{12})\.json(?:\.[a-z]+)?\.tmp$/;
+
 export class SnapshotStore {
+  /**
+   * `writer` names this writer's temporary files, so that two writers of one folder (the snapshotter thread and
+   * `POST /v1/admin/snapshot` on the event loop) never write the same temporary file.
+   */
   constructor(
     readonly dir: string,
     private readonly logger: SnapshotLogger,
-    private readonly keep = 3,
-  ) {}
+    readonly keep = 3,
+    private readonly writer = "gateway",
+  ) {
+    if (!/^[a-z]+$/.test(writer)) throw new RangeError(`snapshot writer name must be a-z, got "${writer}"`);
+  }
 
-  /** Writes the projection's snapshot atomically (temp file, fsync, rename) and keeps the newest `keep`. */
+  /**
+   * Writes the projection's snapshot atomically (temp file, fsync, rename) and keeps the newest `keep`. A temporary
+   * file left by an interrupted write is overwritten by the next write of that revision, and removed once it is older
+   * than every kept snapshot.
+   */
   write(projection: ExchangeProjection): string {
     mkdirSync(this.dir, { recursive: true });
     const body = JSON.stringify(projection.toSnapshot());
     const checksum = createHash("sha256").update(body).digest("hex");
     const file = join(this.dir, fileOf(projection.eventCount));
-    const tmp = `${file}.tmp`;
+    const tmp = `${file}.${this.writer}.tmp`;
     writeFileSync(tmp, `${checksum}\n${body}`);
     const fd = openSync(tmp, "r+");
     try {
@@ -46,8 +60,19 @@ export class SnapshotStore {
       closeSync(fd);
     }
     renameSync(tmp, file);
-    for (const old of this.files().slice(this.keep)) unlinkSync(join(this.dir, old));
+    this.prune();
     return file;
+  }
+
+  /** Removes all but the newest `keep` snapshots, and temporary files older than the oldest one kept. */
+  private prune(): void {
+    const kept = this.files();
+    for (const old of kept.splice(this.keep)) removeIfThere(join(this.dir, old));
+    const oldestKept = kept.length > 0 ? Number(kept[kept.length - 1]!.slice(9, 21)) : 0;
+    for (const name of readdirSync(this.dir)) {
+      const tmp = TMP.exec(name);
+      if (tmp && Number(tmp[1]) < oldestKept) removeIfThere(join(this.dir, name));
+    }
   }
 
   /** Snapshot files, newest first. */
@@ -94,5 +119,14 @@ export class SnapshotStore {
       }
     }
     return null;
+  }
+}
+
+/** Another writer of the folder may have removed it first. */
+function removeIfThere(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
 }

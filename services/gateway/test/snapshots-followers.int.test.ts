@@ -1,4 +1,4 @@
-// Snapshots (start-up = newest valid snapshot + tail) and followers (tail read-only, refuse writes, promotion).
+// Snapshots (written by the snapshotter thread; start-up = newest valid snapshot + tail) and followers (read-only).
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -92,15 +92,22 @@ describe("snapshots", () => {
     const writer = await Exchange.open({
       store: openSqliteStore(db),
       clock: new ManualClock(T0),
-      snapshots: { store: snapshots, every: 500 },
+      snapshots: { store: snapshots, every: 500, pollIntervalMs: 10 },
       logger,
     });
+    // The snapshots are the snapshotter thread's: wait until it has seen the (empty) log, then until it has folded
+    // all of it (and written what was due) before closing.
+    const thread = writer.snapshotter;
+    expect(thread, "a leader on a SQLite file snapshots on its thread").not.toBeNull();
+    await thread!.reached(0);
     await submitAll(writer, workload(1500));
     const events = writer.projection.eventCount;
     const hash = writer.projection.stateHash();
+    await thread!.reached(events);
     await writer.close();
     expect(snapshots.files().length).toBeGreaterThanOrEqual(1);
     expect(snapshots.files().length).toBeLessThanOrEqual(3);
+    expect(thread!.written.length).toBeGreaterThanOrEqual(1);
 
     const logger2 = capture();
     const restarted = await Exchange.open({
@@ -133,11 +140,13 @@ describe("snapshots", () => {
     const writer = await Exchange.open({
       store: openSqliteStore(db),
       clock: new ManualClock(T0),
-      snapshots: { store: snapshots, every: 300 },
+      snapshots: { store: snapshots, every: 300, pollIntervalMs: 10 },
       logger,
     });
+    await writer.snapshotter!.reached(0);
     await submitAll(writer, workload(900));
     const hash = writer.projection.stateHash();
+    await writer.snapshotter!.reached(writer.projection.eventCount);
     await writer.close();
     const files = snapshots.files();
     expect(files.length).toBeGreaterThanOrEqual(3);

@@ -983,7 +983,8 @@ const OPERATIONS: Operation[] = [
     path: "/v1/admin/snapshot",
     operationId: "writeSnapshot",
     tag: "operator",
-    summary: "Write a snapshot of the state now (start-up then replays only the events after it)",
+    summary:
+      "Write a snapshot of the state now, on the event loop: nothing else is answered until it is written (start-up then replays only the events after it)",
     auth: "operator",
     body: { codec: B.EmptyBody, required: false, examples: { empty: { summary: "no fields", value: {} } } },
     ok: { status: 200, description: "The log position the snapshot was taken at.", schema: "SnapshotAnswer" },
