@@ -3,7 +3,8 @@
 // loop and its SQLite writer thread on whichever cores the OS gives them, and so does the load generator: nothing is
 // pinned (`--pin` restores the former layout: gateway on core 1, load generator on core 0, with taskset).
 // usage: node bench/gateway.mjs [--runs 3] [--duration 30] [--connections 64] [--accounts 100] [--pin]
-//        [--writer worker|thread] [--in-flight 2]
+//        [--writer worker|thread] [--in-flight 2] [--no-variants]
+// Each run is followed by the same run with periodic snapshots off (PMX_SNAPSHOT_EVERY=0), unless --no-variants.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -33,6 +34,7 @@ let pin = false; // set by --pin
 // the gateway's defaults; --writer thread --in-flight 1 measures the former design (appends on the event loop)
 let sqliteWriter = "worker";
 let maxAppendsInFlight = 2;
+let variants = true; // --no-variants: skip the interleaved runs with snapshots off
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -64,7 +66,7 @@ async function call(url, method, path, body) {
   return JSON.parse(text);
 }
 
-async function startGateway(dir, port, profileDir = null) {
+async function startGateway(dir, port, profileDir = null, extraEnv = {}) {
   const args = [
     ...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
     "services/gateway/dist/cli.js",
@@ -86,6 +88,7 @@ async function startGateway(dir, port, profileDir = null) {
         PMX_RATE_LIMIT_PER_IP: "10000000",
         PMX_SQLITE_WRITER: sqliteWriter,
         PMX_MAX_APPENDS_IN_FLIGHT: String(maxAppendsInFlight),
+        ...extraEnv,
       },
       stdio: ["ignore", "inherit", "inherit"],
     },
@@ -104,11 +107,11 @@ async function startGateway(dir, port, profileDir = null) {
   throw new Error("the gateway did not start");
 }
 
-export async function oneRun({ duration, connections, accounts, warmup, run, profileDir = null }) {
+export async function oneRun({ duration, connections, accounts, warmup, run, profileDir = null, env = {} }) {
   const dir = mkdtempSync(join(os.tmpdir(), "pmx-bench-gateway-"));
   const port = await freePort();
   const loadBefore = round(os.loadavg()[0], 2);
-  const { child, url } = await startGateway(dir, port, profileDir);
+  const { child, url } = await startGateway(dir, port, profileDir, env);
   try {
     await call(url, "POST", "/v1/markets", {
       marketId: MARKET_ID,
@@ -175,14 +178,30 @@ export async function oneRun({ duration, connections, accounts, warmup, run, pro
 export async function run({ runs = 3, duration = 30, connections = 64, accounts = 100, warmup = 5 } = {}) {
   const env = environment();
   const rs = [];
-  for (let k = 0; k < runs; k++) {
-    const r = await oneRun({ duration, connections, accounts, warmup, run: k + 1 });
+  // Interleaved with each default run: the same run with periodic snapshots off (PMX_SNAPSHOT_EVERY=0), i.e.
+  // without the snapshotter thread that folds every event a second time on the same two cores.
+  const noSnapshots = [];
+  const say = (label, k, r) =>
     log(
-      `gateway run ${k + 1}: ${fmt(r.requestsAverage)} orders/s over ${r.duration} s, p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms p99.9 ${r.latencyMs.p999} ms, ` +
+      `gateway ${label}run ${k + 1}: ${fmt(r.requestsAverage)} orders/s over ${r.duration} s, p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms p99.9 ${r.latencyMs.p999} ms, ` +
         `non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}; gateway ${r.gatewayCpuPctOfOneCore}% of a core ` +
         `(event loop ${r.gatewayMainThreadCpuPctOfOneCore}%, other threads ${r.gatewayOtherThreadsCpuPctOfOneCore}%), load generator ${r.loadGenCpuPctOfOneCore}%`,
     );
+  for (let k = 0; k < runs; k++) {
+    const r = await oneRun({ duration, connections, accounts, warmup, run: k + 1 });
+    say("", k, r);
     rs.push(r);
+    if (!variants) continue;
+    const v = await oneRun({
+      duration,
+      connections,
+      accounts,
+      warmup,
+      run: k + 1,
+      env: { PMX_SNAPSHOT_EVERY: "0" },
+    });
+    say("(snapshots off) ", k, v);
+    noSnapshots.push(v);
   }
   // why throughput can collapse after ~50,000 signed writes within a minute (see docs/performance.md, target 4)
   const replayGuard = runNodeJson(join(BENCH_DIR, "lib/replay-guard-check.mjs"));
@@ -206,6 +225,8 @@ export async function run({ runs = 3, duration = 30, connections = 64, accounts 
           : `none: the gateway (event loop + SQLite writer thread) and autocannon share the ${os.cpus().length} cores as the OS schedules them`,
       sqliteWriter,
       maxAppendsInFlight,
+      snapshots:
+        "the gateway's default (PMX_SNAPSHOT_EVERY=100000): a snapshotter thread folds every event a second time and writes a snapshot every 100,000 events",
       rateLimits: "PMX_RATE_LIMIT_PER_KEY=1000000, PMX_RATE_LIMIT_PER_IP=10000000",
       signing: "per request in autocannon's setupRequest: fresh timestamp, distinct clientOrderId",
     },
@@ -218,6 +239,23 @@ export async function run({ runs = 3, duration = 30, connections = 64, accounts 
       p999: median(rs.map((r) => r.latencyMs.p999)),
     },
     diagnostics: { replayGuard },
+    variants: noSnapshots.length
+      ? {
+          noSnapshots: {
+            env: "PMX_SNAPSHOT_EVERY=0",
+            runs: noSnapshots.map((r) => r.requestsAverage),
+            median: median(noSnapshots.map((r) => r.requestsAverage)),
+            latencyMs: {
+              p50: median(noSnapshots.map((r) => r.latencyMs.p50)),
+              p99: median(noSnapshots.map((r) => r.latencyMs.p99)),
+              p999: median(noSnapshots.map((r) => r.latencyMs.p999)),
+            },
+            gatewayCpuPctOfOneCore: median(noSnapshots.map((r) => r.gatewayCpuPctOfOneCore)),
+            errorsTotal: noSnapshots.reduce((s, r) => s + r.non2xx + r.errors + r.timeouts, 0),
+            raw: noSnapshots,
+          },
+        }
+      : {},
     errorsTotal: rs.reduce((s, r) => s + r.non2xx + r.errors + r.timeouts, 0),
     peer: null,
     ratio: null,
@@ -235,6 +273,7 @@ export async function run({ runs = 3, duration = 30, connections = 64, accounts 
 if (process.argv[1] === SELF) {
   const a = parseArgs(process.argv.slice(2));
   pin = a.pin === true;
+  variants = a["no-variants"] !== true;
   sqliteWriter = a.writer ?? sqliteWriter;
   maxAppendsInFlight = +(a["in-flight"] ?? maxAppendsInFlight);
   await run({
