@@ -2,6 +2,7 @@
 // usage: node bench/report.mjs
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import v8 from "node:v8";
 import { fmt, RESULTS_DIR, ROOT, readResult } from "./lib/common.mjs";
 import { summaryTable } from "./lib/profile.mjs";
 
@@ -73,7 +74,11 @@ row(
   4,
   g,
   "Gateway: signed POST /v1/orders ≥ 10,000 orders/s for 30 s, p99 ≤ 25 ms, no errors",
-  g && `${fmt(g.median)} orders/s, p99 ${g.latencyMs.p99} ms, ${g.errorsTotal} errors`,
+  g &&
+    `${fmt(g.median)} orders/s, p99 ${g.latencyMs.p99} ms, ${g.errorsTotal} errors` +
+      (g.variants?.noSnapshots
+        ? ` (periodic snapshots off: ${fmt(g.variants.noSnapshots.median)} orders/s, p99 ${g.variants.noSnapshots.latencyMs.p99} ms, ${g.variants.noSnapshots.errorsTotal} errors)`
+        : ""),
 );
 const sized = (r) =>
   r.params.heavy ? yes(r.met) : `${r.metAtThisSize ? "met" : "**not met**"} at this size`;
@@ -140,12 +145,13 @@ out(
   "(audit log of 5,000,000 events instead of 200,000; replay only unless `--heavy-audit`), `--events N` (audit log",
   "size), `--no-profile`, `--no-report`; `node bench/audit.mjs --rebuild-log` rewrites the cached log.",
   "Each module also runs alone: `node bench/<name>.mjs [--runs N]`. Expected durations on the machine above:",
-  "matching ≈ 1 min, engine ≈ 1.5 min, durable ≈ 1.5 min, gateway ≈ 2.5 min, audit (200k events) ≈ 7 min (the first",
-  "time also ≈ 15 s to write the log, cached afterwards in the temp folder), memory ≈ 1.5 min, growth ≈ 1.5 min, profiles",
-  "≈ 2 min: ≈ 17 min in all. `npm run bench -- --only audit --heavy --heavy-audit` writes a 5,000,000-event log",
-  "(≈ 3 GiB in the temp folder, ≈ 8-11 min the first time, then cached) and runs `replay --verify` (≈ 2 min) and",
-  "`pmx audit` (≈ 4 min) on it 3 times each, after one `replay` attempt with Node's default heap: ≈ 20 min, or",
-  "≈ 30 min with the log to write. `--heavy` alone measures replay only.",
+  "matching ≈ 0.5 min, engine ≈ 1 min, durable ≈ 0.5 min, gateway ≈ 4 min (each run is followed by the same run with",
+  "periodic snapshots off), audit (200k events) ≈ 0.5 min (the first time also ≈ 15 s to write the log, cached",
+  "afterwards in the temp folder), memory ≈ 0.5 min, growth ≈ 1 min, profiles ≈ 4 min: ≈ 12 min in all.",
+  "`npm run bench -- --only audit --heavy --heavy-audit` writes a 5,000,000-event log (≈ 3 GiB in the temp folder,",
+  "≈ 8-11 min the first time, then cached) and runs `replay --verify` (≈ 1.5 min) and `pmx audit` (≈ 2 min) on it",
+  "3 times each, after one `replay` attempt with Node's default heap: ≈ 12 min, or ≈ 22 min with the log to write.",
+  "`--heavy` alone measures replay only.",
   "",
 );
 
@@ -394,7 +400,7 @@ function ENGINE_NOTES() {
     "`parseDecimal`, `times`): every amount of a command is a Decimal at least once in `decide` (limit cost, fee,",
     "reservation; per fill the two amounts, the fee and the running sums) and again in `evolve` (each event's",
     "amount strings parsed, then added to the account, its reservation and the running solvency totals). Then",
-    "GC (~12 %), and the idempotency lookup `account.clientOrders.get` (~5 %: a probe into one of 1,000",
+    "GC (~9-12 %), and the idempotency lookup `account.clientOrders.get` (~5 %: a probe into one of 1,000",
     "per-account maps, cold in cache). 300,000 commands/s is 3.3 µs per command; a decimal.js operation costs",
     "0.1-0.6 µs here and a command does 20-40 of them, so no rearranging of decimal.js calls gets there.",
     "**What would close it:** money of the hot path as exact integer micro-units in a `bigint` (not a JS number,",
@@ -422,7 +428,9 @@ function DURABLE_NOTES() {
     "embeds the whole command on index 0), a SHA-1 (`uuidV5`) and a SHA-256 (`chainHash`) per event — about as",
     "much as `decide` and `apply` together before this round's changes (key order planned once per object",
     "shape in `canonicalJson`, the UUIDv5 through one-shot SHA-1: 6.4 → 4.3 µs to encode an event), then the",
-    "garbage collector, and `postMessage` (copying each batch to the writer thread). With the money change of",
+    "garbage collector (a quarter of the samples: each command's encoded data and metadata, ~1 KB, and the chain",
+    "hash's input are held until the batch is durable, so they outlive a scavenge and are promoted), and",
+    "`postMessage` (copying each batch to the writer thread). With the money change of",
     "target 2 the writer thread would become the bound (its inserts of a batch take about a third of the event",
     "loop's time per batch, judging by the raw peer's rate), and then (a).",
   ].join("\n");
@@ -492,16 +500,18 @@ function REPLAY_NOTES() {
       `**Memory grows with the log, not with the open orders.** On the full log, \`pmx replay --verify\` peaks at`,
       `${h.raw.map((r) => fmt(r.peakRssMiB)).join(", ")} MiB of RSS (it fits Node's default heap since the state hash is streamed, commit`,
       "e311e4a; before it, the same log failed with an out-of-memory error and then with *Invalid string length*).",
-      "Every order ever placed stays in `state.orders` (filled and cancelled ones too, with a Decimal and four",
-      "strings each), every clientOrderId in its account's `clientOrders`, and `ExchangeProjection`",
-      "(`packages/projections/src/exchange-projection.ts`) keeps a `fills` list and a `placements` entry per order",
-      "and `ordersByAccount` ids; the gateway's start-up (`rebuild` in `services/gateway/src/exchange.ts`) folds",
-      "the same way. A log twice as long will not fit the default heap again. Fix: retire finished orders from the",
+      "Every order ever placed stays in `state.orders` (filled and cancelled ones too: an `OrderState` with its id",
+      "and clientOrderId strings; a spent reservation is the shared zero), and every clientOrderId in its account's",
+      "`clientOrders`. `pmx replay` and `pmx audit` fold without the projection's views, but the gateway's start-up",
+      "(`rebuild` in `services/gateway/src/exchange.ts`) keeps them: a `fills` list and a `placements` entry per",
+      "order and `ordersByAccount` ids (`packages/projections/src/exchange-projection.ts`). Node's default heap",
+      `here is ${fmt(Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20))} MiB: a log about twice as long would not fit it. Fix: retire finished orders from the`,
       "decider state (keep only what idempotency needs, for a bounded window or in the store) and move order",
       "history views to an on-disk read model or a bounded cache. Also still built as one string:",
       "`services/gateway/src/snapshots.ts` writes `JSON.stringify(projection.toSnapshot())` (state, fills,",
       "placements, trades) as one string: the canonical state alone exceeded V8's string-length limit (≈ 512 MiB)",
-      "on this log, so a snapshot of it cannot be written either (inferred from that failure, not run here).",
+      "on this log, so a snapshot of it cannot be written either (inferred from that failure, not run here; the",
+      "snapshotter thread would log `snapshot not written` and the gateway would go on without snapshots).",
     );
   if (h?.params?.cliFailure)
     mem.push(
@@ -553,7 +563,7 @@ function MEMORY_NOTES() {
   return [
     "**Done since the first measurement (873 MiB).** A resting order's reservation is stored compacted",
     "(`compact` in `packages/domain/src/money.ts`: decimal.js grows the digit arrays it computes with spare",
-    "capacity, ~150 bytes an order — the `(object elements)` row above), orders sit in an array indexed by their",
+    "capacity: ~150 bytes an order in the `(object elements)` row before), orders sit in an array indexed by their",
     "number instead of a Map keyed by id strings (`order-table.ts`), every order at a price shares one price",
     "string, and replayed orders share their account's and market's id strings.",
     "",
