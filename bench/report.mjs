@@ -121,7 +121,7 @@ if (env0) {
   out(
     "## The machine",
     "",
-    `- CPU: ${env0.cpu}, ${env0.cores} cores (shared with other engineers' builds and tests while measuring: the`,
+    `- CPU: ${env0.cpu}, ${env0.cores} cores (a machine shared with other engineers' work; the`,
     `  1-minute load average at the start of each benchmark was ${envs.map((x) => x.loadAvg1mAtStart).join(", ")}), ${env0.totalMemGiB} GiB RAM, ${env0.platform}`,
     `- Node ${env0.node} (V8 ${env0.v8}); measured ${dates[0]} … ${dates[dates.length - 1]}; commit ${env0.commit}, built code fingerprint ${[...new Set(envs.map((x) => x.distFingerprint).filter(Boolean))].join(", ") || "-"}${env0.sourceDirty ? " with uncommitted changes under packages/ or services/ (other engineers' work in progress, built into dist)" : ""}`,
     "- Storage: the temp folder on the same ext4 volume as the repository (virtio disk of a KVM guest)",
