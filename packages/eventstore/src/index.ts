@@ -2,6 +2,7 @@
 export { type EsdbEventStore, openEsdbStore } from "./esdb-store.js";
 export { createMemoryStore, type MemoryEventStore } from "./memory-store.js";
 export {
+  AppendAbortedError,
   type AppendResult,
   DuplicateEventIdError,
   type EventStore,

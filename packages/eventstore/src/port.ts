@@ -57,6 +57,19 @@ export class DuplicateEventIdError extends Error {
   }
 }
 
+/**
+ * An append started while an earlier append (called before it, not yet answered) was failing: it was not
+ * attempted. Its expected revision was computed by a caller that counted on the earlier batch, so even a
+ * revision that happens to match would put it after events the caller never saw. Nothing was written.
+ */
+export class AppendAbortedError extends Error {
+  readonly code = "APPEND_ABORTED";
+  constructor(readonly stream: string) {
+    super(`stream ${stream}: not attempted, an append called before it failed while this one was in flight`);
+    this.name = "AppendAbortedError";
+  }
+}
+
 export interface Subscription {
   close(): Promise<void>;
 }

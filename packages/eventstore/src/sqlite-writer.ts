@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import {
+  AppendAbortedError,
   type AppendResult,
   DuplicateEventIdError,
   type ExpectedRevision,
@@ -29,6 +30,7 @@ export interface SqliteWriter {
 type WireError =
   | { kind: "wrong_revision"; stream: string; expected: ExpectedRevision; actual: number | "no_stream" }
   | { kind: "duplicate_id"; stream: string; eventId: string }
+  | { kind: "aborted"; stream: string }
   | { kind: "sqlite"; message: string; code: string }
   | { kind: "other"; message: string; name: string };
 
@@ -103,15 +105,35 @@ const wireError = (error) => {
   if (error instanceof Database.SqliteError) return { kind: "sqlite", message: error.message, code: error.code };
   return { kind: "other", message: String(error && error.message), name: String(error && error.name) };
 };
+// Failed appends, numbered in order: the stream and the last revision each would have written. Each append
+// carries how many failure answers its caller had received when it called (failuresSeen). One called before a
+// failure was known, on the same stream, expecting a revision at or past what the failed one would have written,
+// counted on that failed batch: it is not attempted (a revision that matches by chance, because another writer
+// appended as many events, would put it after events its caller never saw). Others are attempted as usual.
+const failed = [];
+let failedBase = 0; // failed[0] is failure number failedBase; those below every later caller's count are dropped
+const countedOnFailure = (message) => {
+  if (message.failuresSeen > failedBase) {
+    failed.splice(0, message.failuresSeen - failedBase);
+    failedBase = message.failuresSeen;
+  }
+  const expected = message.expected === "no_stream" ? -1 : message.expected;
+  return failed.some((f) => f.stream === message.stream && expected >= f.lastRevision);
+};
 parentPort.on("message", (message) => {
   if (message.close) {
     db.close();
     parentPort.close();
     return;
   }
+  if (countedOnFailure(message)) {
+    parentPort.postMessage({ id: message.id, error: { kind: "aborted", stream: message.stream } });
+    return;
+  }
   try {
     parentPort.postMessage({ id: message.id, result: appendTx.immediate(message.stream, message.events, message.expected) });
   } catch (error) {
+    failed.push({ stream: message.stream, lastRevision: firstRevision(message.expected) + message.events.length - 1 });
     parentPort.postMessage({ id: message.id, error: wireError(error) });
   }
 });
@@ -135,6 +157,8 @@ export function startSqliteWriter(settings: SqliteWriterSettings): SqliteWriter 
   worker.unref(); // an idle writer does not keep the process alive; a pending append does (see `track`)
   const waiting = new Map<number, Waiting>();
   let nextId = 0;
+  /** Failure answers received (attempted appends that failed), sent with each append: see WORKER_SOURCE. */
+  let failuresSeen = 0;
   let broken: Error | null = null;
   let exited: Promise<void> | null = null;
 
@@ -152,8 +176,10 @@ export function startSqliteWriter(settings: SqliteWriterSettings): SqliteWriter 
     if (!w) return;
     waiting.delete(reply.id);
     track();
-    if ("error" in reply) w.reject(errorFrom(reply.error));
-    else w.resolve(reply.result);
+    if ("error" in reply) {
+      if (reply.error.kind !== "aborted") failuresSeen += 1;
+      w.reject(errorFrom(reply.error));
+    } else w.resolve(reply.result);
   });
   worker.on("error", (error) => failAll(new Error(`the SQLite writer thread failed: ${error.message}`)));
   const exit = new Promise<void>((resolve) =>
@@ -173,7 +199,7 @@ export function startSqliteWriter(settings: SqliteWriterSettings): SqliteWriter 
       return new Promise<AppendResult>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         track();
-        worker.postMessage({ id, stream, events, expected });
+        worker.postMessage({ id, stream, events, expected, failuresSeen });
       });
     },
     close() {
@@ -194,6 +220,8 @@ function errorFrom(wire: WireError): Error {
       return new WrongExpectedRevisionError(wire.stream, wire.expected, wire.actual);
     case "duplicate_id":
       return new DuplicateEventIdError(wire.stream, wire.eventId);
+    case "aborted":
+      return new AppendAbortedError(wire.stream);
     case "sqlite":
       return new Database.SqliteError(wire.message, wire.code);
     case "other":

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  AppendAbortedError,
   DuplicateEventIdError,
   openSqliteStore,
   type SqliteEventStore,
@@ -300,16 +301,34 @@ describe("SQLite event store", () => {
       expect(stored.map((e) => e.id)).toEqual(batches.flat().map((e) => e.id));
     });
 
-    it("refuses, in order, an append behind a failed one that expected the failed one's revision", async () => {
+    it("does not attempt an append called while an earlier one was failing, and attempts the next one called after", async () => {
       const store = open({ writer: "worker" });
       await store.append("s", newEvents(1), "no_stream");
       const stale = store.append("s", newEvents(1, 1), "no_stream").catch((e: unknown) => e);
       const behind = store.append("s", newEvents(1, 2), 1).catch((e: unknown) => e);
       expect(await stale).toBeInstanceOf(WrongExpectedRevisionError);
-      const error = (await behind) as WrongExpectedRevisionError;
-      expect(error).toBeInstanceOf(WrongExpectedRevisionError);
-      expect([error.stream, error.expected, error.actual]).toEqual(["s", 1, 0]);
+      const error = (await behind) as AppendAbortedError;
+      expect(error).toBeInstanceOf(AppendAbortedError);
+      expect([error.stream, error.code]).toEqual(["s", "APPEND_ABORTED"]);
       expect(store.lastRevisionSync("s")).toBe(0);
+      // Called once the failure is known: attempted as usual.
+      expect(await store.append("s", newEvents(1, 3), 0)).toEqual({ nextExpectedRevision: 1, written: true });
+    });
+
+    it("given another writer appended as many events as a pipelined batch, then the batch behind it does not land on them", async () => {
+      const leader = open({ writer: "worker" });
+      const first = newEvents(1);
+      await leader.append("s", first, "no_stream");
+      const intruder = open(); // a second writer on the same file (two leaders: what fencing should prevent)
+      const intruding = newEvents(1, 100);
+      intruder.appendSync("s", intruding, 0);
+      // The leader pipelines batch k (1 event after revision 0) and k+1 (after k's revision 1) without waiting.
+      const k = leader.append("s", newEvents(1, 1), 0).catch((e: unknown) => e);
+      const k1 = leader.append("s", newEvents(1, 2), 1).catch((e: unknown) => e);
+      expect(await k).toBeInstanceOf(WrongExpectedRevisionError);
+      // Revision 1 now exists (the intruder's), so k+1's expected revision matches by chance: it must still fail.
+      expect(await k1).toBeInstanceOf(AppendAbortedError);
+      expect((await collect(leader.read("s"))).map((e) => e.id)).toEqual([first[0]!.id, intruding[0]!.id]);
     });
 
     it("brings back the duplicate id error with its fields", async () => {
