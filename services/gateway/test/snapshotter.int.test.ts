@@ -10,23 +10,9 @@ import { ManualClock } from "../src/clock.js";
 import { Exchange, rebuild, STREAM } from "../src/exchange.js";
 import type { CommandInput } from "../src/sequencer.js";
 import { SnapshotStore } from "../src/snapshots.js";
+import { CapturingLogger } from "./support.js";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
-
-class CapturingLogger {
-  readonly infos: { obj: Record<string, unknown>; msg: string }[] = [];
-  readonly warns: { obj: Record<string, unknown>; msg: string }[] = [];
-  readonly errors: { obj: Record<string, unknown>; msg: string }[] = [];
-  info(obj: object, msg: string): void {
-    this.infos.push({ obj: obj as Record<string, unknown>, msg });
-  }
-  warn(obj: object, msg: string): void {
-    this.warns.push({ obj: obj as Record<string, unknown>, msg });
-  }
-  error(obj: object, msg: string): void {
-    this.errors.push({ obj: obj as Record<string, unknown>, msg });
-  }
-}
 
 const dirs: string[] = [];
 const open: Exchange[] = [];

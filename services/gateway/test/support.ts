@@ -110,3 +110,19 @@ export const marketBody = (marketId: string) => ({
   tickSize: "0.01",
   resolvesAt: "2099-01-01T00:00:00Z",
 });
+
+/** A logger that keeps what it is told, to assert on. */
+export class CapturingLogger {
+  readonly infos: { obj: Record<string, unknown>; msg: string }[] = [];
+  readonly warns: { obj: Record<string, unknown>; msg: string }[] = [];
+  readonly errors: { obj: Record<string, unknown>; msg: string }[] = [];
+  info(obj: object, msg: string): void {
+    this.infos.push({ obj: obj as Record<string, unknown>, msg });
+  }
+  warn(obj: object, msg: string): void {
+    this.warns.push({ obj: obj as Record<string, unknown>, msg });
+  }
+  error(obj: object, msg: string): void {
+    this.errors.push({ obj: obj as Record<string, unknown>, msg });
+  }
+}
