@@ -6,8 +6,8 @@ import {
   markOf,
   type OrderState,
   positionRisk,
+  priceStringOf,
   type State,
-  ticksToPrice,
   toAmountString,
   ZERO,
 } from "@pmx/domain";
@@ -159,8 +159,8 @@ export function marketView(market: MarketState, nowMs: number): MarketView {
     tickSize: market.tickSize,
     resolvesAt: market.resolvesAt,
     takerFeeBps: market.takerFeeBps,
-    bestBid: bid > 0 ? toAmountString(ticksToPrice(bid, market.ticks)) : null,
-    bestAsk: ask < market.ticks ? toAmountString(ticksToPrice(ask, market.ticks)) : null,
+    bestBid: bid > 0 ? priceStringOf(bid, market.ticks) : null,
+    bestAsk: ask < market.ticks ? priceStringOf(ask, market.ticks) : null,
     lastPrice: market.lastPrice,
     markPrice: market.markPrice,
     volume: String(market.volume),
@@ -189,7 +189,7 @@ export interface BookView {
 export function bookView(market: MarketState, depth: number): BookView {
   const d = market.book.depth(depth);
   const level = (l: { priceTicks: number; quantityLots: number }) => ({
-    price: toAmountString(ticksToPrice(l.priceTicks, market.ticks)),
+    price: priceStringOf(l.priceTicks, market.ticks),
     quantity: String(l.quantityLots),
   });
   return { marketId: market.marketId, bids: d.bids.map(level), asks: d.asks.map(level) };
