@@ -1,14 +1,13 @@
 // Reading the log strictly: chain, metadata and event checks of decodeStoredEvent, the audit's byte-equal fast path
 // (applyIfRecorded) and a projection without views, each against the writer's encodeCommandEvents.
 import { createHash } from "node:crypto";
-import { type Command, canonicalJson, decide, type Event } from "@pmx/domain";
+import { canonicalJson, type Event } from "@pmx/domain";
 import { describe, expect, it } from "vitest";
 import { chainHash, GENESIS_HASH } from "../src/chain.js";
 import { ExchangeProjection } from "../src/exchange-projection.js";
 import {
   chainProblem,
   decodeStoredEvent,
-  encodeCommandEvents,
   eventDataText,
   eventIdOf,
   isLogMetadata,
@@ -16,82 +15,10 @@ import {
   type StoredEvent,
   uuidV5,
 } from "../src/log-format.js";
+import { rechained, SMALL_LOG_COMMANDS, writeSmallLog } from "./small-log.js";
 
-const AT = Date.parse("2025-01-01T00:00:00Z");
-
-const order = (
-  accountId: string,
-  outcome: "YES" | "NO",
-  price: string,
-  quantity: string,
-  n: number,
-): Command => ({
-  type: "PlaceOrder",
-  at: AT + n,
-  accountId,
-  marketId: "rain",
-  clientOrderId: `c-${n}`,
-  side: "buy",
-  outcome,
-  price,
-  quantity,
-  timeInForce: "GTC",
-  postOnly: false,
-  leverage: "1",
-});
-
-const COMMANDS: Command[] = [
-  { type: "OpenAccount", at: AT, accountId: "alice" },
-  { type: "OpenAccount", at: AT, accountId: "bob" },
-  { type: "Deposit", at: AT, accountId: "alice", amount: "1000", reference: "d-1" },
-  { type: "Deposit", at: AT, accountId: "bob", amount: "500.5", reference: "d-1" },
-  {
-    type: "ListMarket",
-    at: AT,
-    marketId: "rain",
-    question: "Rain tomorrow?",
-    tickSize: "0.01",
-    resolvesAt: "2030-01-01T00:00:00Z",
-    takerFeeBps: 20,
-  },
-  order("alice", "YES", "0.6", "10", 1),
-  order("bob", "NO", "0.4", "15", 2), // a MINT trade, the rest rests
-  order("bob", "NO", "0.3", "3", 3),
-];
-
-/** The commands decided and written as the sequencer writes them; answers the stored log and the writer's projection. */
-function writeLog(): { log: StoredEvent[]; writer: ExchangeProjection } {
-  const writer = new ExchangeProjection();
-  const log: StoredEvent[] = [];
-  COMMANDS.forEach((command, i) => {
-    const decision = decide(command, writer.state);
-    if (decision._tag === "Left") throw new Error(`${command.type} rejected: ${decision.left.code}`);
-    const recorded = { commandId: `cmd-${i + 1}`, seq: i + 1, command };
-    const { stored } = encodeCommandEvents(recorded, decision.right, writer.head);
-    stored.forEach((s, index) => {
-      const meta = JSON.parse(s.metadata) as LogMetadata;
-      expect(meta.index).toBe(index);
-      writer.apply(decision.right[index]!, meta);
-    });
-    log.push(...stored);
-  });
-  return { log, writer };
-}
-
-/** `log` with event `at` replaced by `change(event)` and every hash from there on recomputed: a consistent chain. */
-function rechained(log: StoredEvent[], at: number, change: (e: StoredEvent) => StoredEvent): StoredEvent[] {
-  const out = log.slice(0, at);
-  let head = at === 0 ? GENESIS_HASH : (JSON.parse(log[at - 1]!.metadata) as LogMetadata).hash;
-  for (let i = at; i < log.length; i++) {
-    const e = i === at ? change(log[i]!) : log[i]!;
-    const { hash: _old, ...meta } = JSON.parse(e.metadata) as LogMetadata;
-    const withoutHash = canonicalJson(meta);
-    head = chainHash(head, e.id, e.type, e.data, withoutHash);
-    const cut = withoutHash.lastIndexOf('"index":');
-    out.push({ ...e, metadata: `${withoutHash.slice(0, cut)}"hash":"${head}",${withoutHash.slice(cut)}` });
-  }
-  return out;
-}
+/** The small log; every event's metadata carries its index within its command (checked as it is written). */
+const writeLog = () => writeSmallLog((meta, index) => expect(meta.index).toBe(index));
 
 /** One digit of the text changed to another (same length). */
 const oneDigitChanged = (text: string, marker: string): string => {
@@ -118,7 +45,7 @@ describe("the log's format, read strictly", () => {
 
   it("given the written log, then it holds a trade and multi-event commands, and replaying it gives the writer's head and state hash", () => {
     expect(types).toContain("TradeExecuted");
-    expect(log.length).toBeGreaterThan(COMMANDS.length);
+    expect(log.length).toBeGreaterThan(SMALL_LOG_COMMANDS.length);
     const { projection, problem } = replayAll(log);
     expect(problem).toBeUndefined();
     expect(projection.head).toBe(writer.head);

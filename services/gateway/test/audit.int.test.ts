@@ -1,99 +1,21 @@
 // `pmx audit` and `pmx replay --verify` on a small log in a memory store: a clean log passes with the writer's head
 // and state; forged logs whose chain was re-computed (so the hash alone cannot tell) are caught by the audit's
 // re-deciding, each at its revision with the reason the audit gives.
-import { type Command, canonicalJson, decide } from "@pmx/domain";
+import { canonicalJson } from "@pmx/domain";
 import { createMemoryStore } from "@pmx/eventstore";
-import {
-  chainHash,
-  ExchangeProjection,
-  encodeCommandEvents,
-  GENESIS_HASH,
-  type LogMetadata,
-  type StoredEvent,
-} from "@pmx/projections";
+import type { LogMetadata, StoredEvent } from "@pmx/projections";
 import { describe, expect, it } from "vitest";
+// The same small log as the projections' own reader tests.
+import {
+  rechained,
+  SMALL_LOG_COMMANDS,
+  writeSmallLog,
+} from "../../../packages/projections/test/small-log.js";
 import { audit } from "../src/audit.js";
 import { replay } from "../src/replay.js";
 
 const STREAM = "pmx";
-const AT = Date.parse("2025-01-01T00:00:00Z");
-
-const order = (
-  accountId: string,
-  outcome: "YES" | "NO",
-  price: string,
-  quantity: string,
-  n: number,
-): Command => ({
-  type: "PlaceOrder",
-  at: AT + n,
-  accountId,
-  marketId: "rain",
-  clientOrderId: `c-${n}`,
-  side: "buy",
-  outcome,
-  price,
-  quantity,
-  timeInForce: "GTC",
-  postOnly: false,
-  leverage: "1",
-});
-
-const COMMANDS: Command[] = [
-  { type: "OpenAccount", at: AT, accountId: "alice" },
-  { type: "OpenAccount", at: AT, accountId: "bob" },
-  { type: "Deposit", at: AT, accountId: "alice", amount: "1000", reference: "d-1" },
-  { type: "Deposit", at: AT, accountId: "bob", amount: "500.5", reference: "d-1" },
-  {
-    type: "ListMarket",
-    at: AT,
-    marketId: "rain",
-    question: "Rain tomorrow?",
-    tickSize: "0.01",
-    resolvesAt: "2030-01-01T00:00:00Z",
-    takerFeeBps: 20,
-  },
-  order("alice", "YES", "0.6", "10", 1),
-  order("bob", "NO", "0.4", "15", 2), // a MINT trade, the rest rests
-  order("bob", "NO", "0.3", "3", 3),
-];
-
-/** The commands decided and written as the sequencer writes them. */
-function writeLog(): { log: StoredEvent[]; writer: ExchangeProjection } {
-  const writer = new ExchangeProjection();
-  const log: StoredEvent[] = [];
-  COMMANDS.forEach((command, i) => {
-    const decision = decide(command, writer.state);
-    if (decision._tag === "Left") throw new Error(`${command.type} rejected: ${decision.left.code}`);
-    const { stored } = encodeCommandEvents(
-      { commandId: `cmd-${i + 1}`, seq: i + 1, command },
-      decision.right,
-      writer.head,
-    );
-    stored.forEach((s, index) => {
-      writer.apply(decision.right[index]!, JSON.parse(s.metadata) as LogMetadata);
-    });
-    log.push(...stored);
-  });
-  return { log, writer };
-}
-
 const metaOf = (e: StoredEvent) => JSON.parse(e.metadata) as LogMetadata & { command?: unknown };
-
-/** `log` with event `at` replaced by `change(event)` and every hash from there on recomputed: a consistent chain. */
-function rechained(log: StoredEvent[], at: number, change: (e: StoredEvent) => StoredEvent): StoredEvent[] {
-  const out = log.slice(0, at);
-  let head = at === 0 ? GENESIS_HASH : metaOf(log[at - 1]!).hash;
-  for (let i = at; i < log.length; i++) {
-    const e = i === at ? change(log[i]!) : log[i]!;
-    const { hash: _old, ...meta } = metaOf(e);
-    const withoutHash = canonicalJson(meta);
-    head = chainHash(head, e.id, e.type, e.data, withoutHash);
-    const cut = withoutHash.lastIndexOf('"index":');
-    out.push({ ...e, metadata: `${withoutHash.slice(0, cut)}"hash":"${head}",${withoutHash.slice(cut)}` });
-  }
-  return out;
-}
 
 /** The last digit of the first run of digits after `marker`, changed to another digit (same length). */
 const oneDigitChanged = (text: string, marker: string): string => {
@@ -113,7 +35,7 @@ const audited = async (log: StoredEvent[]) => audit(await storeOf(log), STREAM);
 const replayed = async (log: StoredEvent[]) => replay(await storeOf(log), STREAM, { verify: true });
 
 describe("pmx audit on a small log", () => {
-  const { log, writer } = writeLog();
+  const { log, writer } = writeSmallLog();
   const types = log.map((e) => e.type);
   const deposit = types.indexOf("Deposited");
   const trade = types.indexOf("TradeExecuted");
@@ -124,7 +46,7 @@ describe("pmx audit on a small log", () => {
     expect(report).toMatchObject({
       ok: true,
       events: log.length,
-      commands: COMMANDS.length,
+      commands: SMALL_LOG_COMMANDS.length,
       head: writer.head,
       stateHash: writer.stateHash(),
     });
