@@ -299,6 +299,55 @@ describe("replay e2e: a few hundred commands on a real SQLite file, replayed, au
     expect(served.stderr).toContain(`event ${last} `);
   });
 
+  /** Runs one UPDATE on a copy of the file; answers the first revision of the log's last command. */
+  const moveLastCommand = (copy: string, set: string): number => {
+    const db = new Database(copy);
+    try {
+      const last = db
+        .prepare("SELECT revision, metadata FROM events ORDER BY revision DESC LIMIT 1")
+        .get() as {
+        revision: number;
+        metadata: string;
+      };
+      const first = last.revision - (JSON.parse(last.metadata) as { index: number }).index;
+      const moved = db.prepare(`UPDATE events SET ${set} WHERE revision >= ?`).run(first);
+      expect(moved.changes).toBe(last.revision - first + 1);
+      return first;
+    } finally {
+      db.close();
+    }
+  };
+
+  const expectServeRefuses = async (copy: string, revision: number) => {
+    const served = await runPmx(["serve"], {
+      env: {
+        PMX_STORE: `sqlite:${copy}`,
+        PMX_PORT: "0",
+        PMX_OPERATOR_TOKEN: "t",
+        PMX_CLOCK: "manual",
+        PMX_LOG_LEVEL: "warn",
+      },
+      timeoutMs: 20_000,
+    });
+    expect(served.code, served.stdout + served.stderr).not.toBe(0);
+    expect(served.stderr).toContain(`event ${revision} `);
+  };
+
+  it("given a copy where the last command's stored revisions were flipped negative (no byte of an event changed), when it is replayed with --verify, audited and served, then all three refuse it at that position", async () => {
+    const copy = copyDb(gw.dbPath, "revision");
+    const first = moveLastCommand(copy, "revision = -1 - revision");
+    expect(first).toBeGreaterThan(0);
+    await expectCaught(copy, first);
+    await expectServeRefuses(copy, first);
+  });
+
+  it("given a copy where the last command's stored stream column was changed, when it is replayed with --verify, audited and served, then all three refuse it at that position", async () => {
+    const copy = copyDb(gw.dbPath, "stream");
+    const first = moveLastCommand(copy, "stream = 'pmx-elsewhere'");
+    await expectCaught(copy, first);
+    await expectServeRefuses(copy, first);
+  });
+
   it("given no file at the given path (a typo), when pmx replay --verify and pmx audit run, then they fail and create nothing", async () => {
     const missing = join(tempDir("pmx-missing-"), "no-such-folder", "pmx.db");
     const replayed = await runPmx(["replay", "--verify", "--store", `sqlite:${missing}`]);

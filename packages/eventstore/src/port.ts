@@ -71,6 +71,13 @@ export class AppendAbortedError extends Error {
 }
 
 export interface Subscription {
+  /**
+   * What reading the stream cannot show, for stores whose rows can be changed outside this code (a SQLite file):
+   * null when the stream's events are stored at exactly the revisions 0..last, each once, and — with `soleStream` —
+   * the store holds no event of any other stream; otherwise what is wrong. Absent: the store assigns and keeps
+   * positions itself (memory, EventStoreDB).
+   */
+  positionsProblem?(stream: string, options?: { soleStream?: boolean }): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -101,5 +108,12 @@ export interface EventStore {
     onEvent: (event: RecordedEvent) => void | Promise<void>,
     onError?: (error: unknown) => void,
   ): Subscription;
+  /**
+   * What reading the stream cannot show, for stores whose rows can be changed outside this code (a SQLite file):
+   * null when the stream's events are stored at exactly the revisions 0..last, each once, and — with `soleStream` —
+   * the store holds no event of any other stream; otherwise what is wrong. Absent: the store assigns and keeps
+   * positions itself (memory, EventStoreDB).
+   */
+  positionsProblem?(stream: string, options?: { soleStream?: boolean }): Promise<string | null>;
   close(): Promise<void>;
 }

@@ -50,6 +50,8 @@ export interface SqliteEventStore extends EventStore {
   appendSync(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): AppendResult;
   /** Up to `maxCount` events of the stream from `fromRevision` (inclusive), in order. */
   readBatch(stream: string, fromRevision: number, maxCount: number): RecordedEvent[];
+  /** `positionsProblem` without the promise. */
+  positionsProblemSync(stream: string, options?: { soleStream?: boolean }): string | null;
   /** `lastRevision` without the promise. */
   lastRevisionSync(stream: string): number | "no_stream";
   /** The durability settings in force on this connection, read back from SQLite (for logs and tests). */
@@ -113,6 +115,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const storedStmt = db.prepare<[string, number, number], NewEvent>(
     "SELECT id, type, data, metadata FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
   );
+  const spanStmt = db.prepare<[string], { n: number; lo: number | null; hi: number | null }>(
+    "SELECT COUNT(*) AS n, MIN(revision) AS lo, MAX(revision) AS hi FROM events WHERE stream = ?",
+  );
+  const othersStmt = db.prepare<[string], { stream: string; n: number }>(
+    "SELECT stream, COUNT(*) AS n FROM events WHERE stream <> ? GROUP BY stream ORDER BY stream LIMIT 4",
+  );
   const insertStmt = db.prepare<[string, number, string, string, string, string]>(
     "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)",
   );
@@ -165,6 +173,25 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return result;
   };
 
+  // The unique (stream, revision) constraint (checked at open) makes "n rows, lowest 0, highest n−1" mean exactly
+  // the revisions 0..n−1, each once.
+  const positionsProblemSync = (stream: string, options: { soleStream?: boolean } = {}): string | null => {
+    assertOpen();
+    checkStream(stream);
+    const { n, lo, hi } = spanStmt.get(stream) ?? { n: 0, lo: null, hi: null };
+    if (n > 0 && (lo !== 0 || hi !== n - 1))
+      return `stream ${stream} holds ${n} events at revisions ${lo}..${hi}, not exactly 0..${n - 1}: a stored revision was changed`;
+    if (options.soleStream) {
+      const others = othersStmt.all(stream);
+      if (others.length > 0)
+        return `the store holds events of streams other than ${stream} (${others
+          .slice(0, 3)
+          .map((o) => `${JSON.stringify(o.stream)}: ${o.n}`)
+          .join(", ")}${others.length > 3 ? ", …" : ""}): a stored stream was changed`;
+    }
+    return null;
+  };
+
   const readBatch = (stream: string, fromRevision: number, maxCount: number): RecordedEvent[] => {
     assertOpen();
     checkRead(stream, fromRevision, maxCount);
@@ -197,6 +224,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         synchronous: db.pragma("synchronous", { simple: true }) as number,
         busyTimeoutMs: db.pragma("busy_timeout", { simple: true }) as number,
       };
+    },
+    positionsProblemSync,
+    async positionsProblem(stream, options) {
+      return positionsProblemSync(stream, options);
     },
     lastRevisionSync(stream) {
       assertOpen();
@@ -268,6 +299,7 @@ function openWritable(path: string, busyTimeoutMs: number): Database.Database {
       }
       db.exec(SCHEMA);
       if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      checkSchema(db, path);
     }).immediate();
     return db;
   } catch (error) {
@@ -289,11 +321,41 @@ function openReadOnly(path: string, busyTimeoutMs: number): Database.Database {
       throw new Error(
         `${path}: event store schema version ${version}, this code reads ${SCHEMA_VERSION} (open it for writing first)`,
       );
+    checkSchema(db, path);
     return db;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/**
+ * The events table must be the one `SCHEMA` creates: STRICT (a revision is an integer, never text or a real), with
+ * the unique constraints on (stream, revision) and on id. `CREATE TABLE IF NOT EXISTS` keeps a table someone else
+ * created, so without this a file whose table lacks them would take a second row at a revision already stored.
+ */
+function checkSchema(db: Database.Database, path: string): void {
+  const table = db
+    .prepare("SELECT strict FROM pragma_table_list WHERE name = 'events' AND schema = 'main'")
+    .get() as { strict: number } | undefined;
+  const uniques = (
+    db.prepare("SELECT name FROM pragma_index_list('events') WHERE \"unique\" = 1").all() as {
+      name: string;
+    }[]
+  ).map(({ name }) =>
+    (db.prepare("SELECT name FROM pragma_index_info(?) ORDER BY seqno").all(name) as { name: string }[])
+      .map((c) => c.name)
+      .join(","),
+  );
+  const missing = [
+    table?.strict === 1 ? null : "STRICT",
+    uniques.includes("stream,revision") ? null : "UNIQUE (stream, revision)",
+    uniques.includes("id") ? null : "UNIQUE (id)",
+  ].filter((m) => m !== null);
+  if (missing.length > 0)
+    throw new Error(
+      `${path}: the events table lacks ${missing.join(", ")}: not an event store this code wrote`,
+    );
 }
 
 function isUniqueIdViolation(error: unknown): boolean {

@@ -104,6 +104,46 @@ describe("SQLite event store", () => {
     }
   });
 
+  it("given a file whose events table lacks the unique (stream, revision) constraint, then it refuses to open it (for writing or reading), so it can never store two rows at one revision", async () => {
+    const raw = new Database(file);
+    raw.exec(`CREATE TABLE events (
+      global_position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
+      type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL) STRICT;
+      PRAGMA user_version = 1;`);
+    raw.close();
+    expect(() => openSqliteStore(file)).toThrow(/lacks UNIQUE \(stream, revision\)/);
+    expect(() => openSqliteStore(file, { readOnly: true })).toThrow(/lacks UNIQUE \(stream, revision\)/);
+  });
+
+  it("given a file whose events table is not STRICT, then it refuses to open it", () => {
+    const raw = new Database(file);
+    raw.exec(`CREATE TABLE events (
+      global_position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
+      type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE (stream, revision));`);
+    raw.close();
+    expect(() => openSqliteStore(file)).toThrow(/lacks STRICT/);
+  });
+
+  it("names a stream whose stored revisions are not exactly 0..last, and events of other streams when the file must hold one", async () => {
+    const store = open();
+    await store.append("s", newEvents(3), "no_stream");
+    expect(await store.positionsProblem("s", { soleStream: true })).toBeNull();
+    const raw = new Database(file);
+    try {
+      raw.prepare("UPDATE events SET revision = -1 WHERE revision = 2").run();
+      expect(store.positionsProblemSync("s")).toMatch(/3 events at revisions -1\.\.1, not exactly 0\.\.2/);
+      raw.prepare("UPDATE events SET revision = 5 WHERE revision = -1").run();
+      expect(store.positionsProblemSync("s")).toMatch(/3 events at revisions 0\.\.5/);
+      raw.prepare("UPDATE events SET stream = 'elsewhere' WHERE revision = 5").run();
+      expect(store.positionsProblemSync("s")).toBeNull(); // 0..1: contiguous on its own
+      expect(store.positionsProblemSync("s", { soleStream: true })).toMatch(
+        /events of streams other than s \("elsewhere": 1\)/,
+      );
+    } finally {
+      raw.close();
+    }
+  });
+
   it("creates the folder of the file", async () => {
     const nested = join(dir, "a", "b", "events.db");
     const store = open({}, nested);

@@ -22,6 +22,8 @@ import {
   decodeStoredEvent,
   eventDataText,
   type LogMetadata,
+  type PositionedEvent,
+  positionProblem,
   type StoredEvent,
 } from "./log-format.js";
 import { type OrderFillView, type OrderView, orderView } from "./views.js";
@@ -141,6 +143,19 @@ export class ExchangeProjection {
     if (problem !== null) return { ok: false, problem };
     this.apply(decoded.event, decoded.metadata);
     return decoded;
+  }
+
+  /**
+   * `applyStored` for an event as the store read it back: it must also be stored where the chain puts it — in
+   * `stream`, at revision `eventCount` (`positionProblem`) — before its bytes are checked against the chain.
+   */
+  applyRecorded(
+    stored: PositionedEvent,
+    stream: string,
+  ): { ok: true; event: Event; metadata: LogMetadata } | { ok: false; problem: string } {
+    const problem = positionProblem(stored, stream, this.eventCount);
+    if (problem !== null) return { ok: false, problem };
+    return this.applyStored(stored);
   }
 
   /**

@@ -16,6 +16,8 @@ export {
   eventIdOf,
   isLogMetadata,
   LogMetadata,
+  type PositionedEvent,
+  positionProblem,
   type RecordedCommand,
   recordedCommandOf,
   type StoredEvent,

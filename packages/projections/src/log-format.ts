@@ -12,6 +12,28 @@ export interface StoredEvent {
   readonly metadata: string;
 }
 
+/**
+ * A stored event with the position the store read it at (structurally the event store's RecordedEvent). The
+ * position columns are not hashed (the stored bytes of existing logs stay as they are): the chain fixes each event's
+ * place in the log, and `positionProblem` requires the stored position to be exactly that place.
+ */
+export interface PositionedEvent extends StoredEvent {
+  readonly stream: string;
+  readonly revision: number;
+}
+
+/**
+ * Null when `stored` is where the hash chain puts it: in `stream`, at `revision` (the number of events before it);
+ * otherwise what is wrong. Readers call it before the chain check, so a moved row is named as moved.
+ */
+export function positionProblem(stored: PositionedEvent, stream: string, revision: number): string | null {
+  if (stored.stream !== stream)
+    return `stored in stream ${JSON.stringify(stored.stream)}, read as stream ${JSON.stringify(stream)}`;
+  if (stored.revision !== revision)
+    return `stored at revision ${stored.revision}, but the chain puts it at revision ${revision} (the log's revisions must run 0, 1, 2, … without a gap)`;
+  return null;
+}
+
 /** Metadata of every stored event. The first event of a command also carries the command itself. */
 export const LogMetadata = t.intersection([
   t.type({

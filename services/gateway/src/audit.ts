@@ -1,7 +1,13 @@
 // `pmx audit`: re-decides every recorded command against the replayed state and checks the solvency identity after every event.
 import { canonicalJson, decide, type Event, solvency } from "@pmx/domain";
 import type { EventStore, RecordedEvent } from "@pmx/eventstore";
-import { ExchangeProjection, isLogMetadata, type RecordedCommand, recordedCommandOf } from "@pmx/projections";
+import {
+  ExchangeProjection,
+  isLogMetadata,
+  positionProblem,
+  type RecordedCommand,
+  recordedCommandOf,
+} from "@pmx/projections";
 import { Progress } from "./progress.js";
 
 export interface AuditReport {
@@ -38,6 +44,11 @@ export async function audit(
   };
 
   for await (const stored of store.read(stream, 0)) {
+    const misplaced = positionProblem(stored, stream, projection.eventCount);
+    if (misplaced !== null) {
+      fail(stored, 0, misplaced);
+      break;
+    }
     // The command is re-decided against the state before its first event, before that event is applied.
     let meta: { index: number; count: number; seq: number; command?: unknown };
     try {
@@ -118,6 +129,9 @@ export async function audit(
       seq: current?.seq ?? 0,
       problem: "the log ends inside a command",
     };
+  // Rows the reads above cannot see: moved to a negative revision or to another stream (the file holds one stream).
+  const misplaced = failure ? null : await store.positionsProblem?.(stream, { soleStream: true });
+  if (misplaced) failure = { revision: projection.eventCount, seq: current?.seq ?? 0, problem: misplaced };
   bar.update(projection.eventCount);
   bar.finish();
   const report: AuditReport = {

@@ -27,8 +27,9 @@ export class LogCorruptError extends Error {
 }
 
 /**
- * Folds the stream into a projection, verifying every event's hash; throws on the first bad one. From genesis,
- * or onward from `from` (a projection restored from a snapshot).
+ * Folds the stream into a projection, verifying every event's position and hash; throws on the first bad one. From
+ * genesis, or onward from `from` (a projection restored from a snapshot). Then asks the store whether any row sits
+ * where reads cannot see it (a revision or stream changed in a SQLite file: the file holds only this stream).
  */
 export async function rebuild(
   store: EventStore,
@@ -38,7 +39,7 @@ export async function rebuild(
 ): Promise<ExchangeProjection> {
   const projection = from ?? new ExchangeProjection();
   for await (const stored of store.read(stream, projection.eventCount)) {
-    const applied = projection.applyStored(stored);
+    const applied = projection.applyRecorded(stored, stream);
     if (!applied.ok) throw new LogCorruptError(stored.revision, stored.id, applied.problem);
     if (onProgress && projection.eventCount % 10_000 === 0) onProgress(projection.eventCount);
   }
@@ -49,6 +50,8 @@ export async function rebuild(
       `${open.commandId}/${open.next}`,
       `the log ends inside command ${open.commandId}: ${open.next} of its ${open.count} events are stored`,
     );
+  const misplaced = await store.positionsProblem?.(stream, { soleStream: true });
+  if (misplaced) throw new LogCorruptError(projection.eventCount, "(store)", misplaced);
   return projection;
 }
 
@@ -194,7 +197,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
       this.stream,
       after,
       (stored) => {
-        const applied = this.current.applyStored(stored);
+        const applied = this.current.applyRecorded(stored, this.stream);
         if (!applied.ok) throw new LogCorruptError(stored.revision, stored.id, applied.problem);
         this.emit("committed", [{ event: applied.event, meta: applied.metadata }]);
       },

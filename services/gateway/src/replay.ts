@@ -2,7 +2,7 @@
 
 import { invariantViolations } from "@pmx/domain";
 import type { EventStore } from "@pmx/eventstore";
-import { ExchangeProjection, type StoredEvent } from "@pmx/projections";
+import { ExchangeProjection } from "@pmx/projections";
 import { Progress } from "./progress.js";
 
 export interface ReplayReport {
@@ -29,16 +29,7 @@ export async function replay(
   const projection = new ExchangeProjection(undefined, { views: false });
   let bad: ReplayReport["bad"];
   for await (const stored of store.read(stream, 0)) {
-    if (stored.revision !== projection.eventCount) {
-      bad = {
-        revision: stored.revision,
-        id: stored.id,
-        type: stored.type,
-        problem: `expected revision ${projection.eventCount}`,
-      };
-      break;
-    }
-    const applied = projection.applyStored(stored as StoredEvent);
+    const applied = projection.applyRecorded(stored, stream);
     if (!applied.ok) {
       bad = { revision: stored.revision, id: stored.id, type: stored.type, problem: applied.problem };
       break;
@@ -55,6 +46,10 @@ export async function replay(
       type: "(missing)",
       problem: `the log ends inside command ${open.commandId}: ${open.next} of its ${open.count} events are stored`,
     };
+  // Rows the reads above cannot see: moved to a negative revision or to another stream (the file holds one stream).
+  const misplaced = bad ? null : await store.positionsProblem?.(stream, { soleStream: true });
+  if (misplaced)
+    bad = { revision: projection.eventCount, id: "(store)", type: "(store)", problem: misplaced };
   const violations = options.verify && !bad ? invariantViolations(projection.state) : [];
   const report: ReplayReport = {
     ok: !bad && violations.length === 0,

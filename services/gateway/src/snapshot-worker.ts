@@ -60,7 +60,7 @@ async function main(): Promise<void> {
           ? lastRevision(store) + 1
           : projection.eventCount + page.length;
       for (const stored of page) {
-        const applied = projection.applyStored(stored);
+        const applied = projection.applyRecorded(stored, data.stream);
         if (!applied.ok)
           throw new Error(`event ${stored.revision} (${stored.id}) does not verify: ${applied.problem}`);
         if (
