@@ -14,8 +14,8 @@ import {
   percentiles,
   round,
   runNodeJson,
-  SHARED_ORDERBOOK,
   writeResult,
+  yardstick,
 } from "./lib/common.mjs";
 import { startProfile, summarize } from "./lib/profile.mjs";
 
@@ -105,7 +105,7 @@ export async function run({ runs = 3, n = 1_000_000, ticks = 999 } = {}) {
     const r = runNodeJson(SELF, args, { nodeArgs: ["--expose-gc"] });
     log(`engine run ${k + 1}: ${fmt(r.commandsPerSec)} commands/s (${r.eventsPerCommand} events/command)`);
     ours.push(r);
-    const p = runNodeJson(`${SHARED_ORDERBOOK}/bench-orderbook.js`, peerArgs, { nodeArgs: ["--expose-gc"] });
+    const p = runNodeJson(`${yardstick()}/bench-orderbook.js`, peerArgs, { nodeArgs: ["--expose-gc"] });
     log(`  peer nodejs-order-book (bare book, same stream): ${fmt(p.opsPerSec)} ops/s`);
     peer.push(p);
   }

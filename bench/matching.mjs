@@ -1,4 +1,4 @@
-// Target 1 — matching: the shared yardstick (../shared/bench/orderbook/run-orderbook.js, run as it is, not copied)
+// Target 1 — matching: the shared yardstick (run-orderbook.js in PMX_YARDSTICK, run as it is, not copied; not in this repo)
 // with nodejs-order-book and our adapter (packages/matching/bench/yardstick-adapter.cjs) in the same pass, at 999
 // and 9999 ticks. The harness writes bench-results/orderbook-<ticks>.json; this module summarizes both.
 // usage: node bench/matching.mjs [--runs 3] [--ticks 999,9999]
@@ -13,8 +13,8 @@ import {
   ROOT,
   readResult,
   round,
-  SHARED_ORDERBOOK,
   writeResult,
+  yardstick,
 } from "./lib/common.mjs";
 
 export const TARGET_RATIO = 10;
@@ -29,7 +29,7 @@ export async function run({ runs = 3, ticksList = [999, 9999] } = {}) {
     const r = spawnSync(
       process.execPath,
       [
-        join(SHARED_ORDERBOOK, "run-orderbook.js"),
+        join(yardstick(), "run-orderbook.js"),
         "--adapters",
         `noop,${PEER},${OURS}`,
         "--runs",
@@ -75,7 +75,7 @@ export async function run({ runs = 3, ticksList = [999, 9999] } = {}) {
     name: "matching",
     target: `≥ ${TARGET_RATIO}× nodejs-order-book's ops/s in the same pass, end state = reference, peak RSS ≤ the peer's (999 and 9999 ticks)`,
     env,
-    params: { runs, n: 1_000_000, seed: 42, harness: "../shared/bench/orderbook/run-orderbook.js" },
+    params: { runs, n: 1_000_000, seed: 42, harness: "$PMX_YARDSTICK/run-orderbook.js" },
     unit: "ops/s",
     perTicks,
     met: perTicks.every((p) => p.met),

@@ -160,7 +160,7 @@ if (R.matching) {
   out(
     "## 1. Matching (shared yardstick)",
     "",
-    "`node ../shared/bench/orderbook/run-orderbook.js --adapters noop,nodejs-order-book,./packages/matching/bench/yardstick-adapter.cjs --runs 3 --ticks <999|9999> --out-dir bench-results`,",
+    '`node "$PMX_YARDSTICK/run-orderbook.js" --adapters noop,nodejs-order-book,./packages/matching/bench/yardstick-adapter.cjs --runs 3 --ticks <999|9999> --out-dir bench-results`,',
     "run as it is from the repository root (`bench/matching.mjs` only calls it and summarizes `bench-results/orderbook-<ticks>.json`).",
     "1,000,000 operations (60 % limit, 30 % cancel, 10 % market), seed 42. Latency per operation from the harness's",
     "separate `--latency` run (hrtime around every operation, so it includes ~50-100 ns of timer overhead).",
@@ -182,7 +182,7 @@ if (e) {
   out(
     "## 2. Engine in memory",
     "",
-    "`bench/engine.mjs`: the yardstick's 1,000,000 operations (999 ticks, seed 42, from `../shared/bench/orderbook/workload.js`)",
+    "`bench/engine.mjs`: the yardstick's 1,000,000 operations (999 ticks, seed 42, from `$PMX_YARDSTICK/workload.js`)",
     "as commands on one market (tick 0.001, taker fee 10 bps) from 1,000 accounts funded with 1,000,000,000 each, round",
     "robin (operation i is sent by account i mod 1000). Mapping: LIMIT buy → `PlaceOrder` buy YES at p, GTC; LIMIT sell →",
     "buy NO at 1 − p, GTC (on the YES book a NO bid at 1 − p is a YES ask at p, so the book sees the yardstick's order and",

@@ -20,7 +20,8 @@ import {
 } from "@pmx/domain";
 import { describe, expect, it } from "vitest";
 
-const CSV = new URL("../../shared/data/polymarket-2024-us-president-hourly.csv", import.meta.url);
+// The lab's copy of the Polymarket 2024 election series (packages/lab/paths): the repo needs nothing beside it.
+const CSV = new URL("../packages/lab/paths/polymarket-2024-us-president-hourly.csv", import.meta.url);
 const MINUTE = 60_000;
 const M = "trump-2024";
 const TICKS = 1000; // tick 0.001

@@ -1,4 +1,4 @@
-// The yardstick's operation stream (../shared/bench/orderbook/workload.js) turned into pmx commands.
+// The yardstick's operation stream (workload.js of the shared order-book yardstick, PMX_YARDSTICK) turned into pmx commands.
 //
 // Mapping (documented in docs/performance.md):
 //   LIMIT side 0 (buy)  -> PlaceOrder buy YES at p = price/T, GTC
@@ -10,10 +10,10 @@
 //   CANCEL id           -> CancelOrder of the order that LIMIT id became, by the account that placed it
 // Operation i is sent by account a{i mod accounts} (round robin); every account is funded before timing.
 import { createRequire } from "node:module";
-import { SHARED_ORDERBOOK } from "./common.mjs";
+import { yardstick } from "./common.mjs";
 
 const require = createRequire(import.meta.url);
-export const workloadModule = () => require(`${SHARED_ORDERBOOK}/workload.js`);
+export const workloadModule = () => require(`${yardstick()}/workload.js`);
 
 export const MARKET_ID = "bench";
 export const AT = Date.parse("2030-01-01T00:00:00Z");

@@ -1,7 +1,7 @@
 // Shared helpers of the pmx benchmarks: environment, medians, child runs, result files.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +9,22 @@ import { fileURLToPath } from "node:url";
 export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const ROOT = resolve(BENCH_DIR, "..");
 export const RESULTS_DIR = join(ROOT, "bench-results");
-export const SHARED_ORDERBOOK = resolve(ROOT, "../shared/bench/orderbook");
+/**
+ * The shared order-book yardstick (its `bench/orderbook` folder: workload.js, run-orderbook.js, bench-orderbook.js) is
+ * not part of this repo: `PMX_YARDSTICK` names where it is. Without it the benchmarks that replay its workload are
+ * skipped (bench/run.mjs says which); `SHARED_ORDERBOOK` is null then.
+ */
+export const SHARED_ORDERBOOK = process.env.PMX_YARDSTICK ? resolve(process.env.PMX_YARDSTICK) : null;
+export const YARDSTICK_PRESENT =
+  SHARED_ORDERBOOK !== null && existsSync(join(SHARED_ORDERBOOK, "workload.js"));
+export const YARDSTICK_MISSING =
+  "needs the shared order-book yardstick, which is not part of this repo: set PMX_YARDSTICK to its bench/orderbook folder";
+
+/** The yardstick's folder, or an error saying how to provide it. */
+export function yardstick() {
+  if (!YARDSTICK_PRESENT) throw new Error(`this benchmark ${YARDSTICK_MISSING}`);
+  return SHARED_ORDERBOOK;
+}
 export const MiB = 1024 * 1024;
 
 /** The machine and software a figure was measured on. */

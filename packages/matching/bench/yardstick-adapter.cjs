@@ -1,4 +1,4 @@
-// Yardstick adapter (../shared/bench/orderbook): drives the BUILT fast book (../dist) with the harness's workload.
+// Yardstick adapter (the shared order-book yardstick, not in this repo: PMX_YARDSTICK): drives the BUILT fast book (../dist) with the harness's workload.
 //
 // The harness speaks plain limit/market/cancel on prices 1..T (T = 999 or 9999); we map it onto pmx:
 //   side 0 = buy = BUY_YES bid, side 1 = sell = SELL_YES ask; the book gets ticks = T + 1 so 1..T are valid;
