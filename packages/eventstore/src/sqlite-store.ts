@@ -50,6 +50,8 @@ export interface SqliteEventStore extends EventStore {
   appendSync(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): AppendResult;
   /** Up to `maxCount` events of the stream from `fromRevision` (inclusive), in order. */
   readBatch(stream: string, fromRevision: number, maxCount: number): RecordedEvent[];
+  /** See `EventStore.positionsProblem`: always there on a SQLite file. */
+  positionsProblem(stream: string, options?: { soleStream?: boolean }): Promise<string | null>;
   /** `positionsProblem` without the promise. */
   positionsProblemSync(stream: string, options?: { soleStream?: boolean }): string | null;
   /** `lastRevision` without the promise. */

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { CheckMode } from "./exchange.js";
 import { labDir } from "./files.js";
 import { runLab } from "./lab.js";
@@ -39,29 +40,55 @@ function option(args: readonly string[], name: string): string | undefined {
   return v;
 }
 
-const KNOWN = new Set([
-  "--scenario",
-  "--policies",
-  "--seeds",
-  "--seed",
-  "--candidate",
-  "--from",
-  "--to",
-  "--resolve",
-  "--path-file",
-  "--resolves-at",
-  "--question",
-  "--no-question",
-  "--question-seeds",
-  "--json",
-  "--html",
-  "--open",
-  "--workers",
-  "--check",
-  "--list",
-  "--help",
-  "-h",
-]);
+/** The lab's options for `node:util` parseArgs (strict): the value ones are strings, the rest flags. */
+const OPTIONS = {
+  scenario: { type: "string" },
+  policies: { type: "string" },
+  seeds: { type: "string" },
+  seed: { type: "string" },
+  candidate: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  resolve: { type: "string" },
+  "path-file": { type: "string" },
+  "resolves-at": { type: "string" },
+  question: { type: "boolean" },
+  "no-question": { type: "boolean" },
+  "question-seeds": { type: "string" },
+  json: { type: "string" },
+  html: { type: "string" },
+  open: { type: "boolean" },
+  workers: { type: "string" },
+  check: { type: "string" },
+  list: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
+
+/**
+ * The arguments parsed strictly (unknown options, missing values and stray arguments are usage errors; `--name=VALUE`
+ * and `--name VALUE` both work), written back as `--name VALUE` / `--flag` for the readers below.
+ */
+export function normalizedArgs(args: readonly string[]): string[] {
+  let tokens: NonNullable<ReturnType<typeof parseArgs>["tokens"]>;
+  try {
+    tokens = parseArgs({
+      args: [...args],
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    }).tokens;
+  } catch (error) {
+    throw new LabUsageError((error as Error).message);
+  }
+  const out: string[] = [];
+  for (const token of tokens)
+    if (token.kind === "option") {
+      out.push(`--${token.name}`);
+      if (token.value !== undefined) out.push(token.value);
+    }
+  return out;
+}
 
 function positiveInt(text: string, name: string): number {
   const n = Number(text);
@@ -174,13 +201,12 @@ export async function runLabCli(
   }
 }
 
-async function main(args: readonly string[], io: LabIo): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
+async function main(given: readonly string[], io: LabIo): Promise<number> {
+  const args = normalizedArgs(given);
+  if (args.includes("--help")) {
     io.stdout.write(`${LAB_USAGE}\n`);
     return 0;
   }
-  for (const a of args)
-    if (a.startsWith("-") && a !== "-" && !KNOWN.has(a)) throw new LabUsageError(`unknown option ${a}`);
   if (args.includes("--list")) {
     const csv = readFileSync(join(labDir("paths"), "polymarket-2024-us-president-hourly.csv"), "utf8");
     io.stdout.write(

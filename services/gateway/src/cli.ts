@@ -1,12 +1,30 @@
 #!/usr/bin/env node
 // The `pmx` command line: serve, replay, audit, lab.
 import { existsSync } from "node:fs";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { openStore, parseStoreUrl } from "@pmx/eventstore";
 import { audit } from "./audit.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { STREAM } from "./exchange.js";
 import { replay } from "./replay.js";
 import { startGateway } from "./server.js";
+
+/** Each command's usage, printed by `pmx COMMAND --help` and with any error in its arguments. */
+const COMMAND_USAGE = {
+  serve: `usage: pmx serve [--follow]
+  start the gateway (settings from PMX_* variables; see README)
+  --follow      tail the log read-only, serve reads, refuse writes (503 naming PMX_LEADER_URL);
+                POST /v1/admin/promote makes it the leader`,
+  replay: `usage: pmx replay --store URL [--verify] [--json]
+  fold the log: event count, hash-chain head, state hash
+  --store URL   the event store (or PMX_STORE); --store=URL works too
+  --verify      recompute the chain and the state; exit 1 on the first bad event
+  --json        the report as one JSON line`,
+  audit: `usage: pmx audit --store URL [--json]
+  re-decide every recorded command and check the solvency identity after every event; exit 1 on the first difference
+  --store URL   the event store (or PMX_STORE); --store=URL works too
+  --json        the report as one JSON line`,
+} as const;
 
 const USAGE = `usage:
   pmx serve [--follow]                       start the gateway (settings from PMX_* variables; see README)
@@ -18,22 +36,47 @@ const USAGE = `usage:
                                              after every event; exit 1 on the first difference
   pmx lab [--scenario NAME] [--policies A,B] [--html FILE] [--json FILE]
                                              the jump-risk lab: replay a price path under risk policies (pmx lab --help)
-store URLs: sqlite:PATH | memory: | esdb://HOST:PORT?tls=false`;
+  pmx COMMAND --help                         one command's options
+store URLs: sqlite:PATH | memory: | esdb://HOST:PORT?tls=false
+options take their value as --name VALUE or --name=VALUE; an unknown option or a stray argument exits 2`;
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith("--")) throw new ConfigError(`${name} needs a value`);
-  return v;
+/** Wrong arguments: exit 2 with the message and the command's usage. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+  }
+}
+
+const HELP = { help: { type: "boolean", short: "h" } } as const;
+const SPECS = {
+  serve: { ...HELP, follow: { type: "boolean" } },
+  replay: { ...HELP, store: { type: "string" }, verify: { type: "boolean" }, json: { type: "boolean" } },
+  audit: { ...HELP, store: { type: "string" }, json: { type: "boolean" } },
+} as const satisfies Record<keyof typeof COMMAND_USAGE, ParseArgsConfig["options"]>;
+
+/** Strict `parseArgs` of one command's arguments: unknown options, missing values and positionals are usage errors. */
+function parse<C extends keyof typeof SPECS>(command: C, args: string[]) {
+  try {
+    return parseArgs({ args, options: SPECS[command], strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(`pmx ${command}: ${(error as Error).message}`, COMMAND_USAGE[command]);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case "serve": {
+      const values = parse("serve", args);
+      if (values.help) {
+        process.stdout.write(`${COMMAND_USAGE.serve}\n`);
+        return 0;
+      }
       const config = loadConfig();
-      if (args.includes("--follow")) config.follow = true;
+      if (values.follow) config.follow = true;
       const gateway = await startGateway(config);
       let stopping = false;
       const stop = (signal: string) => {
@@ -54,9 +97,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case "replay":
     case "audit": {
-      const url = option(args, "--store") ?? process.env.PMX_STORE;
-      if (!url) throw new ConfigError("--store URL is required");
-      const json = args.includes("--json");
+      const values =
+        command === "replay" ? parse("replay", args) : { ...parse("audit", args), verify: false };
+      if (values.help) {
+        process.stdout.write(`${COMMAND_USAGE[command]}\n`);
+        return 0;
+      }
+      const url = values.store ?? process.env.PMX_STORE;
+      if (!url) throw new UsageError(`pmx ${command}: --store URL is required`, COMMAND_USAGE[command]);
+      const json = values.json === true;
       // An auditor's typo must not pass as an empty, "verified" log: the file has to be there already.
       const where = parseStoreUrl(url);
       if (where.kind === "sqlite" && where.path !== ":memory:" && !existsSync(where.path))
@@ -64,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
       const store = openStore(url);
       try {
         if (command === "replay") {
-          const verify = args.includes("--verify");
+          const verify = values.verify === true;
           const r = await replay(store, STREAM, { verify, progress: !json });
           if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else {
@@ -119,6 +168,11 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n${error.usage}\n`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(`pmx: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   },
