@@ -64,7 +64,7 @@ export const fromRejection = (r: Rejection): ApiError =>
   new ApiError(REJECTION_STATUS[r.code], r.code, r.message, r.details as Record<string, unknown> | undefined);
 
 /** Every code the gateway itself answers, with its status, for the OpenAPI document and the docs. */
-export const GATEWAY_ERRORS: Record<string, { status: number; meaning: string }> = {
+export const GATEWAY_ERRORS = {
   MALFORMED_JSON: { status: 400, meaning: "the body is not valid JSON" },
   INVALID_REQUEST: {
     status: 400,
@@ -92,12 +92,22 @@ export const GATEWAY_ERRORS: Record<string, { status: number; meaning: string }>
     status: 503,
     meaning: "this gateway follows the log read-only; writes go to the leader it names",
   },
+  UNEXPECTED_QUERY: {
+    status: 400,
+    meaning: "a write (any method but GET) takes no query string: it is named by its path and body alone",
+  },
   INTERNAL: { status: 500, meaning: "an unexpected error; nothing was appended for this request" },
+} satisfies Record<string, { status: number; meaning: string }>;
+export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
+
+/** Codes only the WebSocket stream answers (as `{channel: "error", data: {code, message}}`), with their meaning. */
+export const STREAM_ERRORS: Record<string, { meaning: string }> = {
+  TOO_MANY_SUBSCRIPTIONS: { meaning: "this connection holds as many market subscriptions as one may" },
 };
 
 export const gatewayError = (
-  code: keyof typeof GATEWAY_ERRORS & string,
+  code: GatewayErrorCode,
   message: string,
   details?: Record<string, unknown>,
   headers?: Record<string, string>,
-): ApiError => new ApiError(GATEWAY_ERRORS[code]!.status, code, message, details, headers);
+): ApiError => new ApiError(GATEWAY_ERRORS[code].status, code, message, details, headers);
