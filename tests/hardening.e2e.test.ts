@@ -15,7 +15,12 @@ describe("finding 4: a write with a query string", () => {
       ["DELETE", "/v1/orders/o-1?x=1"],
       ["POST", "/v1/accounts?accountId=a"],
     ] as const) {
-      const res = await api.send({ method, path, headers: { "content-type": "application/json" }, body: "{}" });
+      const res = await api.send({
+        method,
+        path,
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       expectApiError(res, 400, "UNEXPECTED_QUERY");
     }
     expect(gw.output()).not.toMatch(/unexpected error|"stack"/);

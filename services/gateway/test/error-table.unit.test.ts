@@ -36,21 +36,31 @@ function codesInSource(): { code: string; status: number | null; file: string }[
 }
 
 const statusOf = (code: string): number | undefined =>
-  (GATEWAY_ERRORS as Record<string, { status: number }>)[code]?.status ?? (REJECTION_STATUS as Record<string, number>)[code];
+  (GATEWAY_ERRORS as Record<string, { status: number }>)[code]?.status ??
+  (REJECTION_STATUS as Record<string, number>)[code];
 
 describe("the error table", () => {
   const codes = codesInSource();
 
   it("given the gateway's source, then the walk finds the codes it is known to answer", () => {
     const names = new Set(codes.map((c) => c.code));
-    for (const known of ["UNAUTHENTICATED", "BAD_SIGNATURE", "RATE_LIMITED", "UNEXPECTED_QUERY", "NOT_LEADER"])
+    for (const known of [
+      "UNAUTHENTICATED",
+      "BAD_SIGNATURE",
+      "RATE_LIMITED",
+      "UNEXPECTED_QUERY",
+      "NOT_LEADER",
+    ])
       expect(names, known).toContain(known);
     expect(names.size).toBeGreaterThan(20);
   });
 
   it("given every code the source can answer, then each is in the table with a status (and the same status where the source names one)", () => {
     const missing = codes
-      .filter((c) => statusOf(c.code) === undefined && !(c.file.endsWith("stream.ts") && c.code in STREAM_ERRORS)).map((c) => `${c.code} (${c.file})`);
+      .filter(
+        (c) => statusOf(c.code) === undefined && !(c.file.endsWith("stream.ts") && c.code in STREAM_ERRORS),
+      )
+      .map((c) => `${c.code} (${c.file})`);
     expect(missing).toEqual([]);
     const mismatched = codes
       .filter((c) => c.status !== null && c.status !== statusOf(c.code))
