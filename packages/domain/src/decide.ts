@@ -172,6 +172,14 @@ function withdraw(c: CommandOf<"Withdraw">, state: State): Decision {
 function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
   if (state.markets.has(c.marketId))
     return left(reject("MARKET_EXISTS", `market ${c.marketId} already exists`, { marketId: c.marketId }));
+  // A market resolves after it is listed (Date.parse of the codec's ISO-8601 UTC form is deterministic).
+  if (!(Date.parse(c.resolvesAt) > c.at))
+    return left(
+      reject("INVALID_RESOLVES_AT", "resolvesAt must be after the time of the listing", {
+        resolvesAt: c.resolvesAt,
+        at: c.at,
+      }),
+    );
   const question = c.question.trim();
   if (question.length === 0 || question.length > 500)
     return left(reject("INVALID_QUESTION", "the question must have 1 to 500 characters"));

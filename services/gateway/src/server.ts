@@ -1,5 +1,4 @@
 // `pmx serve`: opens the store, rebuilds the state, serves HTTP + WebSocket, and shuts down gracefully.
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describeStore, openStore, parseStoreUrl } from "@pmx/eventstore";
 import type { FastifyInstance } from "fastify";
@@ -8,6 +7,7 @@ import { type Clock, ManualClock, SystemClock } from "./clock.js";
 import type { GatewayConfig } from "./config.js";
 import { CredentialStore, operatorToken } from "./credentials.js";
 import { Exchange } from "./exchange.js";
+import { securePrivateFiles } from "./file-modes.js";
 import { buildApp } from "./http/app.js";
 import { attachStream } from "./http/stream.js";
 import { Metrics } from "./metrics.js";
@@ -27,7 +27,7 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const where = parseStoreUrl(config.storeUrl);
   const durable = where.kind !== "memory" && !(where.kind === "sqlite" && where.path === ":memory:");
-  if (durable) mkdirSync(config.dataDir, { recursive: true });
+  if (durable) securePrivateFiles(config.dataDir, where.kind === "sqlite" ? where.path : null);
   // The leader's appends run on a writer thread (started by the first append: a follower never starts it).
   const store = openStore(config.storeUrl, { writer: config.sqliteWriter });
   const started = performance.now();
@@ -62,7 +62,9 @@ export async function startGateway(
       `\npmx operator token (shown once; kept in ${durable ? "the data folder" : "memory only"}): ${token.token}\n\n`,
     );
   }
-  const credentials = new CredentialStore(durable ? config.dataDir : null);
+  const credentials = new CredentialStore(durable ? config.dataDir : null, (accountId) =>
+    exchange.projection.state.accounts.has(accountId),
+  );
   const metrics = new Metrics();
   exchange.on("appended", (ms) => metrics.appendLatency(ms));
   exchange.on("stopped", (reason) => logger.error({ reason }, "writes stopped"));

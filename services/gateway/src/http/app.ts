@@ -13,7 +13,7 @@ import type * as t from "io-ts";
 import type { Logger } from "pino";
 import { ClockError, ManualClock } from "../clock.js";
 import type { GatewayConfig } from "../config.js";
-import type { CredentialStore } from "../credentials.js";
+import { type Credential, type CredentialStore, CredentialsNotStored } from "../credentials.js";
 import type { Exchange } from "../exchange.js";
 import type { Metrics } from "../metrics.js";
 import { type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
@@ -317,8 +317,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const accountId = b.accountId ?? `acct-${randomBytes(6).toString("hex")}`;
     if (state().accounts.has(accountId))
       throw new ApiError(409, "ACCOUNT_EXISTS", `account ${accountId} already exists`, { accountId });
-    // The credential is made durable first: if the append then fails, an unused key is all that is left (and revoked).
-    const credential = credentials.issue(accountId);
+    // The credential is made durable before it is valid: if the append then fails, it is revoked (and opens nothing
+    // meanwhile: a key is valid only while its account exists); a retry of the creation replaces it.
+    let credential: Credential;
+    try {
+      credential = credentials.issue(accountId);
+    } catch (error) {
+      if (error instanceof CredentialsNotStored)
+        throw gatewayError("CREDENTIALS_NOT_STORED", `${error.message}; no account was opened`, {
+          accountId,
+        });
+      throw error;
+    }
     try {
       await submit({ type: "OpenAccount", accountId });
     } catch (error) {

@@ -58,6 +58,7 @@ export const REJECTION_STATUS: Record<RejectionCode, number> = {
   LOAN_NOT_COVERED: 422,
   INSUFFICIENT_MARGIN: 422,
   ORDER_NOT_OPEN: 422,
+  INVALID_RESOLVES_AT: 422,
 };
 
 export const fromRejection = (r: Rejection): ApiError =>
@@ -95,6 +96,10 @@ export const GATEWAY_ERRORS = {
   UNEXPECTED_QUERY: {
     status: 400,
     meaning: "a write (any method but GET) takes no query string: it is named by its path and body alone",
+  },
+  CREDENTIALS_NOT_STORED: {
+    status: 503,
+    meaning: "the new account's key could not be written to the data folder; no account was opened: retry",
   },
   INTERNAL: { status: 500, meaning: "an unexpected error; nothing was appended for this request" },
 } satisfies Record<string, { status: number; meaning: string }>;

@@ -67,6 +67,15 @@ export const NAMED_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     description: "An ISO-8601 UTC time, seconds or milliseconds, ending in Z.",
     examples: ["2024-11-06T05:00:00Z", "2024-11-06T05:00:00.000Z"],
   },
+  CalendarTime: {
+    type: "string",
+    format: "date-time",
+    pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$",
+    description:
+      "An ISO-8601 UTC time naming a real calendar instant (2031-02-30 and 25:00 are refused), ending in Z. " +
+      "A market's resolvesAt must also be after the time of its listing (422 INVALID_RESOLVES_AT).",
+    examples: ["2030-01-01T00:00:00Z"],
+  },
   EpochMs: {
     type: "integer",
     minimum: 0,
@@ -497,6 +506,7 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   INVALID_LEVERAGE: "the leverage is below 1, or not 1 on a sell",
   INVALID_ORDER_TERMS: "the order's terms do not go together (a post-only order must be GTC)",
   ORDER_NOT_OPEN: "the order is already filled or cancelled",
+  INVALID_RESOLVES_AT: "resolvesAt is not after the time of the listing",
   INVALID_RISK_PARAMS: "a market risk parameter is out of its allowed range",
   UNKNOWN_FUND: "no such insurance fund",
   INSUFFICIENT_POOL_SHARES: "not enough pool shares to redeem",
