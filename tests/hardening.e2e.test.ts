@@ -111,3 +111,108 @@ describe("finding 5: credentials of a failed account creation", () => {
     expect((await api.as(carol, "GET", "/v1/account")).status).toBe(200);
   });
 });
+
+describe("finding 1: a captured signed request after a restart or a promotion", () => {
+  /** alice holds a 2x leveraged YES position on M (lent by lp's pool); bob bids for YES so that she can reduce. */
+  async function leveragedPosition(api: Client) {
+    await api.setClock(T0);
+    const [alice, bob, lp] = [
+      await api.openAccount("alice"),
+      await api.openAccount("bob"),
+      await api.openAccount("lp"),
+    ];
+    for (const [who, amount] of [
+      ["alice", "1000"],
+      ["bob", "1000"],
+      ["lp", "10000"],
+    ] as const)
+      await api.deposit(who, amount, `wire-${who}`);
+    await api.listMarket({ marketId: "M", resolvesAt: new Date(T0 + 30 * 86_400_000).toISOString() });
+    expect((await api.op("POST", "/v1/markets/M/mark", { price: "0.4" })).status).toBe(200);
+    const supplied = await api.as(lp, "POST", "/v1/markets/M/pool/supply", {
+      amount: "5000",
+      reference: "s-1",
+    });
+    expect(supplied.status, supplied.text).toBe(200);
+    const ask = { marketId: "M", side: "buy", outcome: "NO", price: "0.60", quantity: "50" };
+    expect((await api.as(bob, "POST", "/v1/orders", { clientOrderId: "b-no", ...ask })).status).toBe(201);
+    const buy = await api.as(alice, "POST", "/v1/orders", {
+      clientOrderId: "a-lev",
+      marketId: "M",
+      side: "buy",
+      outcome: "YES",
+      price: "0.40",
+      quantity: "50",
+      timeInForce: "IOC",
+      leverage: "2",
+    });
+    expect(buy.status, buy.text).toBe(201);
+    const bid = { marketId: "M", side: "buy", outcome: "YES", price: "0.35", quantity: "50" };
+    expect((await api.as(bob, "POST", "/v1/orders", { clientOrderId: "b-yes", ...bid })).status).toBe(201);
+    return { alice, bob };
+  }
+  const pledged = async (api: Client, who: { accountId: string; apiKey: string; apiSecret: string }) => {
+    const res = await api.as(who, "GET", "/v1/account");
+    expect(res.status, res.text).toBe(200);
+    return JSON.stringify(res.body.positions);
+  };
+
+  it("given a signed reduce answered 200, when the same bytes are sent again after a SIGTERM restart, then they are refused 401 REPLAYED_SIGNATURE and the log does not grow", async () => {
+    const gw = await startGateway();
+    const api = new Client(gw.url, gw.token);
+    const { alice } = await leveragedPosition(api);
+    const captured = api.signedRequest(alice, "POST", "/v1/positions/M/reduce", {
+      outcome: "YES",
+      quantity: "5",
+      price: "0.30",
+    });
+    const first = await api.send(captured);
+    expect(first.status, first.text).toBe(200);
+    const after = await gw.logLength();
+    const position = await pledged(api, alice);
+    await gw.restart();
+    expectApiError(await api.send(captured), 401, "REPLAYED_SIGNATURE");
+    expect(await gw.logLength()).toBe(after);
+    expect(await pledged(api, alice)).toBe(position);
+  });
+
+  it("given a signed request accepted by the leader, when a follower on the same file is promoted, then the same bytes are refused there 401 REPLAYED_SIGNATURE", async () => {
+    const leader = await startGateway();
+    const api = new Client(leader.url, leader.token);
+    const { alice } = await leveragedPosition(api);
+    const follower = await startGateway({ sameFileAs: leader, env: { PMX_FOLLOW: "1" } });
+    const captured = api.signedRequest(alice, "POST", "/v1/positions/M/reduce", {
+      outcome: "YES",
+      quantity: "5",
+      price: "0.30",
+    });
+    expect((await api.send(captured)).status).toBe(200);
+    const after = await leader.logLength();
+    await leader.stop();
+    const promoted = new Client(follower.url, follower.token);
+    expect((await promoted.op("POST", "/v1/admin/promote", {})).status).toBe(200);
+    expectApiError(await promoted.send(captured), 401, "REPLAYED_SIGNATURE");
+    expect(await follower.logLength()).toBe(after);
+  });
+
+  it("given reduce with a clientRequestId, when it is sent again (signed anew), then it answers 200 and appends nothing; the same id with another quantity is 409 IDEMPOTENCY_CONFLICT", async () => {
+    const gw = await startGateway();
+    const api = new Client(gw.url, gw.token);
+    const { alice } = await leveragedPosition(api);
+    const body = { outcome: "YES", quantity: "5", price: "0.30", clientRequestId: "r-1" };
+    const first = await api.as(alice, "POST", "/v1/positions/M/reduce", body);
+    expect(first.status, first.text).toBe(200);
+    const after = await gw.logLength();
+    const position = await pledged(api, alice);
+    const again = await api.as(alice, "POST", "/v1/positions/M/reduce", body);
+    expect(again.status, again.text).toBe(200);
+    expect(await gw.logLength()).toBe(after);
+    expect(await pledged(api, alice)).toBe(position);
+    expectApiError(
+      await api.as(alice, "POST", "/v1/positions/M/reduce", { ...body, quantity: "6" }),
+      409,
+      "IDEMPOTENCY_CONFLICT",
+    );
+    expect(await gw.logLength()).toBe(after);
+  });
+});

@@ -697,6 +697,26 @@ function reducePosition(c: CommandOf<"ReducePosition">, state: State): Decision 
   const found = marketOf(state, c.marketId);
   if (found._tag === "Left") return found;
   const market = found.right;
+  const clientOrderId = c.clientRequestId === undefined ? null : `reduce:${c.clientRequestId}`;
+  const earlier = clientOrderId === null ? undefined : account.right.clientOrders.get(clientOrderId);
+  if (earlier !== undefined) {
+    const order = state.orders.get(earlier)!;
+    const ticks = priceTicksOf(c.price, market.ticks);
+    const same =
+      order.marketId === c.marketId &&
+      order.outcome === c.outcome &&
+      order.quantity === Number(c.quantity) &&
+      ticks.ok &&
+      order.price === priceStringOf(ticks.ticks, market.ticks);
+    if (same) return right([]);
+    return left(
+      reject(
+        "IDEMPOTENCY_CONFLICT",
+        `clientRequestId ${c.clientRequestId} was already used for a different reduction`,
+        { clientRequestId: c.clientRequestId!, orderId: earlier },
+      ),
+    );
+  }
   if (market.status !== "open" || market.auctionUntil !== null) return left(notOpen(market));
   const position = leveragedPositionOf(market, c.accountId, c.outcome);
   if (position._tag === "Left") return position;
@@ -719,7 +739,7 @@ function reducePosition(c: CommandOf<"ReducePosition">, state: State): Decision 
     {
       accountId: c.accountId,
       ordinal: account.right.ordinal,
-      clientOrderId: `reduce-${draft.orderCount + 1}`,
+      clientOrderId: clientOrderId ?? `reduce-${draft.orderCount + 1}`,
       side: "sell",
       outcome: c.outcome,
       priceTicks: check.ticks,

@@ -68,7 +68,15 @@ export async function startGateway(
   const metrics = new Metrics();
   exchange.on("appended", (ms) => metrics.appendLatency(ms));
   exchange.on("stopped", (reason) => logger.error({ reason }, "writes stopped"));
-  const app = await buildApp({ config, exchange, credentials, operatorToken: token.token, metrics, logger });
+  const app = await buildApp({
+    config,
+    exchange,
+    credentials,
+    operatorToken: token.token,
+    metrics,
+    logger,
+    dataDir: durable ? config.dataDir : null,
+  });
   await attachStream(app, exchange, credentials);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

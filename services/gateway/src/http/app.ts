@@ -16,6 +16,7 @@ import type { GatewayConfig } from "../config.js";
 import { type Credential, type CredentialStore, CredentialsNotStored } from "../credentials.js";
 import type { Exchange } from "../exchange.js";
 import type { Metrics } from "../metrics.js";
+import { ReplayGuard } from "../replay-guard.js";
 import { type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
 import { Authenticator, type Principal } from "./auth.js";
 import * as B from "./bodies.js";
@@ -37,6 +38,8 @@ export interface AppDeps {
   operatorToken: string;
   metrics: Metrics;
   logger: Logger;
+  /** The data folder (durable stores): the replay guard keeps its file there. */
+  dataDir?: string | null;
 }
 
 /** Decodes `value` with `codec`; a failure is a 400 INVALID_REQUEST naming the field and what was expected. */
@@ -76,12 +79,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     routerOptions: { ignoreTrailingSlash: false },
   });
-  const auth = new Authenticator(
-    deps.operatorToken,
-    credentials,
-    () => exchange.clock.now(),
+  const now = () => exchange.clock.now();
+  // The leader writes the guard's file; a follower reads it when promoted (the old leader's signatures included).
+  const replays = new ReplayGuard(
     config.signatureWindowMs,
+    deps.dataDir ?? null,
+    now,
+    exchange.role === "leader",
   );
+  exchange.on("promoted", () => replays.lead());
+  app.addHook("onClose", async () => replays.close());
+  const auth = new Authenticator(deps.operatorToken, credentials, now, config.signatureWindowMs, replays);
   const perKey = new RateLimiter(config.rateLimitPerKey);
   const perIp = new RateLimiter(config.rateLimitPerIp);
 
@@ -493,6 +501,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       outcome: b.outcome,
       quantity: b.quantity,
       price: b.price,
+      ...(b.clientRequestId === undefined ? {} : { clientRequestId: b.clientRequestId }),
     });
     return accountSummary(accountId);
   });

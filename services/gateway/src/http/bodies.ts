@@ -62,8 +62,9 @@ export const BackstopBidBody = exactType(
   { outcome: Outcome, price: PriceString, maxShares: Codecs.QuantityString },
   "BackstopBidBody",
 );
-export const ReduceBody = exactType(
+export const ReduceBody = exactPartial(
   { outcome: Outcome, quantity: PositiveQuantity, price: PriceString },
+  { clientRequestId: Reference },
   "ReduceBody",
 );
 export const AddMarginBody = exactType(
