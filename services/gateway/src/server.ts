@@ -77,7 +77,10 @@ export async function startGateway(
     logger,
     dataDir: durable ? config.dataDir : null,
   });
-  await attachStream(app, exchange, credentials);
+  await attachStream(app, exchange, credentials, {
+    messagesPerSecond: config.streamMessagesPerSecond,
+    connectionsPerIp: config.streamConnectionsPerIp,
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

@@ -107,7 +107,7 @@ export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 
 /** Codes only the WebSocket stream answers (as `{channel: "error", data: {code, message}}`), with their meaning. */
 export const STREAM_ERRORS: Record<string, { meaning: string }> = {
-  TOO_MANY_SUBSCRIPTIONS: { meaning: "this connection holds as many market subscriptions as one may" },
+  TOO_MANY_SUBSCRIPTIONS: { meaning: "this connection holds as many market subscriptions as one may (200)" },
 };
 
 export const gatewayError = (

@@ -468,7 +468,7 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
   StreamOut: {
     type: "object",
     description:
-      "A message from the gateway on /v1/stream. `channel` is trades | book | account | subscribed | unsubscribed | error.",
+      "A message from the gateway on /v1/stream. `channel` is challenge | trades | book | account | subscribed | unsubscribed | error.",
     properties: {
       channel: { type: "string", enum: ["trades", "book", "account", "subscribed", "unsubscribed", "error"] },
       marketId: str("trades and book messages."),
@@ -1231,10 +1231,16 @@ Every error is \`{"error": {"code", "message", "details"}}\` (\`details\` when t
 ${errors}
 
 ## WebSocket stream (\`GET /v1/stream\`)
-Send \`{"op": "subscribe" | "unsubscribe", "channel": "trades" | "book", "marketId": "..."}\`; for your account,
-\`{"op": "subscribe", "channel": "account", "apiKey", "timestamp", "signature"}\` with
-\`signature = hex(HMAC-SHA256(apiSecret, timestamp + "GET" + "/v1/stream"))\` (±30 s). Messages from the gateway are
+On connecting, the gateway first sends \`{"channel": "challenge", "data": {"nonce"}}\`: a random nonce (32 hex digits)
+of this connection. Send \`{"op": "subscribe" | "unsubscribe", "channel": "trades" | "book", "marketId": "..."}\`; for
+your account, \`{"op": "subscribe", "channel": "account", "apiKey", "timestamp", "signature"}\` with
+\`signature = hex(HMAC-SHA256(apiSecret, timestamp + "GET" + "/v1/stream" + nonce))\` (±30 s), so that a subscription
+seen on one connection opens no other. The earlier form without the nonce is refused (\`BAD_SIGNATURE\`).
+Limits: 20 messages a second a connection (bursts of 40; beyond, each is answered \`RATE_LIMITED\`, and after 100
+refused in a row the socket is closed with code 1008), 200 market subscriptions a connection, 32 open connections
+from one address (beyond: the upgrade is answered 429 \`RATE_LIMITED\`). Messages from the gateway are
 \`{channel, marketId?, accountId?, data}\`:
+- \`challenge\`: \`data: {nonce}\`, once, first.
 - \`subscribed\` / \`unsubscribed\`: \`data: {channel, marketId}\` or \`data: {channel: "account", accountId}\`
   acknowledges a (un)subscription.
 - \`trades\`: first \`data: {type: "snapshot", trades: [...]}\` (up to 100, newest first), then one
@@ -1247,8 +1253,8 @@ Send \`{"op": "subscribe" | "unsubscribe", "channel": "trades" | "book", "market
   touched (as the order stands after the batch), and one \`{type: "balance", account}\` when cash or shares moved.
   \`unsubscribe\` on the account channel uses only \`apiKey\` (the other fields must be present; they are not checked).
 - \`error\`: \`data: {code, message}\` for a message that is not JSON (\`MALFORMED_JSON\`), not a valid message
-  (\`INVALID_REQUEST\`), an unknown market (\`UNKNOWN_MARKET\`), more than 1000 market subscriptions
-  (\`TOO_MANY_SUBSCRIPTIONS\`) or a refused account signature (\`UNAUTHENTICATED\`, \`STALE_TIMESTAMP\`,
+  (\`INVALID_REQUEST\`), an unknown market (\`UNKNOWN_MARKET\`), more than 200 market subscriptions
+  (\`TOO_MANY_SUBSCRIPTIONS\`), too many messages (\`RATE_LIMITED\`) or a refused account signature (\`UNAUTHENTICATED\`, \`STALE_TIMESTAMP\`,
   \`BAD_SIGNATURE\`). The socket stays open. Subscribing again to the same channel answers a fresh snapshot.
 A client that does not read fast enough (more than 4 MiB waiting) is disconnected with close code 1013.`;
 }
