@@ -216,3 +216,51 @@ describe("finding 1: a captured signed request after a restart or a promotion", 
     expect(await gw.logLength()).toBe(after);
   });
 });
+
+describe("finding 3: one account's open orders", () => {
+  it("given PMX_MAX_OPEN_ORDERS=5, when an account rests a sixth order, then 422 TOO_MANY_OPEN_ORDERS with nothing appended; a repeat, an IOC order and an order after a cancel still go through, and ?status= lists from the index", async () => {
+    const gw = await startGateway({ env: { PMX_MAX_OPEN_ORDERS: "5" } });
+    const api = new Client(gw.url, gw.token);
+    await api.setClock(T0);
+    const alice = await api.openAccount("alice");
+    await api.deposit("alice", "1000", "w-a");
+    await api.listMarket({ marketId: "M" });
+    const bid = (n: number, over: Record<string, unknown> = {}) =>
+      api.as(alice, "POST", "/v1/orders", {
+        clientOrderId: `o-${n}`,
+        marketId: "M",
+        side: "buy",
+        outcome: "YES",
+        price: `0.${10 + n}`,
+        quantity: "1",
+        ...over,
+      });
+    const ids: string[] = [];
+    for (let n = 1; n <= 5; n++) {
+      const res = await bid(n);
+      expect(res.status, res.text).toBe(201);
+      ids.push(res.body.orderId);
+    }
+    const before = await gw.logLength();
+    const sixth = await bid(6);
+    expectApiError(sixth, 422, "TOO_MANY_OPEN_ORDERS");
+    expect(sixth.body.error.details).toMatchObject({ maxOpenOrders: 5 });
+    expect(await gw.logLength()).toBe(before);
+    expect((await bid(5)).status).toBe(200);
+    expect((await bid(7, { timeInForce: "IOC" })).status).toBe(201);
+    expect((await api.as(alice, "DELETE", `/v1/orders/${ids[0]}`)).status).toBe(200);
+    expect((await bid(6)).status).toBe(201);
+    const open = await api.as(alice, "GET", "/v1/orders?status=open");
+    expect(open.body.orders.map((o: { clientOrderId: string }) => o.clientOrderId)).toEqual([
+      "o-6",
+      "o-5",
+      "o-4",
+      "o-3",
+      "o-2",
+    ]);
+    const cancelled = await api.as(alice, "GET", "/v1/orders?status=cancelled&limit=1");
+    expect(cancelled.body.orders.map((o: { clientOrderId: string }) => o.clientOrderId)).toEqual(["o-7"]);
+    const both = await api.as(alice, "GET", "/v1/orders?status=cancelled&marketId=M");
+    expect(both.body.orders.map((o: { clientOrderId: string }) => o.clientOrderId)).toEqual(["o-7", "o-1"]);
+  });
+});

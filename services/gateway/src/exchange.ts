@@ -60,6 +60,8 @@ export interface ExchangeOptions {
   maxBatch?: number;
   /** Group commits in flight at once when the store applies appends in call order (see `Sequencer`). */
   maxAppendsInFlight?: number;
+  /** Open orders one account may hold (a new GTC order beyond: TOO_MANY_OPEN_ORDERS). */
+  maxOpenOrders?: number;
   /**
    * Start from the newest valid snapshot, and, while leading, write one every `every` events (0: never write). On a
    * SQLite file the snapshotter thread writes them, off the event loop (`Snapshotter`); on other stores, or when its
@@ -145,6 +147,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
       maxQueue: this.options.maxQueue,
       maxBatch: this.options.maxBatch,
       maxAppendsInFlight: this.options.maxAppendsInFlight,
+      maxOpenOrders: this.options.maxOpenOrders,
       onCommitted: (batch) => {
         this.emit("committed", batch);
         if (this.snapshotsInLoop) this.maybeSnapshot();

@@ -38,6 +38,7 @@ export async function startGateway(
     maxQueue: config.maxQueue,
     maxBatch: config.maxBatch,
     maxAppendsInFlight: config.maxAppendsInFlight,
+    maxOpenOrders: config.maxOpenOrdersPerAccount,
     snapshots: durable
       ? { store: new SnapshotStore(join(config.dataDir, "snapshots"), logger), every: config.snapshotEvery }
       : undefined,

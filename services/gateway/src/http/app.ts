@@ -17,7 +17,7 @@ import { type Credential, type CredentialStore, CredentialsNotStored } from "../
 import type { Exchange } from "../exchange.js";
 import type { Metrics } from "../metrics.js";
 import { ReplayGuard } from "../replay-guard.js";
-import { type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
+import { AdmissionRefused, type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
 import { Authenticator, type Principal } from "./auth.js";
 import * as B from "./bodies.js";
 import { ApiError, fromRejection, gatewayError } from "./errors.js";
@@ -58,6 +58,10 @@ export function decodeOr400<A>(codec: t.Decoder<unknown, A>, value: unknown, whe
   });
   const first = problems[0]!;
   throw new ApiError(400, "INVALID_REQUEST", `${where}: ${first.field}: ${first.message}`, { problems });
+}
+
+function* newestFirst(ids: readonly string[]): IterableIterator<string> {
+  for (let i = ids.length - 1; i >= 0; i--) yield ids[i]!;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -246,6 +250,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } catch (error) {
       if (error instanceof SequencerUnavailable)
         throw gatewayError(error.code, error.message, undefined, { "retry-after": "1" });
+      if (error instanceof AdmissionRefused) throw gatewayError(error.code, error.message, error.details);
       throw error;
     }
     if (!outcome.ok) throw fromRejection(outcome.rejection);
@@ -579,12 +584,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         throw gatewayError("FORBIDDEN", "an account may only see its own orders");
     }
     const orders = [];
-    const ids = exchange.projection.orderIdsOf(accountId);
-    for (let i = ids.length - 1; i >= 0 && orders.length < (q.limit ?? 1000); i--) {
-      const o = state().orders.get(ids[i]!)!;
+    const limit = q.limit ?? 1000;
+    // With a status, only the orders of that status are read (the projection's index), newest first.
+    const p = exchange.projection;
+    const ids = q.status ? p.orderIdsWithStatus(accountId, q.status) : newestFirst(p.orderIdsOf(accountId));
+    for (const id of ids) {
+      if (orders.length >= limit) break;
+      const o = state().orders.get(id)!;
       if (q.marketId && o.marketId !== q.marketId) continue;
-      if (q.status && o.status !== q.status) continue;
-      orders.push(exchange.projection.order(o.orderId)!);
+      orders.push(p.order(o.orderId)!);
     }
     return { orders };
   });

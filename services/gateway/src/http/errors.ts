@@ -97,6 +97,11 @@ export const GATEWAY_ERRORS = {
     status: 400,
     meaning: "a write (any method but GET) takes no query string: it is named by its path and body alone",
   },
+  TOO_MANY_OPEN_ORDERS: {
+    status: 422,
+    meaning:
+      "the account holds the most open orders one may (PMX_MAX_OPEN_ORDERS, default 1000): cancel some first",
+  },
   CREDENTIALS_NOT_STORED: {
     status: 503,
     meaning: "the new account's key could not be written to the data folder; no account was opened: retry",
