@@ -264,3 +264,26 @@ describe("finding 3: one account's open orders", () => {
     expect(both.body.orders.map((o: { clientOrderId: string }) => o.clientOrderId)).toEqual(["o-7", "o-1"]);
   });
 });
+
+describe("finding 7: a body over the limit on a keep-alive connection", () => {
+  it("given Node's fetch sending 4–30 MB bodies, then every one is answered 413 BODY_TOO_LARGE (no EPIPE), and the gateway still answers", async () => {
+    const gw = await startGateway();
+    const outcomes: string[] = [];
+    for (const mb of [4, 8, 16, 30, 4, 8, 16, 30, 8, 8]) {
+      const body = `{"x":"${"a".repeat(mb * 1024 * 1024)}"}`;
+      try {
+        const res = await fetch(`${gw.url}/v1/orders`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        const json = (await res.json()) as { error?: { code?: string } };
+        outcomes.push(`${res.status} ${json.error?.code}`);
+      } catch (error) {
+        outcomes.push(`failed: ${String((error as { cause?: unknown }).cause ?? error)}`);
+      }
+    }
+    expect(outcomes).toEqual(Array(10).fill("413 BODY_TOO_LARGE"));
+    expect((await fetch(`${gw.url}/v1/health`)).status).toBe(200);
+  }, 60_000);
+});

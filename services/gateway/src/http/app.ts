@@ -60,6 +60,40 @@ export function decodeOr400<A>(codec: t.Decoder<unknown, A>, value: unknown, whe
   throw new ApiError(400, "INVALID_REQUEST", `${where}: ${first.field}: ${first.message}`, { problems });
 }
 
+/** What a too-large body is read and discarded up to, so that its 413 reaches the client (beyond: closed as is). */
+export const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+const MAX_DRAIN_MS = 10_000;
+
+/** Reads and discards the rest of a request body until it ends, or `maxBytes` / `maxMs` are spent. */
+function drainBody(
+  raw: NodeJS.ReadableStream & { readableEnded?: boolean; complete?: boolean },
+  maxBytes: number,
+  maxMs: number,
+): Promise<void> {
+  if (raw.readableEnded || raw.complete) return Promise.resolve();
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.removeListener("data", onData);
+      raw.removeListener("end", done);
+      raw.removeListener("close", done);
+      raw.removeListener("error", done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxBytes) done();
+    };
+    const timer = setTimeout(done, maxMs);
+    raw.on("data", onData);
+    raw.once("end", done);
+    raw.once("close", done);
+    raw.once("error", done);
+    raw.resume();
+  });
+}
+
 function* newestFirst(ids: readonly string[]): IterableIterator<string> {
   for (let i = ids.length - 1; i >= 0; i--) yield ids[i]!;
 }
@@ -159,7 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
-  app.setErrorHandler((error: unknown, req, reply) => {
+  app.setErrorHandler(async (error: unknown, req, reply) => {
     let api: ApiError;
     if (error instanceof ApiError) api = error;
     else {
@@ -178,7 +212,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     }
     if (api.headers) for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);
-    void reply.code(api.status).send(api.body());
+    if (api.code === "BODY_TOO_LARGE") {
+      // Answering (and closing) while the client still sends makes it fail with EPIPE before it reads the 413:
+      // the rest of the body is read and discarded first, up to a bound, then the connection is closed.
+      reply.header("connection", "close");
+      await drainBody(req.raw, MAX_DRAIN_BYTES, MAX_DRAIN_MS);
+    }
+    return reply.code(api.status).send(api.body());
   });
 
   app.setNotFoundHandler((req, reply) => {
