@@ -12,6 +12,7 @@ import { buildApp } from "./http/app.js";
 import { attachStream } from "./http/stream.js";
 import { Metrics } from "./metrics.js";
 import { SnapshotStore } from "./snapshots.js";
+import { probeSqliteFile } from "./store-probe.js";
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -44,6 +45,7 @@ export async function startGateway(
       : undefined,
     follow: config.follow ? { leader: config.leaderUrl } : undefined,
     logger,
+    recovery: where.kind === "sqlite" && durable ? { probe: () => probeSqliteFile(where.path) } : undefined,
   });
   // A manual clock resumes where the log left off, so time never runs backwards across restarts.
   if (clock instanceof ManualClock) clock.set(exchange.projection.lastAt);

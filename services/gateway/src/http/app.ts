@@ -319,14 +319,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/v1/health", async (req) => {
     noQuery(req);
     const p = exchange.projection;
+    // A leader that cannot write (writes stopped, or its files cannot be written now) is degraded, saying why.
+    const stopped = exchange.writesStopped;
+    const problem = exchange.role === "leader" ? (stopped ?? exchange.storeProblem()) : null;
     return {
-      status: "ok",
+      status: problem ? "degraded" : "ok",
+      ...(problem ? { reason: problem } : {}),
       sequence: p.lastSeq,
       head: p.head,
       events: p.eventCount,
-      writable: exchange.writesStopped === null,
+      writable: stopped === null && problem === null,
       role: exchange.role,
-      ...(exchange.writesStopped ? { writesStopped: exchange.writesStopped } : {}),
+      ...(stopped ? { writesStopped: stopped } : {}),
       clock: exchange.clock.kind,
       time: new Date(exchange.clock.now()).toISOString(),
     };

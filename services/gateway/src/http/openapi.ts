@@ -234,7 +234,13 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
   },
   Health: object(
     {
-      status: { const: "ok" },
+      status: {
+        type: "string",
+        enum: ["ok", "degraded"],
+        description:
+          "degraded: a leader that cannot write now (writes stopped after a failed append, or its files cannot be written); `reason` says why. Writes resume by themselves once the store is writable again (probed every 1 s, backing off to 30 s), except after another writer appended (fencing: restart).",
+      },
+      reason: str("Why the gateway is degraded (only then)."),
       sequence: { type: "integer", description: "Sequence number of the last command in the log." },
       head: { type: "string", pattern: "^[0-9a-f]{64}$", description: "The hash-chain head (SHA-256, hex)." },
       events: { type: "integer", description: "Events in the log." },
@@ -251,7 +257,7 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       clock: { type: "string", enum: ["system", "manual"] },
       time: { type: "string", format: "date-time", description: "The gateway's clock now." },
     },
-    ["writesStopped"],
+    ["writesStopped", "reason"],
   ),
   AccountCreated: object({
     accountId: str("The account."),
