@@ -85,14 +85,24 @@ export const DepositInsurance = command("DepositInsurance", {
   amount: DecimalString,
   reference: Reference,
 });
-/** Sells pledged shares of a leveraged position (IOC, at `price` or better); the proceeds repay the loan first. */
-export const ReducePosition = command("ReducePosition", {
-  accountId: Identifier,
-  marketId: Identifier,
-  outcome: Outcome,
-  quantity: QuantityString,
-  price: PriceString,
-});
+/**
+ * Sells pledged shares of a leveraged position (IOC, at `price` or better); the proceeds repay the loan first.
+ * `clientRequestId` (optional, so that older logs decode and re-decide as before) makes it idempotent: the sale is
+ * the order `reduce:{clientRequestId}`, and the same id again is a repeat (same terms) or a conflict.
+ */
+export const ReducePosition = exactPartial(
+  {
+    type: t.literal("ReducePosition"),
+    at: EpochMs,
+    accountId: Identifier,
+    marketId: Identifier,
+    outcome: Outcome,
+    quantity: QuantityString,
+    price: PriceString,
+  },
+  { clientRequestId: Reference },
+  "ReducePosition",
+);
 /** Pays cash into a leveraged position: it repays the loan (and can lift a margin call). */
 export const AddMargin = command("AddMargin", {
   accountId: Identifier,

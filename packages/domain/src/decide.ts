@@ -172,6 +172,14 @@ function withdraw(c: CommandOf<"Withdraw">, state: State): Decision {
 function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
   if (state.markets.has(c.marketId))
     return left(reject("MARKET_EXISTS", `market ${c.marketId} already exists`, { marketId: c.marketId }));
+  // A market resolves after it is listed (Date.parse of the codec's ISO-8601 UTC form is deterministic).
+  if (!(Date.parse(c.resolvesAt) > c.at))
+    return left(
+      reject("INVALID_RESOLVES_AT", "resolvesAt must be after the time of the listing", {
+        resolvesAt: c.resolvesAt,
+        at: c.at,
+      }),
+    );
   const question = c.question.trim();
   if (question.length === 0 || question.length > 500)
     return left(reject("INVALID_QUESTION", "the question must have 1 to 500 characters"));
@@ -689,6 +697,26 @@ function reducePosition(c: CommandOf<"ReducePosition">, state: State): Decision 
   const found = marketOf(state, c.marketId);
   if (found._tag === "Left") return found;
   const market = found.right;
+  const clientOrderId = c.clientRequestId === undefined ? null : `reduce:${c.clientRequestId}`;
+  const earlier = clientOrderId === null ? undefined : account.right.clientOrders.get(clientOrderId);
+  if (earlier !== undefined) {
+    const order = state.orders.get(earlier)!;
+    const ticks = priceTicksOf(c.price, market.ticks);
+    const same =
+      order.marketId === c.marketId &&
+      order.outcome === c.outcome &&
+      order.quantity === Number(c.quantity) &&
+      ticks.ok &&
+      order.price === priceStringOf(ticks.ticks, market.ticks);
+    if (same) return right([]);
+    return left(
+      reject(
+        "IDEMPOTENCY_CONFLICT",
+        `clientRequestId ${c.clientRequestId} was already used for a different reduction`,
+        { clientRequestId: c.clientRequestId!, orderId: earlier },
+      ),
+    );
+  }
   if (market.status !== "open" || market.auctionUntil !== null) return left(notOpen(market));
   const position = leveragedPositionOf(market, c.accountId, c.outcome);
   if (position._tag === "Left") return position;
@@ -711,7 +739,7 @@ function reducePosition(c: CommandOf<"ReducePosition">, state: State): Decision 
     {
       accountId: c.accountId,
       ordinal: account.right.ordinal,
-      clientOrderId: `reduce-${draft.orderCount + 1}`,
+      clientOrderId: clientOrderId ?? `reduce-${draft.orderCount + 1}`,
       side: "sell",
       outcome: c.outcome,
       priceTicks: check.ticks,

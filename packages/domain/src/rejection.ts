@@ -31,7 +31,8 @@ export type RejectionCode =
   | "NO_POSITION"
   | "MARKET_IN_AUCTION"
   | "LOAN_NOT_COVERED"
-  | "INSUFFICIENT_MARGIN";
+  | "INSUFFICIENT_MARGIN"
+  | "INVALID_RESOLVES_AT";
 
 export interface Rejection {
   readonly code: RejectionCode;

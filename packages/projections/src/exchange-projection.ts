@@ -72,6 +72,17 @@ export interface ProjectionSnapshot {
   ordersByAccount: [string, string[]][];
 }
 
+/** An account's orders by status (the projection's index for `?status=` queries and the open-order cap). */
+interface StatusIndex {
+  readonly open: Set<string>;
+  /** Order numbers, ascending. */
+  readonly filled: number[];
+  readonly cancelled: number[];
+}
+
+/** Event fields that name an order. */
+const ORDER_FIELDS = ["orderId", "makerOrderId", "takerOrderId"];
+
 export class ExchangeProjection {
   readonly state: State;
   /** Hash-chain head after the last applied event. */
@@ -87,6 +98,10 @@ export class ExchangeProjection {
   private readonly placements = new Map<string, Placement>();
   private readonly placedInCommand: string[] = [];
   private readonly ordersByAccount = new Map<string, string[]>();
+  /** Per account: its open orders, and its filled / cancelled ones by number (final statuses never change). */
+  private readonly byStatus = new Map<string, StatusIndex>();
+  /** Orders an event of the current command names (their status is re-read when the command ends). */
+  private readonly touchedInCommand = new Set<string>();
   /** False: only the state, chain and counters are kept (trades, fills, placements and order lists are not). */
   private readonly views: boolean;
 
@@ -128,6 +143,7 @@ export class ExchangeProjection {
     for (const [k, v] of s.fills) p.fills.set(k, v);
     for (const [k, v] of s.placements) p.placements.set(k, v);
     for (const [k, v] of s.ordersByAccount) p.ordersByAccount.set(k, v);
+    for (const order of p.state.orders.values()) p.indexStatus(order.orderId, true);
     const hash = p.stateHash();
     if (hash !== s.stateHash) throw new Error(`snapshot state hashes to ${hash}, recorded ${s.stateHash}`);
     return p;
@@ -199,6 +215,11 @@ export class ExchangeProjection {
   }
 
   private applyToViews(event: Event, meta: EventMeta): void {
+    const named = event as unknown as Record<string, unknown>;
+    for (const field of ORDER_FIELDS) {
+      const id = named[field];
+      if (typeof id === "string") this.touchedInCommand.add(id);
+    }
     switch (event.type) {
       case "OrderAccepted":
         this.fills.set(event.orderId, []);
@@ -260,6 +281,49 @@ export class ExchangeProjection {
       });
     }
     this.placedInCommand.length = 0;
+    for (const orderId of this.touchedInCommand) this.indexStatus(orderId, false);
+    this.touchedInCommand.clear();
+  }
+
+  /** Files the order under its status now: open ones in a set, final ones once, in order-number order. */
+  private indexStatus(orderId: string, restoring: boolean): void {
+    const order = this.state.orders.get(orderId);
+    if (!order) return;
+    let index = this.byStatus.get(order.accountId);
+    if (!index) this.byStatus.set(order.accountId, (index = { open: new Set(), filled: [], cancelled: [] }));
+    if (order.status === "open") {
+      index.open.add(orderId);
+      return;
+    }
+    const wasOpen = index.open.delete(orderId);
+    const list = order.status === "filled" ? index.filled : index.cancelled;
+    if (!restoring && !wasOpen && list.includes(order.number)) return;
+    // Usually the newest: insert from the end.
+    let i = list.length;
+    while (i > 0 && list[i - 1]! > order.number) i -= 1;
+    if (list[i - 1] !== order.number) list.splice(i, 0, order.number);
+  }
+
+  /** Number of open orders of the account (an index, not a scan). */
+  openOrderCount(accountId: string): number {
+    return this.byStatus.get(accountId)?.open.size ?? 0;
+  }
+
+  /**
+   * Ids of the account's orders with this status, newest (highest number) first, lazily: the open ones from a set
+   * (at most the open-order cap), the filled / cancelled ones from their own list, so that a query reads only
+   * orders of the status it asks for.
+   */
+  *orderIdsWithStatus(accountId: string, status: "open" | "filled" | "cancelled"): IterableIterator<string> {
+    const index = this.byStatus.get(accountId);
+    if (!index) return;
+    if (status === "open") {
+      const numbers = [...index.open].map((id) => this.state.orders.get(id)!.number).sort((a, b) => b - a);
+      for (const n of numbers) yield this.state.orders.byNumber(n)!.orderId;
+      return;
+    }
+    const list = status === "filled" ? index.filled : index.cancelled;
+    for (let i = list.length - 1; i >= 0; i--) yield this.state.orders.byNumber(list[i]!)!.orderId;
   }
 
   /** SHA-256 of the canonical state: equal states, equal hashes. */

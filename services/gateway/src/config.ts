@@ -21,6 +21,12 @@ export interface GatewayConfig {
   maxAppendsInFlight: number;
   /** Where a SQLite store's appends run: "worker" (a writer thread, the event loop stays free) or "thread". */
   sqliteWriter: "worker" | "thread";
+  /** WebSocket stream: messages a connection may send per second (bursts of twice that). */
+  streamMessagesPerSecond: number;
+  /** WebSocket stream: open connections per client address. */
+  streamConnectionsPerIp: number;
+  /** Open (resting) orders one account may hold across all markets (422 TOO_MANY_OPEN_ORDERS beyond). */
+  maxOpenOrdersPerAccount: number;
   /** Timestamp window of signed requests, ms. */
   signatureWindowMs: number;
   /** With the system clock: how often a Tick command runs scheduled work (fee accrual, deadlines, auction ends). */
@@ -73,6 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     maxBatch: integer(env, "PMX_MAX_BATCH", 1_000, 1, 100_000),
     maxAppendsInFlight: integer(env, "PMX_MAX_APPENDS_IN_FLIGHT", 2, 1, 64),
     sqliteWriter,
+    streamMessagesPerSecond: integer(env, "PMX_STREAM_MESSAGES_PER_SECOND", 20, 1, 1_000_000),
+    streamConnectionsPerIp: integer(env, "PMX_STREAM_CONNECTIONS_PER_IP", 32, 1, 1_000_000),
+    maxOpenOrdersPerAccount: integer(env, "PMX_MAX_OPEN_ORDERS", 1000, 1, 10_000_000),
     signatureWindowMs: 30_000,
     tickMs: integer(env, "PMX_TICK_MS", 1000, 10, 3_600_000),
     snapshotEvery: integer(env, "PMX_SNAPSHOT_EVERY", 100_000, 0, 1_000_000_000),

@@ -32,12 +32,23 @@ function writeFileDurably(path: string, content: string): void {
   renameSync(tmp, path);
 }
 
-/** API keys and secrets of accounts. In a folder: `credentials.json` (mode 600); without one: memory only. */
+/** The key file could not be written: nothing was issued (or the revocation is kept in memory only). */
+export class CredentialsNotStored extends Error {}
+
+/**
+ * API keys and secrets of accounts. In a folder: `credentials.json` (mode 600); without one: memory only.
+ * A key is valid only once it is durable in the file, and only while its account exists in the log
+ * (`accountExists`): a key left in the file by a creation that failed after it was written opens nothing, and the
+ * next creation of that account id replaces it.
+ */
 export class CredentialStore {
   private readonly byKey = new Map<string, Credential>();
   private readonly file: string | null;
 
-  constructor(dataDir: string | null) {
+  constructor(
+    dataDir: string | null,
+    private readonly accountExists: (accountId: string) => boolean = () => true,
+  ) {
     this.file = dataDir ? join(dataDir, "credentials.json") : null;
     if (this.file && existsSync(this.file)) {
       const parsed = JSON.parse(readFileSync(this.file, "utf8")) as { credentials: Credential[] };
@@ -45,28 +56,48 @@ export class CredentialStore {
     }
   }
 
-  /** Issues a new key and secret for the account and makes them durable before answering. */
+  /** Writes `next` durably, then (only then) makes it the set of keys; throws CredentialsNotStored otherwise. */
+  private commit(next: Credential[]): void {
+    if (this.file)
+      try {
+        writeFileDurably(this.file, JSON.stringify({ credentials: next }, null, 1));
+      } catch (error) {
+        throw new CredentialsNotStored(`the key file could not be written (${(error as Error).message})`);
+      }
+    this.byKey.clear();
+    for (const c of next) this.byKey.set(c.apiKey, c);
+  }
+
+  /**
+   * Issues a new key and secret for an account about to be opened, durable before it is valid. Any key the file
+   * still holds for this account id is a leftover of a creation that failed (the account does not exist): it is
+   * dropped in the same write, so the account ends with exactly one key.
+   */
   issue(accountId: string): Credential {
     const credential: Credential = {
       apiKey: `pk_${randomBytes(12).toString("hex")}`,
       accountId,
       apiSecret: randomBytes(32).toString("hex"),
     };
-    this.byKey.set(credential.apiKey, credential);
-    if (this.file)
-      writeFileDurably(this.file, JSON.stringify({ credentials: [...this.byKey.values()] }, null, 1));
+    this.commit([...[...this.byKey.values()].filter((c) => c.accountId !== accountId), credential]);
     return credential;
   }
 
-  /** Forgets a key issued for an account that was then not opened. */
+  /** Forgets a key issued for an account that was then not opened (at once in memory; in the file when it can). */
   revoke(apiKey: string): void {
-    if (!this.byKey.delete(apiKey)) return;
-    if (this.file)
-      writeFileDurably(this.file, JSON.stringify({ credentials: [...this.byKey.values()] }, null, 1));
+    if (!this.byKey.has(apiKey)) return;
+    const next = [...this.byKey.values()].filter((c) => c.apiKey !== apiKey);
+    try {
+      this.commit(next);
+    } catch {
+      // The file keeps the key until the next write; it opens nothing meanwhile (its account does not exist).
+      this.byKey.delete(apiKey);
+    }
   }
 
   lookup(apiKey: string): Credential | undefined {
-    return this.byKey.get(apiKey);
+    const c = this.byKey.get(apiKey);
+    return c && this.accountExists(c.accountId) ? c : undefined;
   }
 }
 

@@ -1,7 +1,12 @@
 // The exchange service: rebuilds state from the log at start, then owns the sequencer (and the snapshotter thread).
 import { EventEmitter } from "node:events";
 import type { Event } from "@pmx/domain";
-import type { EventStore, SqliteEventStore, Subscription } from "@pmx/eventstore";
+import {
+  type EventStore,
+  type SqliteEventStore,
+  type Subscription,
+  WrongExpectedRevisionError,
+} from "@pmx/eventstore";
 import { type EventMeta, ExchangeProjection } from "@pmx/projections";
 import type { Clock } from "./clock.js";
 import {
@@ -63,6 +68,8 @@ export interface ExchangeOptions {
   maxBatch?: number;
   /** Group commits in flight at once when the store applies appends in call order (see `Sequencer`). */
   maxAppendsInFlight?: number;
+  /** Open orders one account may hold (a new GTC order beyond: TOO_MANY_OPEN_ORDERS). */
+  maxOpenOrders?: number;
   /**
    * Start from the newest valid snapshot, and, while leading, write one every `every` events (0: never write). On a
    * SQLite file the snapshotter thread writes them, off the event loop (`Snapshotter`); on other stores, or when its
@@ -72,7 +79,13 @@ export interface ExchangeOptions {
   snapshots?: { store: SnapshotStore; every: number; pollIntervalMs?: number };
   /** Follow the log read-only instead of writing it; `leader` names where writes go (for the 503 answer). */
   follow?: { leader: string | null };
-  logger?: SnapshotLogger & { error(obj: object, msg: string): void };
+  logger?: SnapshotLogger & { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  /**
+   * After an append failed (not another writer): `probe` answers why the store cannot be written now, or null; it
+   * runs every `firstDelayMs` (doubling up to `maxDelayMs`) until it answers null, then the durable state is read
+   * back and writes resume, without a restart. Health also asks it (at most once a second) while writes run.
+   */
+  recovery?: { probe?: () => string | null; firstDelayMs?: number; maxDelayMs?: number };
 }
 
 export interface ExchangeEvents {
@@ -80,6 +93,7 @@ export interface ExchangeEvents {
   stopped: [reason: string];
   appended: [ms: number];
   promoted: [];
+  resumed: [];
 }
 
 const NO_STATS: SequencerStats = {
@@ -139,8 +153,61 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
   }
 
   private startLeading(): void {
+    this.sequencer = this.newSequencer();
+    this.startSnapshots();
+  }
+
+  private recoveryTimer: NodeJS.Timeout | null = null;
+  private lastProbe: { at: number; problem: string | null } = { at: Number.NEGATIVE_INFINITY, problem: null };
+  private closed = false;
+
+  /** Why the store cannot be written now (the probe), asked at most once a second; null when it can. */
+  storeProblem(): string | null {
+    const probe = this.options.recovery?.probe;
+    if (!probe || !this.sequencer) return null;
+    const now = performance.now();
+    if (now - this.lastProbe.at >= 1000) {
+      let problem: string | null;
+      try {
+        problem = probe();
+      } catch (error) {
+        problem = (error as Error).message;
+      }
+      this.lastProbe = { at: now, problem };
+    }
+    return this.lastProbe.problem;
+  }
+
+  /** Probes the store with a growing delay; once it is writable, reads the durable state back and writes again. */
+  private scheduleRecovery(delayMs: number): void {
+    const max = this.options.recovery?.maxDelayMs ?? 30_000;
+    this.recoveryTimer = setTimeout(() => {
+      this.recoveryTimer = null;
+      if (this.closed) return;
+      this.lastProbe.at = Number.NEGATIVE_INFINITY;
+      let problem: string | null;
+      try {
+        problem = this.options.recovery?.probe?.() ?? null;
+      } catch (error) {
+        problem = (error as Error).message;
+      }
+      if (problem !== null) return this.scheduleRecovery(Math.min(max, delayMs * 2));
+      void rebuild(this.options.store, this.stream)
+        .then((durable) => {
+          if (this.closed) return;
+          this.current = durable;
+          this.sequencer = this.newSequencer();
+          this.options.logger?.info({ events: durable.eventCount }, "writes resumed");
+          this.emit("resumed");
+        })
+        .catch(() => this.scheduleRecovery(Math.min(max, delayMs * 2)));
+    }, delayMs);
+    this.recoveryTimer.unref();
+  }
+
+  private newSequencer(): Sequencer {
     const { store, clock } = this.options;
-    this.sequencer = new Sequencer({
+    return new Sequencer({
       store,
       stream: this.stream,
       projection: this.current,
@@ -148,22 +215,27 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
       maxQueue: this.options.maxQueue,
       maxBatch: this.options.maxBatch,
       maxAppendsInFlight: this.options.maxAppendsInFlight,
+      maxOpenOrders: this.options.maxOpenOrders,
       onCommitted: (batch) => {
         this.emit("committed", batch);
         if (this.snapshotsInLoop) this.maybeSnapshot();
       },
       onAppended: (ms) => this.emit("appended", ms),
-      onStopped: (reason) => {
+      onStopped: (reason, error) => {
         // The in-memory state ran ahead of the log with the failed batch: read the durable state back.
         void rebuild(store, this.stream)
           .then((durable) => {
             this.current = durable;
           })
           .catch(() => undefined)
-          .finally(() => this.emit("stopped", reason));
+          .finally(() => {
+            this.emit("stopped", reason);
+            // Another writer is final (fencing); a failed append (a full disk, read-only files) is retried.
+            if (!(error instanceof WrongExpectedRevisionError) && !this.closed)
+              this.scheduleRecovery(this.options.recovery?.firstDelayMs ?? 1000);
+          });
       },
     });
-    this.startSnapshots();
   }
 
   /** The leader's periodic snapshots: the snapshotter thread on a SQLite file, else the event loop. */
@@ -280,6 +352,8 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
 
   /** Stops the snapshotter thread, answers every queued command, then closes the store. */
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.recoveryTimer) clearTimeout(this.recoveryTimer);
     await this.snapshotThread?.close();
     await this.following?.close();
     await this.sequencer?.close();

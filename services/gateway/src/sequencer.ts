@@ -33,7 +33,23 @@ export class SequencerUnavailable extends Error {
   }
 }
 
+/**
+ * A command refused before the decider, by an admission rule of this gateway (the open-order cap): it appends
+ * nothing, so re-deciding the log (`pmx audit`) is unaffected.
+ */
+export class AdmissionRefused extends Error {
+  constructor(
+    readonly code: "TOO_MANY_OPEN_ORDERS",
+    message: string,
+    readonly details: Record<string, string | number>,
+  ) {
+    super(message);
+  }
+}
+
 export interface SequencerOptions {
+  /** Open orders one account may hold; a new resting (GTC) order beyond it is refused (default: no cap). */
+  readonly maxOpenOrders?: number;
   readonly store: EventStore;
   readonly stream: string;
   readonly projection: ExchangeProjection;
@@ -227,6 +243,12 @@ export class Sequencer {
       // Time never runs backwards in the log, whatever the system clock does.
       const at = Math.max(clock.now(), projection.lastAt);
       const command = { ...pending.input, at } as Command;
+      // Checked here, in decision order against the state the commands before it left: no race between requests.
+      const refused = this.admission(command);
+      if (refused) {
+        answers.push({ failed: refused });
+        continue;
+      }
       let decision: ReturnType<typeof decide>;
       try {
         decision = decide(command, projection.state);
@@ -271,6 +293,22 @@ export class Sequencer {
       answers.push({ ok: true, seq, events, at });
     }
     return { batch, answers, stored, applied };
+  }
+
+  /** The open-order cap: a new GTC order of an account that holds `maxOpenOrders` open ones is refused. */
+  private admission(command: Command): AdmissionRefused | null {
+    const cap = this.options.maxOpenOrders;
+    if (cap === undefined || command.type !== "PlaceOrder" || command.timeInForce !== "GTC") return null;
+    const { projection } = this.options;
+    if (projection.openOrderCount(command.accountId) < cap) return null;
+    // A repeat of an order already placed answers as before (the decider sees it is a repeat).
+    if (projection.state.accounts.get(command.accountId)?.clientOrders.has(command.clientOrderId))
+      return null;
+    return new AdmissionRefused(
+      "TOO_MANY_OPEN_ORDERS",
+      `the account holds ${cap} open orders, the most one may; cancel some first`,
+      { maxOpenOrders: cap },
+    );
   }
 
   /** Appends the batch's events after those applied before them (null: nothing to append). */

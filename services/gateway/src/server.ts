@@ -1,5 +1,4 @@
 // `pmx serve`: opens the store, rebuilds the state, serves HTTP + WebSocket, and shuts down gracefully.
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describeStore, openStore, parseStoreUrl } from "@pmx/eventstore";
 import type { FastifyInstance } from "fastify";
@@ -8,10 +7,12 @@ import { type Clock, ManualClock, SystemClock } from "./clock.js";
 import type { GatewayConfig } from "./config.js";
 import { CredentialStore, operatorToken } from "./credentials.js";
 import { Exchange } from "./exchange.js";
+import { securePrivateFiles } from "./file-modes.js";
 import { buildApp } from "./http/app.js";
 import { attachStream } from "./http/stream.js";
 import { Metrics } from "./metrics.js";
 import { SnapshotStore } from "./snapshots.js";
+import { probeSqliteFile } from "./store-probe.js";
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -27,7 +28,7 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const where = parseStoreUrl(config.storeUrl);
   const durable = where.kind !== "memory" && !(where.kind === "sqlite" && where.path === ":memory:");
-  if (durable) mkdirSync(config.dataDir, { recursive: true });
+  if (durable) securePrivateFiles(config.dataDir, where.kind === "sqlite" ? where.path : null);
   // The leader's appends run on a writer thread (started by the first append: a follower never starts it).
   const store = openStore(config.storeUrl, { writer: config.sqliteWriter });
   const started = performance.now();
@@ -38,11 +39,13 @@ export async function startGateway(
     maxQueue: config.maxQueue,
     maxBatch: config.maxBatch,
     maxAppendsInFlight: config.maxAppendsInFlight,
+    maxOpenOrders: config.maxOpenOrdersPerAccount,
     snapshots: durable
       ? { store: new SnapshotStore(join(config.dataDir, "snapshots"), logger), every: config.snapshotEvery }
       : undefined,
     follow: config.follow ? { leader: config.leaderUrl } : undefined,
     logger,
+    recovery: where.kind === "sqlite" && durable ? { probe: () => probeSqliteFile(where.path) } : undefined,
   });
   // A manual clock resumes where the log left off, so time never runs backwards across restarts.
   if (clock instanceof ManualClock) clock.set(exchange.projection.lastAt);
@@ -62,12 +65,25 @@ export async function startGateway(
       `\npmx operator token (shown once; kept in ${durable ? "the data folder" : "memory only"}): ${token.token}\n\n`,
     );
   }
-  const credentials = new CredentialStore(durable ? config.dataDir : null);
+  const credentials = new CredentialStore(durable ? config.dataDir : null, (accountId) =>
+    exchange.projection.state.accounts.has(accountId),
+  );
   const metrics = new Metrics();
   exchange.on("appended", (ms) => metrics.appendLatency(ms));
   exchange.on("stopped", (reason) => logger.error({ reason }, "writes stopped"));
-  const app = await buildApp({ config, exchange, credentials, operatorToken: token.token, metrics, logger });
-  await attachStream(app, exchange, credentials);
+  const app = await buildApp({
+    config,
+    exchange,
+    credentials,
+    operatorToken: token.token,
+    metrics,
+    logger,
+    dataDir: durable ? config.dataDir : null,
+  });
+  await attachStream(app, exchange, credentials, {
+    messagesPerSecond: config.streamMessagesPerSecond,
+    connectionsPerIp: config.streamConnectionsPerIp,
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

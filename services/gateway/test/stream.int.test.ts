@@ -24,12 +24,22 @@ class StreamClient {
     });
   }
 
-  static connect(baseUrl: string): Promise<StreamClient> {
+  /** This connection's challenge nonce (the first message the gateway sends). */
+  nonce = "";
+
+  static async connect(baseUrl: string): Promise<StreamClient> {
     const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/v1/stream`);
-    return new Promise((resolve, reject) => {
+    const client = await new Promise<StreamClient>((resolve, reject) => {
       ws.once("open", () => resolve(new StreamClient(ws)));
       ws.once("error", reject);
     });
+    const challenge = await client.next();
+    expect(challenge).toEqual({
+      channel: "challenge",
+      data: { nonce: expect.stringMatching(/^[0-9a-f]{32}$/) },
+    });
+    client.nonce = challenge.data.nonce;
+    return client;
   }
 
   send(message: unknown): void {
@@ -79,12 +89,17 @@ class StreamClient {
   }
 }
 
-const accountSubscription = (who: Credentials, op = "subscribe", timestamp = String(Date.now())) => ({
+const accountSubscription = (
+  who: Credentials,
+  op = "subscribe",
+  timestamp = String(Date.now()),
+  nonce = "",
+) => ({
   op,
   channel: "account",
   apiKey: who.apiKey,
   timestamp,
-  signature: signature(who.apiSecret, timestamp, "GET", "/v1/stream", ""),
+  signature: signature(who.apiSecret, timestamp, "GET", "/v1/stream", nonce),
 });
 
 const order = (clientOrderId: string, side: "buy" | "sell", price: string, quantity: string) => ({
@@ -109,7 +124,8 @@ describe("GET /v1/stream", () => {
   };
 
   beforeAll(async () => {
-    gw = await startTestGateway({ PMX_CLOCK: "system" });
+    // These tests are about the protocol and slow readers: the message rate limit is stream-security's.
+    gw = await startTestGateway({ PMX_CLOCK: "system", PMX_STREAM_MESSAGES_PER_SECOND: "1000000" });
     alice = await gw.openAccount("alice", "1000");
     bob = await gw.openAccount("bob", "1000");
     carol = await gw.openAccount("carol", "1000");
@@ -212,7 +228,7 @@ describe("GET /v1/stream", () => {
 
   it("streams a signed account its orders, fills and balance", async () => {
     const s = await connect();
-    s.send(accountSubscription(alice));
+    s.send(accountSubscription(alice, "subscribe", undefined, s.nonce));
     expect(await s.next()).toEqual({
       channel: "subscribed",
       data: { channel: "account", accountId: "alice" },
@@ -269,7 +285,7 @@ describe("GET /v1/stream", () => {
 
     // The maker sees its side of the fill.
     const maker = await connect();
-    maker.send(accountSubscription(bob));
+    maker.send(accountSubscription(bob, "subscribe", undefined, maker.nonce));
     await maker.find((m) => m.channel === "account" && m.data.type === "balance");
     expect((await gw.signed(carol, "POST", "/v1/orders", order("c1", "buy", "0.60", "1"))).status).toBe(201);
     const makerFill = await maker.find((m) => m.data.type === "fill");
@@ -307,9 +323,19 @@ describe("GET /v1/stream", () => {
       [{ op: "subscribe", channel: "trades", marketId: "m1", extra: true }, "INVALID_REQUEST"],
       [{ op: "subscribe", channel: "account", apiKey: alice.apiKey }, "INVALID_REQUEST"],
       [{ op: "subscribe", channel: "book", marketId: "nope" }, "UNKNOWN_MARKET"],
-      [{ ...accountSubscription(alice), signature: "00".repeat(32) }, "BAD_SIGNATURE"],
-      [{ ...accountSubscription(alice), signature: accountSubscription(bob).signature }, "BAD_SIGNATURE"],
-      [accountSubscription(alice, "subscribe", stale), "STALE_TIMESTAMP"],
+      [
+        { ...accountSubscription(alice, "subscribe", undefined, s.nonce), signature: "00".repeat(32) },
+        "BAD_SIGNATURE",
+      ],
+      [
+        {
+          ...accountSubscription(alice, "subscribe", undefined, s.nonce),
+          signature: accountSubscription(bob, "subscribe", undefined, s.nonce).signature,
+        },
+        "BAD_SIGNATURE",
+      ],
+      [accountSubscription(alice, "subscribe", undefined, ""), "BAD_SIGNATURE"],
+      [accountSubscription(alice, "subscribe", stale, s.nonce), "STALE_TIMESTAMP"],
       [{ ...accountSubscription(alice), apiKey: "pk_unknown" }, "UNAUTHENTICATED"],
     ];
     for (const [message, code] of cases) {

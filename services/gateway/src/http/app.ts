@@ -13,10 +13,11 @@ import type * as t from "io-ts";
 import type { Logger } from "pino";
 import { ClockError, ManualClock } from "../clock.js";
 import type { GatewayConfig } from "../config.js";
-import type { CredentialStore } from "../credentials.js";
+import { type Credential, type CredentialStore, CredentialsNotStored } from "../credentials.js";
 import type { Exchange } from "../exchange.js";
 import type { Metrics } from "../metrics.js";
-import { type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
+import { ReplayGuard } from "../replay-guard.js";
+import { AdmissionRefused, type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
 import { Authenticator, type Principal } from "./auth.js";
 import * as B from "./bodies.js";
 import { ApiError, fromRejection, gatewayError } from "./errors.js";
@@ -37,6 +38,8 @@ export interface AppDeps {
   operatorToken: string;
   metrics: Metrics;
   logger: Logger;
+  /** The data folder (durable stores): the replay guard keeps its file there. */
+  dataDir?: string | null;
 }
 
 /** Decodes `value` with `codec`; a failure is a 400 INVALID_REQUEST naming the field and what was expected. */
@@ -55,6 +58,44 @@ export function decodeOr400<A>(codec: t.Decoder<unknown, A>, value: unknown, whe
   });
   const first = problems[0]!;
   throw new ApiError(400, "INVALID_REQUEST", `${where}: ${first.field}: ${first.message}`, { problems });
+}
+
+/** What a too-large body is read and discarded up to, so that its 413 reaches the client (beyond: closed as is). */
+export const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+const MAX_DRAIN_MS = 10_000;
+
+/** Reads and discards the rest of a request body until it ends, or `maxBytes` / `maxMs` are spent. */
+function drainBody(
+  raw: NodeJS.ReadableStream & { readableEnded?: boolean; complete?: boolean },
+  maxBytes: number,
+  maxMs: number,
+): Promise<void> {
+  if (raw.readableEnded || raw.complete) return Promise.resolve();
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.removeListener("data", onData);
+      raw.removeListener("end", done);
+      raw.removeListener("close", done);
+      raw.removeListener("error", done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxBytes) done();
+    };
+    const timer = setTimeout(done, maxMs);
+    raw.on("data", onData);
+    raw.once("end", done);
+    raw.once("close", done);
+    raw.once("error", done);
+    raw.resume();
+  });
+}
+
+function* newestFirst(ids: readonly string[]): IterableIterator<string> {
+  for (let i = ids.length - 1; i >= 0; i--) yield ids[i]!;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -76,12 +117,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     routerOptions: { ignoreTrailingSlash: false },
   });
-  const auth = new Authenticator(
-    deps.operatorToken,
-    credentials,
-    () => exchange.clock.now(),
+  const now = () => exchange.clock.now();
+  // The leader writes the guard's file; a follower reads it when promoted (the old leader's signatures included).
+  const replays = new ReplayGuard(
     config.signatureWindowMs,
+    deps.dataDir ?? null,
+    now,
+    exchange.role === "leader",
   );
+  exchange.on("promoted", () => replays.lead());
+  app.addHook("onClose", async () => replays.close());
+  const auth = new Authenticator(deps.operatorToken, credentials, now, config.signatureWindowMs, replays);
   const perKey = new RateLimiter(config.rateLimitPerKey);
   const perIp = new RateLimiter(config.rateLimitPerIp);
 
@@ -147,7 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
-  app.setErrorHandler((error: unknown, req, reply) => {
+  app.setErrorHandler(async (error: unknown, req, reply) => {
     let api: ApiError;
     if (error instanceof ApiError) api = error;
     else {
@@ -166,7 +212,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     }
     if (api.headers) for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);
-    void reply.code(api.status).send(api.body());
+    if (api.code === "BODY_TOO_LARGE") {
+      // Answering (and closing) while the client still sends makes it fail with EPIPE before it reads the 413:
+      // the rest of the body is read and discarded first, up to a bound, then the connection is closed.
+      reply.header("connection", "close");
+      await drainBody(req.raw, MAX_DRAIN_BYTES, MAX_DRAIN_MS);
+    }
+    return reply.code(api.status).send(api.body());
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -238,6 +290,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } catch (error) {
       if (error instanceof SequencerUnavailable)
         throw gatewayError(error.code, error.message, undefined, { "retry-after": "1" });
+      if (error instanceof AdmissionRefused) throw gatewayError(error.code, error.message, error.details);
       throw error;
     }
     if (!outcome.ok) throw fromRejection(outcome.rejection);
@@ -266,14 +319,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/v1/health", async (req) => {
     noQuery(req);
     const p = exchange.projection;
+    // A leader that cannot write (writes stopped, or its files cannot be written now) is degraded, saying why.
+    const stopped = exchange.writesStopped;
+    const problem = exchange.role === "leader" ? (stopped ?? exchange.storeProblem()) : null;
     return {
-      status: "ok",
+      status: problem ? "degraded" : "ok",
+      ...(problem ? { reason: problem } : {}),
       sequence: p.lastSeq,
       head: p.head,
       events: p.eventCount,
-      writable: exchange.writesStopped === null,
+      writable: stopped === null && problem === null,
       role: exchange.role,
-      ...(exchange.writesStopped ? { writesStopped: exchange.writesStopped } : {}),
+      ...(stopped ? { writesStopped: stopped } : {}),
       clock: exchange.clock.kind,
       time: new Date(exchange.clock.now()).toISOString(),
     };
@@ -317,8 +374,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const accountId = b.accountId ?? `acct-${randomBytes(6).toString("hex")}`;
     if (state().accounts.has(accountId))
       throw new ApiError(409, "ACCOUNT_EXISTS", `account ${accountId} already exists`, { accountId });
-    // The credential is made durable first: if the append then fails, an unused key is all that is left (and revoked).
-    const credential = credentials.issue(accountId);
+    // The credential is made durable before it is valid: if the append then fails, it is revoked (and opens nothing
+    // meanwhile: a key is valid only while its account exists); a retry of the creation replaces it.
+    let credential: Credential;
+    try {
+      credential = credentials.issue(accountId);
+    } catch (error) {
+      if (error instanceof CredentialsNotStored)
+        throw gatewayError("CREDENTIALS_NOT_STORED", `${error.message}; no account was opened`, {
+          accountId,
+        });
+      throw error;
+    }
     try {
       await submit({ type: "OpenAccount", accountId });
     } catch (error) {
@@ -483,6 +550,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       outcome: b.outcome,
       quantity: b.quantity,
       price: b.price,
+      ...(b.clientRequestId === undefined ? {} : { clientRequestId: b.clientRequestId }),
     });
     return accountSummary(accountId);
   });
@@ -560,12 +628,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         throw gatewayError("FORBIDDEN", "an account may only see its own orders");
     }
     const orders = [];
-    const ids = exchange.projection.orderIdsOf(accountId);
-    for (let i = ids.length - 1; i >= 0 && orders.length < (q.limit ?? 1000); i--) {
-      const o = state().orders.get(ids[i]!)!;
+    const limit = q.limit ?? 1000;
+    // With a status, only the orders of that status are read (the projection's index), newest first.
+    const p = exchange.projection;
+    const ids = q.status ? p.orderIdsWithStatus(accountId, q.status) : newestFirst(p.orderIdsOf(accountId));
+    for (const id of ids) {
+      if (orders.length >= limit) break;
+      const o = state().orders.get(id)!;
       if (q.marketId && o.marketId !== q.marketId) continue;
-      if (q.status && o.status !== q.status) continue;
-      orders.push(exchange.projection.order(o.orderId)!);
+      orders.push(p.order(o.orderId)!);
     }
     return { orders };
   });

@@ -1,6 +1,7 @@
-// Authentication: the operator's bearer token and HMAC-SHA256 signed account requests (±30 s, no replays).
+// Authentication: the operator's bearer token and HMAC-SHA256 signed account requests (±30 s, no replays: replay-guard.ts).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { CredentialStore } from "../credentials.js";
+import { ReplayGuard, ReplayGuardUnavailable } from "../replay-guard.js";
 import { gatewayError } from "./errors.js";
 
 export type Principal = { kind: "operator" } | { kind: "account"; accountId: string; apiKey: string };
@@ -35,34 +36,15 @@ export interface SignedHeaders {
   signature: string | undefined;
 }
 
-/** Remembers signatures of state-changing requests for the timestamp window, to refuse exact replays. */
-export class ReplayGuard {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly windowMs: number) {}
-  /** True the first time a signature is seen within the window. */
-  firstTime(sig: string, nowMs: number): boolean {
-    // Entries are kept in arrival order: drop expired ones from the front, stopping at the first still inside the
-    // window (each entry is dropped once: constant time per request on average, whatever the rate).
-    for (const [s, t] of this.seen) {
-      if (t >= nowMs - 2 * this.windowMs) break;
-      this.seen.delete(s);
-    }
-    if (this.seen.has(sig)) return false;
-    this.seen.set(sig, nowMs);
-    return true;
-  }
-}
-
 export class Authenticator {
-  private readonly replays: ReplayGuard;
   constructor(
     private readonly operatorToken: string,
     private readonly credentials: CredentialStore,
     private readonly nowMs: () => number,
     private readonly windowMs: number,
-  ) {
-    this.replays = new ReplayGuard(windowMs);
-  }
+    /** Signatures of signed writes seen within the window (durable in the data folder when there is one). */
+    private readonly replays: ReplayGuard = new ReplayGuard(windowMs, null, nowMs),
+  ) {}
 
   /** The operator, from `Authorization: Bearer <token>`, or null when that header is absent. */
   operator(authorization: string | undefined): Principal | null {
@@ -103,7 +85,14 @@ export class Authenticator {
     if (!constantTimeEqual(h.signature.toLowerCase(), expected))
       throw gatewayError("BAD_SIGNATURE", "the signature does not match the request");
     admit(h.key);
-    if (method !== "GET" && !this.replays.firstTime(expected, now))
+    let first: boolean;
+    try {
+      first = method === "GET" || this.replays.firstTime(expected, Number(h.timestamp));
+    } catch (error) {
+      if (error instanceof ReplayGuardUnavailable) throw gatewayError("WRITES_STOPPED", error.message);
+      throw error;
+    }
+    if (!first)
       throw gatewayError(
         "REPLAYED_SIGNATURE",
         "this signed request was already received; sign a retry with a new timestamp",

@@ -27,13 +27,32 @@ export const PositiveQuantity = new t.Type<string, string, unknown>(
   t.identity,
 );
 
+/**
+ * An ISO-8601 UTC time that names a real calendar instant: it must survive a round trip through Date
+ * (`2031-02-30T00:00:00Z`, which Date.parse rolls over to March 2, is refused).
+ */
+export const CalendarTime = new t.Type<string, string, unknown>(
+  "CalendarTime",
+  (u): u is string => IsoTime.is(u),
+  (u, c) => {
+    if (!IsoTime.is(u)) return t.failure(u, c, "expected an ISO-8601 UTC time (2030-01-01T00:00:00Z)");
+    const ms = Date.parse(u);
+    const canonical = new Date(ms).toISOString();
+    const given = u.includes(".")
+      ? u.replace(/\.(\d{1,3})Z$/, (_m, f: string) => `.${f.padEnd(3, "0")}Z`)
+      : u.replace(/Z$/, ".000Z");
+    return canonical === given ? t.success(u) : t.failure(u, c, `${u} is not a calendar date and time`);
+  },
+  t.identity,
+);
+
 export const OpenAccountBody = exactPartial({}, { accountId: Identifier }, "OpenAccountBody");
 export const MoneyMovementBody = exactType(
   { amount: DecimalString, reference: Reference },
   "MoneyMovementBody",
 );
 export const ListMarketBody = exactPartial(
-  { marketId: Identifier, question: t.string, tickSize: TickSize, resolvesAt: IsoTime },
+  { marketId: Identifier, question: t.string, tickSize: TickSize, resolvesAt: CalendarTime },
   { takerFeeBps: FeeBps, ...RiskParamsInput },
   "ListMarketBody",
 );
@@ -43,8 +62,9 @@ export const BackstopBidBody = exactType(
   { outcome: Outcome, price: PriceString, maxShares: Codecs.QuantityString },
   "BackstopBidBody",
 );
-export const ReduceBody = exactType(
+export const ReduceBody = exactPartial(
   { outcome: Outcome, quantity: PositiveQuantity, price: PriceString },
+  { clientRequestId: Reference },
   "ReduceBody",
 );
 export const AddMarginBody = exactType(

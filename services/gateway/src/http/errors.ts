@@ -58,13 +58,14 @@ export const REJECTION_STATUS: Record<RejectionCode, number> = {
   LOAN_NOT_COVERED: 422,
   INSUFFICIENT_MARGIN: 422,
   ORDER_NOT_OPEN: 422,
+  INVALID_RESOLVES_AT: 422,
 };
 
 export const fromRejection = (r: Rejection): ApiError =>
   new ApiError(REJECTION_STATUS[r.code], r.code, r.message, r.details as Record<string, unknown> | undefined);
 
 /** Every code the gateway itself answers, with its status, for the OpenAPI document and the docs. */
-export const GATEWAY_ERRORS: Record<string, { status: number; meaning: string }> = {
+export const GATEWAY_ERRORS = {
   MALFORMED_JSON: { status: 400, meaning: "the body is not valid JSON" },
   INVALID_REQUEST: {
     status: 400,
@@ -92,12 +93,31 @@ export const GATEWAY_ERRORS: Record<string, { status: number; meaning: string }>
     status: 503,
     meaning: "this gateway follows the log read-only; writes go to the leader it names",
   },
+  UNEXPECTED_QUERY: {
+    status: 400,
+    meaning: "a write (any method but GET) takes no query string: it is named by its path and body alone",
+  },
+  TOO_MANY_OPEN_ORDERS: {
+    status: 422,
+    meaning:
+      "the account holds the most open orders one may (PMX_MAX_OPEN_ORDERS, default 1000): cancel some first",
+  },
+  CREDENTIALS_NOT_STORED: {
+    status: 503,
+    meaning: "the new account's key could not be written to the data folder; no account was opened: retry",
+  },
   INTERNAL: { status: 500, meaning: "an unexpected error; nothing was appended for this request" },
+} satisfies Record<string, { status: number; meaning: string }>;
+export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
+
+/** Codes only the WebSocket stream answers (as `{channel: "error", data: {code, message}}`), with their meaning. */
+export const STREAM_ERRORS: Record<string, { meaning: string }> = {
+  TOO_MANY_SUBSCRIPTIONS: { meaning: "this connection holds as many market subscriptions as one may (200)" },
 };
 
 export const gatewayError = (
-  code: keyof typeof GATEWAY_ERRORS & string,
+  code: GatewayErrorCode,
   message: string,
   details?: Record<string, unknown>,
   headers?: Record<string, string>,
-): ApiError => new ApiError(GATEWAY_ERRORS[code]!.status, code, message, details, headers);
+): ApiError => new ApiError(GATEWAY_ERRORS[code].status, code, message, details, headers);

@@ -67,6 +67,15 @@ export const NAMED_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     description: "An ISO-8601 UTC time, seconds or milliseconds, ending in Z.",
     examples: ["2024-11-06T05:00:00Z", "2024-11-06T05:00:00.000Z"],
   },
+  CalendarTime: {
+    type: "string",
+    format: "date-time",
+    pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$",
+    description:
+      "An ISO-8601 UTC time naming a real calendar instant (2031-02-30 and 25:00 are refused), ending in Z. " +
+      "A market's resolvesAt must also be after the time of its listing (422 INVALID_RESOLVES_AT).",
+    examples: ["2030-01-01T00:00:00Z"],
+  },
   EpochMs: {
     type: "integer",
     minimum: 0,
@@ -225,7 +234,13 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
   },
   Health: object(
     {
-      status: { const: "ok" },
+      status: {
+        type: "string",
+        enum: ["ok", "degraded"],
+        description:
+          "degraded: a leader that cannot write now (writes stopped after a failed append, or its files cannot be written); `reason` says why. Writes resume by themselves once the store is writable again (probed every 1 s, backing off to 30 s), except after another writer appended (fencing: restart).",
+      },
+      reason: str("Why the gateway is degraded (only then)."),
       sequence: { type: "integer", description: "Sequence number of the last command in the log." },
       head: { type: "string", pattern: "^[0-9a-f]{64}$", description: "The hash-chain head (SHA-256, hex)." },
       events: { type: "integer", description: "Events in the log." },
@@ -242,7 +257,7 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       clock: { type: "string", enum: ["system", "manual"] },
       time: { type: "string", format: "date-time", description: "The gateway's clock now." },
     },
-    ["writesStopped"],
+    ["writesStopped", "reason"],
   ),
   AccountCreated: object({
     accountId: str("The account."),
@@ -459,7 +474,7 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
   StreamOut: {
     type: "object",
     description:
-      "A message from the gateway on /v1/stream. `channel` is trades | book | account | subscribed | unsubscribed | error.",
+      "A message from the gateway on /v1/stream. `channel` is challenge | trades | book | account | subscribed | unsubscribed | error.",
     properties: {
       channel: { type: "string", enum: ["trades", "book", "account", "subscribed", "unsubscribed", "error"] },
       marketId: str("trades and book messages."),
@@ -497,6 +512,7 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   INVALID_LEVERAGE: "the leverage is below 1, or not 1 on a sell",
   INVALID_ORDER_TERMS: "the order's terms do not go together (a post-only order must be GTC)",
   ORDER_NOT_OPEN: "the order is already filled or cancelled",
+  INVALID_RESOLVES_AT: "resolvesAt is not after the time of the listing",
   INVALID_RISK_PARAMS: "a market risk parameter is out of its allowed range",
   UNKNOWN_FUND: "no such insurance fund",
   INSUFFICIENT_POOL_SHARES: "not enough pool shares to redeem",
@@ -1221,10 +1237,16 @@ Every error is \`{"error": {"code", "message", "details"}}\` (\`details\` when t
 ${errors}
 
 ## WebSocket stream (\`GET /v1/stream\`)
-Send \`{"op": "subscribe" | "unsubscribe", "channel": "trades" | "book", "marketId": "..."}\`; for your account,
-\`{"op": "subscribe", "channel": "account", "apiKey", "timestamp", "signature"}\` with
-\`signature = hex(HMAC-SHA256(apiSecret, timestamp + "GET" + "/v1/stream"))\` (±30 s). Messages from the gateway are
+On connecting, the gateway first sends \`{"channel": "challenge", "data": {"nonce"}}\`: a random nonce (32 hex digits)
+of this connection. Send \`{"op": "subscribe" | "unsubscribe", "channel": "trades" | "book", "marketId": "..."}\`; for
+your account, \`{"op": "subscribe", "channel": "account", "apiKey", "timestamp", "signature"}\` with
+\`signature = hex(HMAC-SHA256(apiSecret, timestamp + "GET" + "/v1/stream" + nonce))\` (±30 s), so that a subscription
+seen on one connection opens no other. The earlier form without the nonce is refused (\`BAD_SIGNATURE\`).
+Limits: 20 messages a second a connection (bursts of 40; beyond, each is answered \`RATE_LIMITED\`, and after 100
+refused in a row the socket is closed with code 1008), 200 market subscriptions a connection, 32 open connections
+from one address (beyond: the upgrade is answered 429 \`RATE_LIMITED\`). Messages from the gateway are
 \`{channel, marketId?, accountId?, data}\`:
+- \`challenge\`: \`data: {nonce}\`, once, first.
 - \`subscribed\` / \`unsubscribed\`: \`data: {channel, marketId}\` or \`data: {channel: "account", accountId}\`
   acknowledges a (un)subscription.
 - \`trades\`: first \`data: {type: "snapshot", trades: [...]}\` (up to 100, newest first), then one
@@ -1237,8 +1259,8 @@ Send \`{"op": "subscribe" | "unsubscribe", "channel": "trades" | "book", "market
   touched (as the order stands after the batch), and one \`{type: "balance", account}\` when cash or shares moved.
   \`unsubscribe\` on the account channel uses only \`apiKey\` (the other fields must be present; they are not checked).
 - \`error\`: \`data: {code, message}\` for a message that is not JSON (\`MALFORMED_JSON\`), not a valid message
-  (\`INVALID_REQUEST\`), an unknown market (\`UNKNOWN_MARKET\`), more than 1000 market subscriptions
-  (\`TOO_MANY_SUBSCRIPTIONS\`) or a refused account signature (\`UNAUTHENTICATED\`, \`STALE_TIMESTAMP\`,
+  (\`INVALID_REQUEST\`), an unknown market (\`UNKNOWN_MARKET\`), more than 200 market subscriptions
+  (\`TOO_MANY_SUBSCRIPTIONS\`), too many messages (\`RATE_LIMITED\`) or a refused account signature (\`UNAUTHENTICATED\`, \`STALE_TIMESTAMP\`,
   \`BAD_SIGNATURE\`). The socket stays open. Subscribing again to the same channel answers a fresh snapshot.
 A client that does not read fast enough (more than 4 MiB waiting) is disconnected with close code 1013.`;
 }

@@ -1,5 +1,6 @@
 // The WebSocket stream at GET /v1/stream: trades and book channels per market, and an authenticated account channel.
 // Fed by the exchange's `committed` batches (durable events only); one listener serves every connection.
+import { randomBytes } from "node:crypto";
 import websocket, { type WebSocket } from "@fastify/websocket";
 import { type Event, money, toAmountString } from "@pmx/domain";
 import { accountView, bookView, type EventMeta } from "@pmx/projections";
@@ -19,7 +20,15 @@ export const STREAM_SNAPSHOT_TRADES = 100;
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_MESSAGE_BYTES = 16 * 1024;
 /** Market subscriptions (trades + book) one connection may hold. */
-const MAX_SUBSCRIPTIONS = 1000;
+export const MAX_SUBSCRIPTIONS = 200;
+/** Default messages a connection may send per second (bursts of twice that); beyond, each is refused RATE_LIMITED. */
+export const MESSAGES_PER_SECOND = 20;
+/** Refused messages in a row after which the connection is closed (1008): a client that ignores the refusals. */
+const MAX_REFUSED_IN_A_ROW = 100;
+/** Default open stream connections per client address (beyond: 429 RATE_LIMITED before the upgrade). */
+export const CONNECTIONS_PER_IP = 32;
+/** Close code "policy violation". */
+const CLOSE_POLICY = 1008;
 /** A client that has not answered a ping within this time is dropped. */
 const HEARTBEAT_MS = 30_000;
 /** Close code "try again later": the client reads too slowly. */
@@ -28,6 +37,13 @@ const SIGNATURE_WINDOW_MS = 30_000;
 
 interface Connection {
   readonly socket: WebSocket;
+  /** This connection's challenge: an account subscription's signature covers it, so it is useless elsewhere. */
+  readonly nonce: string;
+  readonly ip: string;
+  /** Message-rate token bucket. */
+  tokens: number;
+  refilledAt: number;
+  refusedInARow: number;
   readonly trades: Set<string>;
   readonly book: Set<string>;
   readonly accounts: Set<string>;
@@ -104,11 +120,18 @@ function accountsIn(fields: Record<string, unknown>): string[] {
 const ordersIn = (fields: Record<string, unknown>): string[] =>
   ORDER_FIELDS.map((f) => fields[f]).filter((v): v is string => typeof v === "string");
 
+export interface StreamLimits {
+  messagesPerSecond: number;
+  connectionsPerIp: number;
+}
+
 export async function attachStream(
   app: FastifyInstance,
   exchange: Exchange,
   credentials: CredentialStore,
+  limits: StreamLimits = { messagesPerSecond: MESSAGES_PER_SECOND, connectionsPerIp: CONNECTIONS_PER_IP },
 ): Promise<void> {
+  const rate = limits.messagesPerSecond;
   const trades = new Subscribers();
   const books = new Subscribers();
   const accounts = new Subscribers();
@@ -275,7 +298,7 @@ export async function attachStream(
   exchange.on("committed", listener);
 
   // ---- subscriptions ----
-  const verify = (m: { apiKey: string; timestamp: string; signature: string }): Verified => {
+  const verify = (c: Connection, m: { apiKey: string; timestamp: string; signature: string }): Verified => {
     const credential = credentials.lookup(m.apiKey);
     if (!credential) return { ok: false, code: "UNAUTHENTICATED", message: "unknown API key" };
     if (!/^\d{1,16}$/.test(m.timestamp))
@@ -287,12 +310,14 @@ export async function attachStream(
         code: "STALE_TIMESTAMP",
         message: `the timestamp is ${Math.round(skew / 1000)} s from the gateway's clock (±30 s allowed)`,
       };
-    const expected = signature(credential.apiSecret, m.timestamp, "GET", STREAM_PATH, "");
+    // The signature covers this connection's challenge nonce: a subscription seen on one connection opens no other.
+    const expected = signature(credential.apiSecret, m.timestamp, "GET", STREAM_PATH, c.nonce);
     if (!constantTimeEqual(m.signature.toLowerCase(), expected))
       return {
         ok: false,
         code: "BAD_SIGNATURE",
-        message: 'the signature is not hex(HMAC-SHA256(apiSecret, timestamp + "GET" + "/v1/stream"))',
+        message:
+          'the signature is not hex(HMAC-SHA256(apiSecret, timestamp + "GET" + "/v1/stream" + nonce)), nonce being this connection\'s challenge (the form without the nonce is refused)',
       };
     return { ok: true, accountId: credential.accountId };
   };
@@ -378,7 +403,7 @@ export async function attachStream(
       send(c, { channel: "unsubscribed", data: { channel: "account", accountId } });
       return;
     }
-    const verified = verify(m);
+    const verified = verify(c, m);
     if (!verified.ok) {
       sendError(c, verified.code, verified.message);
       return;
@@ -403,9 +428,34 @@ export async function attachStream(
     },
   });
 
-  const onConnection = (socket: WebSocket): void => {
+  /** Takes one message token; false (and an error, or a close for a client that ignores them) when none is left. */
+  const admitMessage = (c: Connection): boolean => {
+    const now = performance.now();
+    c.tokens = Math.min(2 * rate, c.tokens + ((now - c.refilledAt) / 1000) * rate);
+    c.refilledAt = now;
+    if (c.tokens >= 1) {
+      c.tokens -= 1;
+      c.refusedInARow = 0;
+      return true;
+    }
+    if (++c.refusedInARow >= MAX_REFUSED_IN_A_ROW) {
+      drop(c);
+      c.socket.close(CLOSE_POLICY, "message rate limit");
+      return false;
+    }
+    sendError(c, "RATE_LIMITED", `at most ${rate} messages a second a connection (bursts of ${2 * rate})`);
+    return false;
+  };
+  const perIp = new Map<string, number>();
+
+  const onConnection = (socket: WebSocket, ip: string): void => {
     const c: Connection = {
       socket,
+      nonce: randomBytes(16).toString("hex"),
+      ip,
+      tokens: 2 * rate,
+      refilledAt: performance.now(),
+      refusedInARow: 0,
       trades: new Set(),
       book: new Set(),
       accounts: new Set(),
@@ -413,8 +463,9 @@ export async function attachStream(
       closed: false,
     };
     connections.add(c);
+    send(c, { channel: "challenge", data: { nonce: c.nonce } });
     socket.on("message", (raw, isBinary) => {
-      if (c.closed) return;
+      if (c.closed || !admitMessage(c)) return;
       if (isBinary) {
         sendError(c, "INVALID_REQUEST", "messages are JSON text frames");
         return;
@@ -429,7 +480,12 @@ export async function attachStream(
     socket.on("pong", () => {
       c.alive = true;
     });
-    socket.on("close", () => drop(c));
+    socket.on("close", () => {
+      drop(c);
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) perIp.delete(ip);
+      else perIp.set(ip, n);
+    });
   };
 
   app.route({
@@ -442,7 +498,20 @@ export async function attachStream(
         "GET /v1/stream is a WebSocket: connect with an Upgrade request",
       );
     },
-    wsHandler: (socket) => onConnection(socket),
+    // Connections per address are counted before the upgrade: beyond the cap, 429 and no socket.
+    preValidation: async (req) => {
+      if (req.headers.upgrade?.toLowerCase() !== "websocket") return;
+      const open = perIp.get(req.ip) ?? 0;
+      if (open >= limits.connectionsPerIp)
+        throw gatewayError(
+          "RATE_LIMITED",
+          `at most ${limits.connectionsPerIp} stream connections from one address`,
+          { retryAfterSeconds: 1 },
+          { "retry-after": "1" },
+        );
+      perIp.set(req.ip, open + 1);
+    },
+    wsHandler: (socket, req) => onConnection(socket, req.ip),
   });
 
   // Connections that stopped answering pings are dropped, so their subscriptions do not pile up.
