@@ -1,4 +1,4 @@
-// The HTTP API of the gateway (shared/spec/http-api.md): routes, validation, auth, limits, errors.
+// The HTTP API of the gateway (docs/http-api.md): routes, validation, auth, limits, errors.
 import { randomBytes } from "node:crypto";
 import { RiskParamsInput } from "@pmx/domain";
 import { accountView, bookView, insuranceView, marketView, poolView } from "@pmx/projections";
