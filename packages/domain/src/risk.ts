@@ -3,7 +3,7 @@ import { Funding, Leverage, Liquidation, Margin, SocializedLoss, Waterfall } fro
 import type { Outcome } from "./codecs.js";
 import type { Draft } from "./draft.js";
 import { ceilToTick, executeOrder } from "./execute.js";
-import { type Money, money, ONE, toAmountString, ZERO } from "./money.js";
+import { floor6, type Money, money, ONE, toAmountString, ZERO } from "./money.js";
 import type { LeveragedPosition, MarketState } from "./state.js";
 
 const ms = (iso: string): number => Date.parse(iso);
@@ -99,18 +99,35 @@ export function chargeFee(
   });
 }
 
-/** Charges, in advance, every interval each loan of the market has entered since it was last paid for. */
+/**
+ * Charges, in advance, every interval each loan of the market has entered since it was last paid for. No fee
+ * accrues on a position in liquidation (its intervals pass free), for intervals starting at or after `resolvesAt`,
+ * or beyond the position's equity at the mark: a loan nobody will buy grows no further than its shares pay, so
+ * no fee can ever outgrow its event's codec and stop the exchange's clock.
+ */
 export function accrueFunding(draft: Draft, market: MarketState): void {
   const interval = market.risk.accrualIntervalSeconds * 1000;
+  const resolvesAtMs = ms(market.resolvesAt);
+  const yesMark = markOf(market);
   for (const position of market.leveraged.values()) {
-    if (position.paidUntil === null) continue;
+    if (position.paidUntil === null || position.paidUntil >= resolvesAtMs) continue;
     const p = draft.position(market, position);
+    const inLiquidation = position.status === "liquidating";
+    const outcomeMark = yesMark === null ? null : Margin.outcomePrice(position.outcome, yesMark);
     let paidUntil = position.paidUntil;
     let recordedUntil = position.paidUntil;
-    for (let k = 0; k < MAX_INTERVALS_PER_TICK && paidUntil <= draft.at && p.loan.gt(0); k++) {
+    for (
+      let k = 0;
+      k < MAX_INTERVALS_PER_TICK && paidUntil <= draft.at && paidUntil < resolvesAtMs && p.loan.gt(0);
+      k++
+    ) {
       const pool = draft.pool(market);
       const utilization = Leverage.utilization(pool.cash.plus(pool.lent), pool.lent);
-      const fee = intervalFee(market, p.loan, p.shares, position.outcome, paidUntil, utilization);
+      const priced = inLiquidation
+        ? ZERO
+        : intervalFee(market, p.loan, p.shares, position.outcome, paidUntil, utilization);
+      const room = feeRoom(p.shares + position.sharesReserved, p.loan, outcomeMark);
+      const fee = priced.gt(room) ? room : priced;
       paidUntil += interval;
       if (fee.isZero()) continue;
       chargeFee(draft, market, position, fee, p.loan, paidUntil);
@@ -119,6 +136,13 @@ export function accrueFunding(draft: Draft, market: MarketState): void {
     // Intervals whose fee was zero are paid too: one zero-amount event records how far (no later re-pricing).
     if (paidUntil > recordedUntil) chargeFee(draft, market, position, ZERO, p.loan, paidUntil);
   }
+}
+
+/** The most fee a position can still be charged: its equity at the outcome mark (none without a mark, none below 0). */
+function feeRoom(shares: number, loan: Money, outcomeMark: Money | null): Money {
+  if (outcomeMark === null) return ZERO;
+  const room = floor6(outcomeMark.times(shares)).minus(loan);
+  return room.gt(0) ? room : ZERO;
 }
 
 /** Cash from the owner to the pool: accrued fees first (their insurance cut to the market's fund), then principal. */
