@@ -63,7 +63,7 @@ describe("issue 11 (2): fees on a position nobody buys are bounded, and time nev
     for (const event of x.events) {
       if (!("marketId" in event) || event.marketId !== "m1") continue;
       if (event.type === "LiquidationStarted") status = "liquidating";
-      if (event.type === "LiquidationStopped" || event.type === "MarginCallCleared") status = "healthy";
+      if (event.type === "MarginCallCleared") status = "healthy";
       if (event.type !== "FundingAccrued" || event.amount === "0") continue;
       charged++;
       const start = event.until - HOUR;
