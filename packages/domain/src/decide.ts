@@ -642,6 +642,17 @@ function redeemPool(c: CommandOf<"RedeemPool">, state: State): Decision {
         },
       ),
     );
+  // No lender run: what stays lent must stay within the lending limit of what is left, lent ≤ uMax × assets.
+  const limit = ONE.minus(found.right.risk.utilizationBuffer);
+  const room = Leverage.maxRedeemable(pool.cash, pool.lent, limit);
+  if (amount.gt(room))
+    return left(
+      reject(
+        "POOL_UTILIZATION_LIMIT",
+        `redeeming ${toAmountString(amount)} would take utilization past ${toAmountString(limit)}: at most ${toAmountString(room)} can be redeemed now`,
+        { value: toAmountString(amount), maxRedeemable: toAmountString(room) },
+      ),
+    );
   return right([
     {
       type: "PoolRedeemed",

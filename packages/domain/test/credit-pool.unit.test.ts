@@ -52,7 +52,7 @@ describe("pool supply and redemption: share accounting", () => {
     expect(toAmountString(state.markets.get("m1")!.pool.providers.get("mm")!)).toBe(toAmountString(shares));
   });
 
-  it("redemption is paid only from cash not lent out: POOL_CASH_LENT_OUT while alice owes 40, the rest once she repays", () => {
+  it("redemption is paid only from cash not lent out, and never takes utilization past the lending limit: POOL_CASH_LENT_OUT beyond the cash, POOL_UTILIZATION_LIMIT beyond 955.555555 while alice owes 40, the rest once she repays", () => {
     const x = alice_long_100_yes_at_050_5x(FEE_FREE);
     // 1000 shares worth 1000, 960 of it in cash
     givenExchange(x)
@@ -61,8 +61,18 @@ describe("pool supply and redemption: share accounting", () => {
     givenExchange(x)
       .when(redeem("lp", "960.000001", "r-1"))
       .thenRejects("POOL_CASH_LENT_OUT");
-    x.run(redeem("lp", "960", "r-1"));
-    expect(poolOf(x.state)).toMatchObject({ cash: "0", lent: "40", shares: "40" });
+    // Issue 11, finding 4 (lender runs): before, all 960 could go, leaving utilization 40 / 40 = 100%. Now at most
+    // cash + lent − lent / 0.9 = 1000 − 44.444444… = 955.555555 (rounded down): utilization stays ≤ 0.9.
+    givenExchange(x)
+      .when(redeem("lp", "960", "r-1"))
+      .thenRejects("POOL_UTILIZATION_LIMIT");
+    givenExchange(x)
+      .when(redeem("lp", "955.555556", "r-1"))
+      .thenRejects("POOL_UTILIZATION_LIMIT");
+    x.run(redeem("lp", "955.555555", "r-1"));
+    expect(poolOf(x.state)).toMatchObject({ cash: "4.444445", lent: "40", shares: "44.444445" });
+    const pool = x.state.markets.get("m1")!.pool;
+    expect(pool.lent.div(pool.lent.plus(pool.cash)).lte("0.9")).toBe(true);
     x.at(T0 + 10 * MINUTE);
     x.run({
       type: "AddMargin",

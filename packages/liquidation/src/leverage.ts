@@ -1,5 +1,5 @@
 // Leverage: a market's current maximum leverage (time × extremity × utilization limits) and the pool's lending capacity.
-import { Decimal, floor2, floor6, max, min, nonNegative, ONE } from "./decimal.js";
+import { Decimal, floor2, floor6, max, min, nonNegative, ONE, ZERO } from "./decimal.js";
 import type { RiskParams } from "./params.js";
 
 /** What the leverage cap depends on. Times are milliseconds since the Unix epoch. */
@@ -90,4 +90,13 @@ export function maxLeverage(params: RiskParams, inputs: LeverageInputs): Decimal
 // A leveraged order is allowed when 1 ≤ requested ≤ the market's current maximum leverage.
 export function isLeverageAllowed(requested: Decimal, allowed: Decimal): boolean {
   return requested.gte(1) && requested.lte(allowed);
+}
+
+// The most a redemption may take so that utilization stays within the lending limit uMax = 1 − buffer:
+// lent ≤ uMax × (cash − x + lent) ⇔ x ≤ cash + lent − lent / uMax; rounded down, never more than the cash.
+export function maxRedeemable(cash: Decimal, lent: Decimal, limit: Decimal): Decimal {
+  if (lent.lte(0)) return cash;
+  if (limit.lte(0)) return ZERO;
+  const room = floor6(nonNegative(cash.plus(lent).minus(lent.div(limit))));
+  return room.gt(cash) ? cash : room;
 }

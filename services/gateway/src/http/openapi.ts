@@ -517,6 +517,8 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   UNKNOWN_FUND: "no such insurance fund",
   INSUFFICIENT_POOL_SHARES: "not enough pool shares to redeem",
   POOL_CASH_LENT_OUT: "the pool's cash is lent out; redeem later",
+  POOL_UTILIZATION_LIMIT:
+    "the redemption would take the pool's utilization past its lending limit (1 − utilizationBuffer); details.maxRedeemable says what can be taken now",
   POOL_INSOLVENT: "the pool cannot cover this",
   INSUFFICIENT_POOL_LIQUIDITY: "the market's pool cannot lend this much",
   NO_POSITION: "no such position",
