@@ -278,13 +278,8 @@ describe("replay e2e: a few hundred commands on a real SQLite file, replayed, au
     await expectCaught(copy, target.revision);
   });
 
-  it("given a copy where one byte of the LAST event was changed, when it is replayed with --verify and audited, then both exit 1 naming it, and the gateway refuses to serve it", async () => {
-    const last = healthBeforeStop.events - 1;
-    const copy = copyDb(gw.dbPath, "last");
-    const { before } = tamper(copy, last, "data", lastDigit);
-    expect(eventsOf(gw.dbPath, `revision = ${last}`)[0]!.data).toBe(before);
-    await expectCaught(copy, last);
-
+  /** Serving the tampered copy must fail at start-up, naming the event at `revision`. */
+  const expectServeRefuses = async (copy: string, revision: number) => {
     const served = await runPmx(["serve"], {
       env: {
         PMX_STORE: `sqlite:${copy}`,
@@ -296,7 +291,16 @@ describe("replay e2e: a few hundred commands on a real SQLite file, replayed, au
       timeoutMs: 20_000,
     });
     expect(served.code, served.stdout + served.stderr).not.toBe(0);
-    expect(served.stderr).toContain(`event ${last} `);
+    expect(served.stderr).toContain(`event ${revision} `);
+  };
+
+  it("given a copy where one byte of the LAST event was changed, when it is replayed with --verify and audited, then both exit 1 naming it, and the gateway refuses to serve it", async () => {
+    const last = healthBeforeStop.events - 1;
+    const copy = copyDb(gw.dbPath, "last");
+    const { before } = tamper(copy, last, "data", lastDigit);
+    expect(eventsOf(gw.dbPath, `revision = ${last}`)[0]!.data).toBe(before);
+    await expectCaught(copy, last);
+    await expectServeRefuses(copy, last);
   });
 
   /** Runs one UPDATE on a copy of the file; answers the first revision of the log's last command. */
@@ -316,21 +320,6 @@ describe("replay e2e: a few hundred commands on a real SQLite file, replayed, au
     } finally {
       db.close();
     }
-  };
-
-  const expectServeRefuses = async (copy: string, revision: number) => {
-    const served = await runPmx(["serve"], {
-      env: {
-        PMX_STORE: `sqlite:${copy}`,
-        PMX_PORT: "0",
-        PMX_OPERATOR_TOKEN: "t",
-        PMX_CLOCK: "manual",
-        PMX_LOG_LEVEL: "warn",
-      },
-      timeoutMs: 20_000,
-    });
-    expect(served.code, served.stdout + served.stderr).not.toBe(0);
-    expect(served.stderr).toContain(`event ${revision} `);
   };
 
   it("given a copy where the last command's stored revisions were flipped negative (no byte of an event changed), when it is replayed with --verify, audited and served, then all three refuse it at that position", async () => {
