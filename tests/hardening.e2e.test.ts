@@ -83,6 +83,11 @@ describe("finding 5: credentials of a failed account creation", () => {
           credentials: { accountId: string; apiKey: string }[];
         }
       ).credentials;
+    /** The API keys the key file holds for one account. */
+    const keysOf = (accountId: string) =>
+      keys()
+        .filter((k) => k.accountId === accountId)
+        .map((k) => k.apiKey);
     await api.openAccount("alice");
     // A write fault on the key file only: its temporary file's name is taken by a folder.
     mkdirSync(join(gw.dataDir, "credentials.json.tmp"));
@@ -93,21 +98,13 @@ describe("finding 5: credentials of a failed account creation", () => {
     rmdirSync(join(gw.dataDir, "credentials.json.tmp"));
     // The next write of the file (another account) must not carry a key of the failed creation.
     await api.openAccount("dave");
-    expect(keys().filter((k) => k.accountId === "carol")).toEqual([]);
+    expect(keysOf("carol")).toEqual([]);
     const carol = await api.openAccount("carol");
-    expect(
-      keys()
-        .filter((k) => k.accountId === "carol")
-        .map((k) => k.apiKey),
-    ).toEqual([carol.apiKey]);
+    expect(keysOf("carol")).toEqual([carol.apiKey]);
     expect((await api.as(carol, "GET", "/v1/account")).status).toBe(200);
     // After a restart the same single key is the one that works.
     await gw.restart();
-    expect(
-      keys()
-        .filter((k) => k.accountId === "carol")
-        .map((k) => k.apiKey),
-    ).toEqual([carol.apiKey]);
+    expect(keysOf("carol")).toEqual([carol.apiKey]);
     expect((await api.as(carol, "GET", "/v1/account")).status).toBe(200);
   });
 });
