@@ -175,6 +175,13 @@ export const Seconds = refinedNumber(
   "whole seconds",
 );
 
+/** A whole number of shares, 0 to 10^12. */
+export const WholeShares = refinedNumber(
+  "WholeShares",
+  (n) => Number.isInteger(n) && n >= 0 && n <= 1e12,
+  "a whole number of shares",
+);
+
 /** The risk parameters of a market (packages/liquidation RiskParams), field by field: decimal strings and whole seconds. */
 export const RiskParamsProps = {
   maxLeverage: DecimalString,
@@ -194,4 +201,18 @@ export const RiskParamsProps = {
   nearZeroEquityFraction: DecimalString,
   graceWindowSeconds: Seconds,
   auctionDurationSeconds: Seconds,
+};
+/** The parameters added by the credit layer's second design: optional in the log (older listings take the defaults). */
+export const RiskParamsV2Props = {
+  markStalenessSeconds: Seconds,
+  markMaxSpread: DecimalString,
+  markMinVolume: WholeShares,
+  markIntervalSeconds: Seconds,
+  liquidationDelaySeconds: Seconds,
+  feeVestingSeconds: Seconds,
+  deleverageGraceSeconds: Seconds,
+  backstopDiscount: DecimalString,
+  maxAccountLoanFraction: DecimalString,
+  maxMarketLoan: DecimalString,
+  sharedFundMarketCap: DecimalString,
 };

@@ -14,6 +14,7 @@ import {
   Reference,
   Resolution,
   RiskParamsProps,
+  RiskParamsV2Props,
   Side,
   TickSize,
   TimeInForce,
@@ -34,7 +35,7 @@ export const Withdraw = command("Withdraw", {
   reference: Reference,
 });
 /** Optional risk parameters of a market on its listing (decimal strings and whole seconds); any left out take the defaults. */
-export const RiskParamsInput = RiskParamsProps;
+export const RiskParamsInput = { ...RiskParamsProps, ...RiskParamsV2Props };
 
 export const ListMarket = exactPartial(
   {

@@ -12,6 +12,7 @@ import {
   RateString,
   Resolution,
   RiskParamsProps,
+  RiskParamsV2Props,
   Side,
   TickSize,
   TimeInForce,
@@ -55,7 +56,7 @@ export const Withdrawn = event("Withdrawn", {
   reference: t.string,
 });
 /** A market's risk parameters, all of them, as listed: stated in the log before any leverage is taken. */
-export const RiskParamsCodec = exactType(RiskParamsProps, "RiskParams");
+export const RiskParamsCodec = exactPartial(RiskParamsProps, RiskParamsV2Props, "RiskParams");
 
 /** `risk` is absent only in logs written before the credit layer: such markets take the default parameters. */
 export const MarketListed = exactPartial(

@@ -66,7 +66,7 @@ export function evolve(state: State, event: Event): State {
         markPrice: null,
         volume: 0,
         trades: 0,
-        risk: event.risk ?? Risk.DEFAULT_RISK_PARAMS,
+        risk: Risk.withDefaults(event.risk ?? {}),
         pool: emptyPool(),
         insurance: ZERO,
         leveraged: new Map(),

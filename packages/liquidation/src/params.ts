@@ -41,6 +41,29 @@ export interface RiskParams {
   readonly graceWindowSeconds: number;
   /** How long a call auction collects orders before it uncrosses. */
   readonly auctionDurationSeconds: number;
+  // Second design (issue 11): each has a default, so markets listed before it take the defaults.
+  /** An operator/oracle mark older than this no longer leads the risk mark (the market's own sources take over). */
+  readonly markStalenessSeconds: number;
+  /** The book's mid is a mark source only while best ask − best bid ≤ this (YES price units). */
+  readonly markMaxSpread: string;
+  /** Depth at the best bid and ask, and traded volume in the window, needed for the book and trades to be sources (shares). */
+  readonly markMinVolume: number;
+  /** The risk mark moves at most `priceBand` from its value at the start of each interval of this length; trades are weighted over it. */
+  readonly markIntervalSeconds: number;
+  /** A position is liquidated only after its equity stayed below maintenance at the risk mark this long. */
+  readonly liquidationDelaySeconds: number;
+  /** A collected fee raises lenders' share value linearly over this long (parking around a collection earns nothing). */
+  readonly feeVestingSeconds: number;
+  /** A position above the cap of the moment (time or extremity) is called; it has this long to reduce or add margin. */
+  readonly deleverageGraceSeconds: number;
+  /** A backstop takes a position at no less than the robust outcome mark × (1 − this). */
+  readonly backstopDiscount: string;
+  /** One account may owe the market's pool at most this fraction of the pool's assets. */
+  readonly maxAccountLoanFraction: string;
+  /** All borrowers of the market together may owe at most this much (collateral units). */
+  readonly maxMarketLoan: string;
+  /** The markets defaulting at one tick share the shared fund pro rata; one market draws at most this fraction of it per tick. */
+  readonly sharedFundMarketCap: string;
 }
 
 /** The defaults used for any parameter a market does not set. */
@@ -62,6 +85,17 @@ export const DEFAULT_RISK_PARAMS: RiskParams = {
   nearZeroEquityFraction: "0.2",
   graceWindowSeconds: 600,
   auctionDurationSeconds: 300,
+  markStalenessSeconds: 3_600,
+  markMaxSpread: "0.05",
+  markMinVolume: 10,
+  markIntervalSeconds: 300,
+  liquidationDelaySeconds: 300,
+  feeVestingSeconds: 86_400,
+  deleverageGraceSeconds: 3_600,
+  backstopDiscount: "0.05",
+  maxAccountLoanFraction: "0.25",
+  maxMarketLoan: "1000000",
+  sharedFundMarketCap: "0.25",
 };
 
 // A market's parameters are the defaults overridden by whatever it sets.
@@ -117,6 +151,11 @@ const DECIMAL_RANGES: Readonly<Record<DecimalField, Range>> = {
   insuranceCut: closedOpen("0", "1"),
   liquidationPenalty: closedOpen("0", "1"),
   nearZeroEquityFraction: { min: "0", minInclusive: true, max: "1", maxInclusive: true },
+  markMaxSpread: { min: "0", minInclusive: false, max: "1", maxInclusive: true },
+  backstopDiscount: closedOpen("0", "1"),
+  maxAccountLoanFraction: { min: "0", minInclusive: false, max: "1", maxInclusive: true },
+  maxMarketLoan: closedOpen("0", null),
+  sharedFundMarketCap: { min: "0", minInclusive: false, max: "1", maxInclusive: true },
 };
 
 /** Minimum of each integer field (all are whole seconds). */
@@ -126,6 +165,12 @@ const INTEGER_MINIMUMS: Readonly<Record<IntegerField, number>> = {
   accrualIntervalSeconds: 1,
   graceWindowSeconds: 0,
   auctionDurationSeconds: 1,
+  markStalenessSeconds: 1,
+  markMinVolume: 0,
+  markIntervalSeconds: 1,
+  liquidationDelaySeconds: 0,
+  feeVestingSeconds: 0,
+  deleverageGraceSeconds: 0,
 };
 
 // A value is in range when it clears the lower bound and (if any) the upper bound, each inclusive or not.
