@@ -6,10 +6,11 @@ import { type Command, type CommandOf, RiskParamsInput } from "./commands.js";
 import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
 import { cancellation, executeOrder } from "./execute.js";
+import { markOf, refreshMark } from "./mark.js";
 import { HALF, type Money, money, ONE, toAmountString } from "./money.js";
 import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
-import { accrueFunding, currentMaxLeverage, markOf, repayLoan, riskSweep, settleLeveraged } from "./risk.js";
+import { accrueFunding, currentMaxLeverage, repayLoan, riskSweep, settleLeveraged } from "./risk.js";
 import {
   type AccountState,
   leveragedKey,
@@ -242,7 +243,7 @@ function resumeMarket(c: CommandOf<"ResumeMarket">, state: State): Decision {
   ]);
 }
 
-/** A mark move beyond the price band starts a call auction; then every leveraged position is checked at the mark. */
+/** The oracle's mark: a source of the risk mark (a fresh oracle leads it, within the band); then every leveraged position is checked. */
 function setMarkPrice(c: CommandOf<"SetMarkPrice">, state: State): Decision {
   const found = marketOf(state, c.marketId);
   if (found._tag === "Left") return found;
@@ -254,19 +255,8 @@ function setMarkPrice(c: CommandOf<"SetMarkPrice">, state: State): Decision {
       reject("PRICE_OUT_OF_RANGE", "a mark price lies strictly between 0 and 1", { price: c.price }),
     );
   const draft = new Draft(state, c.at);
-  const previous = markOf(market);
-  draft.emit({ type: "MarkPriceSet", marketId: c.marketId, price: toAmountString(price) });
-  if (
-    previous !== null &&
-    market.status === "open" &&
-    market.auctionUntil === null &&
-    price.minus(previous).abs().gt(market.risk.priceBand)
-  ) {
-    const until = c.at + market.risk.auctionDurationSeconds * 1000;
-    draft.emit({ type: "AuctionStarted", marketId: c.marketId, until, reason: "PRICE_BAND" });
-    draft.setAuctionUntil(market, until);
-  }
-  riskSweep(draft, market, price);
+  draft.emit({ type: "MarkPriceSet", marketId: c.marketId, price: toAmountString(price), at: c.at });
+  riskSweep(draft, market, refreshMark(draft, market, { price, at: c.at }));
   return right(draft.events);
 }
 
@@ -851,8 +841,9 @@ function tick(c: { at: number }, state: State): Decision {
   for (const market of state.markets.values()) {
     if (market.status === "resolved") continue;
     auctionDecisions(draft, market);
+    const mark = refreshMark(draft, market);
     accrueFunding(draft, market);
-    riskSweep(draft, market, markOf(market));
+    riskSweep(draft, market, mark);
   }
   return right(draft.events);
 }

@@ -1,7 +1,7 @@
 // A decision in progress: the events so far and scratch copies of what they change, for commands with many steps.
 import { createOrderBook, type OrderBook } from "@pmx/matching";
 import type { Event } from "./events.js";
-import { type Money, ZERO } from "./money.js";
+import { type Money, money, ZERO } from "./money.js";
 import { type LeveragedPosition, leveragedKey, type MarketState, type State } from "./state.js";
 
 /** The parts of a leveraged position a decision may change before its events are applied. */
@@ -44,6 +44,7 @@ export class Draft {
   private readonly insurance = new LazyMap<string, Money>();
   private readonly positions = new LazyMap<string, PositionScratch>();
   private readonly auctions = new LazyMap<string, number | null>();
+  private readonly riskMarks = new LazyMap<string, Money | null>();
   sharedInsurance: Money;
   /** Shares each backstop bid (`marketId|accountId|outcome`) has taken over in this decision. */
   readonly backstopUsed = new LazyMap<string, number>();
@@ -120,5 +121,15 @@ export class Draft {
 
   setAuctionUntil(market: MarketState, until: number | null): void {
     this.auctions.set(market.marketId, until);
+  }
+
+  /** The market's risk mark as of this draft (a MarkUpdated emitted earlier in the decision counts). */
+  riskMark(market: MarketState): Money | null {
+    if (this.riskMarks.has(market.marketId)) return this.riskMarks.get(market.marketId)!;
+    return market.riskMark === null ? null : money(market.riskMark);
+  }
+
+  setRiskMark(market: MarketState, mark: Money): void {
+    this.riskMarks.set(market.marketId, mark);
   }
 }

@@ -73,8 +73,24 @@ export const MarketListed = exactPartial(
 );
 export const MarketHalted = event("MarketHalted", { marketId: Identifier });
 export const MarketResumed = event("MarketResumed", { marketId: Identifier });
-/** The oracle's mark price of YES. */
-export const MarkPriceSet = event("MarkPriceSet", { marketId: Identifier, price: DecimalString });
+/** The oracle's mark price of YES; `at` (when it was set) lets the risk mark tell a fresh oracle from a stale one. */
+export const MarkPriceSet = exactPartial(
+  { type: t.literal("MarkPriceSet"), marketId: Identifier, price: DecimalString },
+  { at: EpochMs },
+  "MarkPriceSet",
+);
+/** A mark interval begins at `start`: the risk mark may move at most the price band from `anchor` until the next; the trades window restarts. */
+export const MarkIntervalStarted = event("MarkIntervalStarted", {
+  marketId: Identifier,
+  start: EpochMs,
+  anchor: DecimalString,
+});
+/** The risk mark (the YES price margin, fees and liquidation use) changed; the sources that counted are shown. */
+export const MarkUpdated = exactPartial(
+  { type: t.literal("MarkUpdated"), marketId: Identifier, price: DecimalString },
+  { oracle: DecimalString, mid: DecimalString, trades: DecimalString },
+  "MarkUpdated",
+);
 export const MarketResolved = event("MarketResolved", { marketId: Identifier, outcome: Resolution });
 /**
  * An order passed validation. `reservedCash` (buys) moves from free cash to reserved: exactly what the
@@ -277,6 +293,14 @@ export const LiquidationPenaltyCharged = event("LiquidationPenaltyCharged", {
   accountId: Identifier,
   amount: DecimalString,
 });
+/** A liquidation not yet done stops: the position's equity at the risk mark is back at or above maintenance. */
+export const LiquidationStopped = event("LiquidationStopped", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  equity: DecimalString,
+  maintenance: DecimalString,
+});
 /** The loan left after the position's own value was applied: it goes down the waterfall, step by step. */
 export const BadDebtRecorded = event("BadDebtRecorded", {
   marketId: Identifier,
@@ -350,6 +374,8 @@ export const Event = t.union([
   MarketHalted,
   MarketResumed,
   MarkPriceSet,
+  MarkIntervalStarted,
+  MarkUpdated,
   MarketResolved,
   OrderAccepted,
   TradeExecuted,
@@ -365,6 +391,7 @@ export const Event = t.union([
   MarginCalled,
   MarginCallCleared,
   LiquidationStarted,
+  LiquidationStopped,
   PositionTransferred,
   LiquidationPenaltyCharged,
   BadDebtRecorded,

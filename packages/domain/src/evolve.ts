@@ -64,6 +64,12 @@ export function evolve(state: State, event: Event): State {
         pairs: 0,
         lastPrice: null,
         markPrice: null,
+        markPriceAt: null,
+        riskMark: null,
+        markIntervalStart: null,
+        markAnchor: null,
+        windowShares: 0,
+        windowNotional: ZERO,
         volume: 0,
         trades: 0,
         risk: Risk.withDefaults(event.risk ?? {}),
@@ -81,8 +87,22 @@ export function evolve(state: State, event: Event): State {
     case "MarketResumed":
       marketOf(state, event.marketId).status = "open";
       return state;
-    case "MarkPriceSet":
-      marketOf(state, event.marketId).markPrice = event.price;
+    case "MarkPriceSet": {
+      const market = marketOf(state, event.marketId);
+      market.markPrice = event.price;
+      market.markPriceAt = event.at ?? null;
+      return state;
+    }
+    case "MarkIntervalStarted": {
+      const market = marketOf(state, event.marketId);
+      market.markIntervalStart = event.start;
+      market.markAnchor = event.anchor;
+      market.windowShares = 0;
+      market.windowNotional = ZERO;
+      return state;
+    }
+    case "MarkUpdated":
+      marketOf(state, event.marketId).riskMark = event.price;
       return state;
     case "MarketResolved": {
       const market = marketOf(state, event.marketId);
@@ -228,6 +248,12 @@ export function evolve(state: State, event: Event): State {
     case "LiquidationStarted": {
       const position = leveragedOf(marketOf(state, event.marketId), event.accountId, event.outcome, false);
       position.status = "liquidating";
+      position.deadline = null;
+      return state;
+    }
+    case "LiquidationStopped": {
+      const position = leveragedOf(marketOf(state, event.marketId), event.accountId, event.outcome, false);
+      position.status = "healthy";
       position.deadline = null;
       return state;
     }
@@ -537,6 +563,8 @@ function tradeExecuted(state: State, event: EventOf<"TradeExecuted">): State {
     market.pairs -= event.quantity;
   }
   market.lastPrice = event.yesPrice;
+  market.windowShares += event.quantity;
+  market.windowNotional = market.windowNotional.plus(money(event.yesPrice).times(event.quantity));
   market.volume += event.quantity;
   market.trades += 1;
   state.tradeCount += 1;

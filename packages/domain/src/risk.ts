@@ -3,16 +3,13 @@ import { Funding, Leverage, Liquidation, Margin, SocializedLoss, Waterfall } fro
 import type { Outcome } from "./codecs.js";
 import type { Draft } from "./draft.js";
 import { ceilToTick, executeOrder } from "./execute.js";
+import { markOf } from "./mark.js";
 import { floor6, type Money, money, ONE, toAmountString, ZERO } from "./money.js";
 import type { LeveragedPosition, MarketState } from "./state.js";
 
 const ms = (iso: string): number => Date.parse(iso);
 
-/** The YES mark the risk engine uses: the oracle's mark, else the last trade, else none. */
-export function markOf(market: MarketState): Money | null {
-  const p = market.markPrice ?? market.lastPrice;
-  return p === null ? null : money(p);
-}
+export { markOf } from "./mark.js";
 
 /** The market's maximum leverage for new borrowing now (1 when it has no mark yet). */
 export function currentMaxLeverage(
@@ -108,7 +105,7 @@ export function chargeFee(
 export function accrueFunding(draft: Draft, market: MarketState): void {
   const interval = market.risk.accrualIntervalSeconds * 1000;
   const resolvesAtMs = ms(market.resolvesAt);
-  const yesMark = markOf(market);
+  const yesMark = draft.riskMark(market);
   for (const position of market.leveraged.values()) {
     if (position.paidUntil === null || position.paidUntil >= resolvesAtMs) continue;
     const p = draft.position(market, position);
@@ -433,6 +430,16 @@ export function riskSweep(draft: Draft, market: MarketState, yesMark: Money | nu
     const maintenance = Margin.maintenanceRequirement(market.risk, view, q);
     const base = { marketId: market.marketId, accountId: position.accountId, outcome: position.outcome };
     if (position.status === "liquidating") {
+      if (equity.gte(maintenance)) {
+        // The mark recovered before the sale: the liquidation stops, the position keeps its shares and loan.
+        draft.emit({
+          type: "LiquidationStopped",
+          ...base,
+          equity: toAmountString(equity),
+          maintenance: toAmountString(maintenance),
+        });
+        continue;
+      }
       if (continuous) liquidate(draft, market, position, q);
       continue;
     }

@@ -1,4 +1,5 @@
 // Snapshots of the state: a plain-JSON form that restores to an identical state (same canonicalState).
+import { RiskParams as Risk } from "@pmx/liquidation";
 import type { RestingOrder } from "@pmx/matching";
 import type { Outcome, Resolution, TickSize } from "./codecs.js";
 import type { CancelReason } from "./events.js";
@@ -33,8 +34,17 @@ export interface StateSnapshot {
   }[];
   markets: (Omit<
     MarketState,
-    "book" | "escrow" | "insurance" | "pool" | "leveraged" | "backstops" | "ticks" | "auctionOrders"
+    | "book"
+    | "escrow"
+    | "insurance"
+    | "pool"
+    | "leveraged"
+    | "backstops"
+    | "ticks"
+    | "auctionOrders"
+    | "windowNotional"
   > & {
+    windowNotional: string;
     book: RestingOrder[];
     escrow: string;
     insurance: string;
@@ -87,6 +97,12 @@ export function snapshotOf(state: State): StateSnapshot {
       pairs: m.pairs,
       lastPrice: m.lastPrice,
       markPrice: m.markPrice,
+      markPriceAt: m.markPriceAt,
+      riskMark: m.riskMark,
+      markIntervalStart: m.markIntervalStart,
+      markAnchor: m.markAnchor,
+      windowShares: m.windowShares,
+      windowNotional: str(m.windowNotional),
       volume: m.volume,
       trades: m.trades,
       risk: m.risk,
@@ -155,9 +171,15 @@ export function stateFromSnapshot(s: StateSnapshot): State {
       pairs: m.pairs,
       lastPrice: m.lastPrice,
       markPrice: m.markPrice,
+      markPriceAt: m.markPriceAt ?? null,
+      riskMark: m.riskMark ?? null,
+      markIntervalStart: m.markIntervalStart ?? null,
+      markAnchor: m.markAnchor ?? null,
+      windowShares: m.windowShares ?? 0,
+      windowNotional: money(m.windowNotional ?? "0"),
       volume: m.volume,
       trades: m.trades,
-      risk: m.risk,
+      risk: Risk.withDefaults(m.risk),
       pool: {
         cash: money(m.pool.cash),
         lent: money(m.pool.lent),

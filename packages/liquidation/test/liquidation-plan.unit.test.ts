@@ -21,14 +21,46 @@ import {
 const NOW = Date.UTC(2025, 0, 10, 12);
 const GRACE_MS = params.graceWindowSeconds * 1000;
 
-const aliceAt = (mark: string, nowMs: number, marginCallDeadlineMs: number | null) =>
-  planLiquidation(params, {
+/** The first design's machine: no liquidation delay (the delay has its own tests below). */
+const atOnce = { ...params, liquidationDelaySeconds: 0 };
+
+const aliceAt = (mark: string, nowMs: number, marginCallDeadlineMs: number | null, rules = atOnce) =>
+  planLiquidation(rules, {
     equity: equity(alice.position, d(mark)),
     maintenance: maintenanceRequirement(params, alice.position, d(mark)),
     loan: alice.loan,
     nowMs,
     marginCallDeadlineMs,
   });
+
+describe("Liquidation delay (second design): liquidation only after liquidationDelaySeconds below maintenance", () => {
+  const DELAY_MS = params.liquidationDelaySeconds * 1000;
+  it("near-zero equity without a running call gets a call, not a liquidation", () => {
+    expect(aliceAt("0.40", NOW, null, params)).toEqual({
+      kind: "margin_call",
+      deadlineMs: NOW + GRACE_MS,
+      isNew: true,
+    });
+  });
+  it("near-zero equity called less than the delay ago is still a call; at the delay it is liquidated", () => {
+    const calledAt = NOW;
+    const deadline = calledAt + GRACE_MS;
+    expect(aliceAt("0.40", calledAt + DELAY_MS - 1, deadline, params)).toMatchObject({ kind: "margin_call" });
+    expect(aliceAt("0.40", calledAt + DELAY_MS, deadline, params)).toEqual({
+      kind: "liquidate_now",
+      reason: "EQUITY_NEAR_ZERO",
+    });
+  });
+  it("a grace window shorter than the delay does not shorten it", () => {
+    const short = { ...params, graceWindowSeconds: 60 };
+    const deadline = NOW + 60_000;
+    expect(aliceAt("0.5", NOW + 60_000, deadline, short)).toMatchObject({ kind: "margin_call" });
+    expect(aliceAt("0.5", NOW + DELAY_MS, deadline, short)).toEqual({
+      kind: "liquidate_now",
+      reason: "GRACE_EXPIRED",
+    });
+  });
+});
 
 describe("Liquidation: the margin-call state machine for alice_long_100_yes_at_060_5x (grace 600 s, near zero < 20% of maintenance)", () => {
   it.each([

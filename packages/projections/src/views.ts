@@ -119,6 +119,8 @@ export interface MarketView {
   bestAsk: string | null;
   lastPrice: string | null;
   markPrice: string | null;
+  /** The risk mark (YES) that margin, fees and liquidation use: see docs/risk-model.md, "The robust mark". */
+  riskMark: string | null;
   /** Shares traded. */
   volume: string;
   /** YES/NO pairs outstanding. */
@@ -163,6 +165,7 @@ export function marketView(market: MarketState, nowMs: number): MarketView {
     bestAsk: ask < market.ticks ? priceStringOf(ask, market.ticks) : null,
     lastPrice: market.lastPrice,
     markPrice: market.markPrice,
+    riskMark: market.riskMark,
     volume: String(market.volume),
     openInterest: String(market.pairs),
     escrow: toAmountString(market.escrow),

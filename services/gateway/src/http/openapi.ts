@@ -97,6 +97,14 @@ export const NAMED_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     description: "A whole number of seconds, 0 to 10 years.",
     examples: [3600],
   },
+  WholeShares: {
+    type: "integer",
+    minimum: 0,
+    maximum: 1e12,
+    description:
+      "A whole number of shares (a risk parameter: e.g. the depth and volume a mark source needs).",
+    examples: [10],
+  },
   Shares: {
     type: "integer",
     minimum: 0,
@@ -312,6 +320,9 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       bestAsk: nullableDecimal("Best ask, YES terms; null when no asks."),
       lastPrice: nullableDecimal("Last trade price, YES terms."),
       markPrice: nullableDecimal("Oracle mark price of YES."),
+      riskMark: nullableDecimal(
+        "The risk mark of YES that margin, fees and liquidation use: a fresh oracle mark, else the median of the last risk mark, the book's mid and the interval's trades, moving at most the price band per mark interval (docs/risk-model.md).",
+      ),
       volume: whole("Shares traded."),
       openInterest: whole("YES/NO pairs outstanding."),
       escrow: decimal("Collateral held in escrow for the market."),
