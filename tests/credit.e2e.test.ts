@@ -817,7 +817,11 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
         assets: dec(assets),
         feesEarned: dec(fees.minus(toInsurance)),
         losses: "0",
-        shareValue: dec(floor6(assets.div(SUPPLY))),
+        // Just collected: the pool's share vests over feeVestingSeconds (1 day) before it raises the share value.
+        shareValue: "1",
+        value: dec(SUPPLY),
+        feesVesting: dec(fees.minus(toInsurance)),
+        feesUncollected: "0",
       });
       expect((await funds()).find((f) => f.fundId === `market:${FEES}`)!.balance).toBe(dec(toInsurance));
     });
@@ -989,14 +993,15 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
         f.fundId === `market:${LIQ}` ? { ...f, balance: "50.461717" } : f,
       );
       expect(after).toEqual(expectedFunds);
-      // 5000 + the fee's pool part 0.013589 − 0.002717 = 0.010872; share value floor6(5000.010872 / 5000)
+      // 5000 + the fee's pool part 0.013589 − 0.002717 = 0.010872, vesting: the share value is still 1
       expect(await pool(LIQ)).toMatchObject({
         assets: "5000.010872",
         cash: "5000.010872",
         lent: "0",
         feesEarned: "0.010872",
         losses: "0",
-        shareValue: "1.000002",
+        shareValue: "1",
+        feesVesting: "0.010872",
       });
       await solvent();
     });

@@ -391,7 +391,8 @@ function checkWaterfall(events: Event[]): WaterfallRecord[] {
     if (event.type === "BadDebtRecorded") {
       const market = state.markets.get(event.marketId)!;
       const holdings = { market: market.insurance, shared: state.sharedInsurance };
-      let left = money(event.amount);
+      // Fees never collected are written off first (paid by no one); the rest goes down the waterfall.
+      let left = money(event.amount).minus(event.feesWrittenOff ?? "0");
       const expectStep = (holding: Money) => {
         const pay = left.lt(holding) ? left : holding;
         left = left.minus(pay);

@@ -8,6 +8,7 @@ import type { Event } from "./events.js";
 import { cancellation, executeOrder } from "./execute.js";
 import { markOf, refreshMark } from "./mark.js";
 import { HALF, type Money, money, ONE, toAmountString } from "./money.js";
+import { poolValueAt } from "./pool-value.js";
 import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
 import { accrueFunding, currentMaxLeverage, repayLoan, riskSweep, settleLeveraged } from "./risk.js";
@@ -583,7 +584,7 @@ function supplyPool(c: CommandOf<"SupplyPool">, state: State): Decision {
   if (market.status === "resolved") return left(notOpen(market));
   if (account.right.cash.lt(amount.right)) return left(insufficientFunds(account.right, amount.right));
   const pool = market.pool;
-  const shares = SocializedLoss.sharesForDeposit(amount.right, pool.cash.plus(pool.lent), pool.shares);
+  const shares = SocializedLoss.sharesForDeposit(amount.right, poolValueAt(market, c.at), pool.shares);
   if (shares === null || shares.lte(0))
     return left(
       reject("POOL_INSOLVENT", "the pool's shares are worth nothing: it takes no new supply", {
@@ -620,7 +621,17 @@ function redeemPool(c: CommandOf<"RedeemPool">, state: State): Decision {
         available: toAmountString(held),
       }),
     );
-  const amount = SocializedLoss.assetsForRedeem(shares.right, pool.cash.plus(pool.lent), pool.shares);
+  const market = found.right;
+  const hazardStart = Date.parse(market.resolvesAt) - market.risk.hazardWindowSeconds * 1000;
+  if (c.at >= hazardStart && pool.lent.gt(0))
+    return left(
+      reject(
+        "POOL_REDEMPTION_LOCKED",
+        `inside the hazard window (from ${new Date(hazardStart).toISOString()}) lenders cannot leave while loans are open`,
+        { hazardWindowStart: new Date(hazardStart).toISOString(), lent: toAmountString(pool.lent) },
+      ),
+    );
+  const amount = SocializedLoss.assetsForRedeem(shares.right, poolValueAt(market, c.at), pool.shares);
   if (amount.gt(pool.cash))
     return left(
       reject(

@@ -250,6 +250,8 @@ export const LoanRepaid = exactPartial(
     reference: t.string,
     /** Added margin: the amount asked for (the repayment is at most the loan). */
     requested: DecimalString,
+    /** When the cash came in (ms): the pool's share of the fees collected vests from then (absent in older logs: no vesting). */
+    at: EpochMs,
   },
   "LoanRepaid",
 );
@@ -302,12 +304,23 @@ export const LiquidationStopped = event("LiquidationStopped", {
   maintenance: DecimalString,
 });
 /** The loan left after the position's own value was applied: it goes down the waterfall, step by step. */
-export const BadDebtRecorded = event("BadDebtRecorded", {
-  marketId: Identifier,
-  accountId: Identifier,
-  outcome: Outcome,
-  amount: DecimalString,
-});
+export const BadDebtRecorded = exactPartial(
+  {
+    type: t.literal("BadDebtRecorded"),
+    marketId: Identifier,
+    accountId: Identifier,
+    outcome: Outcome,
+    amount: DecimalString,
+  },
+  {
+    /**
+     * The part of `amount` that is fees never collected: written off the loan and the pool's books, paid by no one
+     * (lenders never counted it). Only the rest goes down the waterfall. Absent in older logs: nothing written off.
+     */
+    feesWrittenOff: DecimalString,
+  },
+  "BadDebtRecorded",
+);
 /** An insurance fund pays part of a bad debt into the pool: `market:{id}` first, then `shared`. */
 export const InsuranceFundDrawn = event("InsuranceFundDrawn", {
   fundId: t.string,

@@ -1,5 +1,5 @@
 // The state transition: applies one event to the state (in place, for speed) and returns it. Trusts the event.
-import { RiskParams as Risk } from "@pmx/liquidation";
+import { PoolValue, RiskParams as Risk } from "@pmx/liquidation";
 import type { Event, EventOf } from "./events.js";
 import { ledger } from "./ledger.js";
 import { amountOf, compact, HALF, type Money, money, ZERO } from "./money.js";
@@ -209,6 +209,7 @@ export function evolve(state: State, event: Event): State {
       position.feesOwed = position.feesOwed.plus(amount);
       position.paidUntil = event.until;
       market.pool.lent = market.pool.lent.plus(amount);
+      market.pool.feesUncollected = market.pool.feesUncollected.plus(amount);
       return state;
     }
     case "LoanRepaid": {
@@ -230,6 +231,9 @@ export function evolve(state: State, event: Event): State {
       market.pool.lent = market.pool.lent.minus(amount);
       ledger.poolCash(state, market.pool, 1, amount.minus(toInsurance));
       market.pool.feesEarned = market.pool.feesEarned.plus(feePart.minus(toInsurance));
+      market.pool.feesUncollected = market.pool.feesUncollected.minus(feePart);
+      if (event.at !== undefined && feePart.gt(toInsurance))
+        vestFees(market, feePart.minus(toInsurance), event.at);
       ledger.insurance(state, market, 1, toInsurance);
       return state;
     }
@@ -286,7 +290,18 @@ export function evolve(state: State, event: Event): State {
       ledger.insurance(state, market, 1, amount);
       return state;
     }
-    case "BadDebtRecorded":
+    case "BadDebtRecorded": {
+      // Fees never collected are written off: off the loan and the pool's books, paid by no one.
+      if (event.feesWrittenOff === undefined) return state;
+      const market = marketOf(state, event.marketId);
+      const position = leveragedOf(market, event.accountId, event.outcome, false);
+      const written = money(event.feesWrittenOff);
+      position.loan = position.loan.minus(written);
+      position.feesOwed = position.feesOwed.minus(written);
+      market.pool.lent = market.pool.lent.minus(written);
+      market.pool.feesUncollected = market.pool.feesUncollected.minus(written);
+      return state;
+    }
     case "ClockAdvanced":
       return state;
     case "InsuranceFundDrawn": {
@@ -298,7 +313,9 @@ export function evolve(state: State, event: Event): State {
       ledger.poolCash(state, market.pool, 1, amount);
       market.pool.lent = market.pool.lent.minus(amount);
       position.loan = position.loan.minus(amount);
-      position.feesOwed = position.feesOwed.minus(minOf(position.feesOwed, amount));
+      const feePart = minOf(position.feesOwed, amount);
+      position.feesOwed = position.feesOwed.minus(feePart);
+      market.pool.feesUncollected = market.pool.feesUncollected.minus(feePart);
       return state;
     }
     case "LossSocialized": {
@@ -308,7 +325,9 @@ export function evolve(state: State, event: Event): State {
       market.pool.lent = market.pool.lent.minus(amount);
       market.pool.losses = market.pool.losses.plus(amount);
       position.loan = position.loan.minus(amount);
-      position.feesOwed = position.feesOwed.minus(minOf(position.feesOwed, amount));
+      const feePart = minOf(position.feesOwed, amount);
+      position.feesOwed = position.feesOwed.minus(feePart);
+      market.pool.feesUncollected = market.pool.feesUncollected.minus(feePart);
       return state;
     }
     case "PositionClosed": {
@@ -364,6 +383,19 @@ export function evolve(state: State, event: Event): State {
 }
 
 const minOf = (a: Money, b: Money): Money => (a.lt(b) ? a : b);
+
+/** The pool's share of a collected fee joins what is still vesting; the whole vests afresh from `at`. */
+function vestFees(market: MarketState, profit: Money, at: number): void {
+  const pool = market.pool;
+  const next = PoolValue.addToVesting(
+    { amount: pool.vestingAmount, startMs: pool.vestingStart },
+    profit,
+    at,
+    market.risk.feeVestingSeconds,
+  );
+  pool.vestingAmount = money(next.amount.toFixed());
+  pool.vestingStart = next.startMs;
+}
 
 /** The account's leveraged position in the outcome; created (empty) when `create`, else it must exist. */
 function leveragedOf(

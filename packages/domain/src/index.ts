@@ -14,6 +14,7 @@ export { evolve, evolveAll } from "./evolve.js";
 export { invariantViolations, type Solvency, type SolvencyTotals, solvency } from "./invariants.js";
 export { AMOUNT_DECIMALS, ceil6, floor6, Money, money, ONE, toAmountString, ZERO } from "./money.js";
 export { OrderTable } from "./order-table.js";
+export { poolValueAt, shareValueAt } from "./pool-value.js";
 export { costOf, priceStringOf, priceTicksOf, takerFeeOf, ticksToPrice } from "./prices.js";
 export type { Rejection, RejectionCode } from "./rejection.js";
 export { currentFundingRate, currentMaxLeverage, markOf, positionRisk } from "./risk.js";

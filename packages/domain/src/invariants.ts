@@ -135,6 +135,7 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
     if (pool.cash.isNegative() || pool.lent.isNegative() || pool.shares.isNegative())
       problems.push(`market ${market.marketId}: negative pool balance`);
     let loans: Money = ZERO;
+    let fees: Money = ZERO;
     let yes = 0;
     let no = 0;
     for (const lp of market.leveraged.values()) {
@@ -147,12 +148,17 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
           `market ${market.marketId}: position ${lp.accountId}|${lp.outcome} owes more fees than loan`,
         );
       loans = loans.plus(lp.loan);
+      fees = fees.plus(lp.feesOwed);
       if (lp.outcome === "YES") yes += lp.shares + lp.sharesReserved;
       else no += lp.shares + lp.sharesReserved;
     }
     if (!loans.eq(pool.lent))
       problems.push(
         `market ${market.marketId}: pool lent ${toAmountString(pool.lent)} ≠ Σ loans ${toAmountString(loans)}`,
+      );
+    if (!fees.eq(pool.feesUncollected))
+      problems.push(
+        `market ${market.marketId}: pool fees uncollected ${toAmountString(pool.feesUncollected)} ≠ Σ fees owed ${toAmountString(fees)}`,
       );
     let providerShares: Money = ZERO;
     for (const shares of pool.providers.values()) providerShares = providerShares.plus(shares);

@@ -142,7 +142,10 @@ function feeRoom(shares: number, loan: Money, outcomeMark: Money | null): Money 
   return room.gt(0) ? room : ZERO;
 }
 
-/** Cash from the owner to the pool: accrued fees first (their insurance cut to the market's fund), then principal. */
+/**
+ * Cash from the owner to the pool, fees with their insurance cut to the market's fund: an owner's repayment pays the
+ * fees first; a liquidation's or a settlement's pays the principal first (a shortfall is then fees, written off).
+ */
 export function repayLoan(
   draft: Draft,
   market: MarketState,
@@ -153,7 +156,17 @@ export function repayLoan(
 ): void {
   if (amount.lte(0) && !margin) return;
   const p = draft.position(market, position);
-  const feePart = amount.lt(p.feesOwed) ? amount : p.feesOwed;
+  // A liquidation or settlement repays principal first: fees are the pool's last claim, so a shortfall is
+  // uncollected fees (written off) before it is principal (which insurance covers). Owners repay fees first.
+  const principal = p.loan.minus(p.feesOwed);
+  const forced = source === "liquidation" || source === "settlement";
+  const feePart = forced
+    ? amount.gt(principal)
+      ? amount.minus(principal)
+      : ZERO
+    : amount.lt(p.feesOwed)
+      ? amount
+      : p.feesOwed;
   const { toInsurance } = Funding.splitFee(feePart, money(market.risk.insuranceCut));
   p.loan = p.loan.minus(amount);
   p.feesOwed = p.feesOwed.minus(feePart);
@@ -172,6 +185,7 @@ export function repayLoan(
     toInsurance: toAmountString(toInsurance),
     source,
     ...(margin ? { reference: margin.reference, requested: toAmountString(margin.requested) } : {}),
+    at: draft.at,
   });
 }
 
@@ -185,15 +199,23 @@ export function coverBadDebt(
   if (badDebt.lte(0)) return;
   const p = draft.position(market, position);
   const pool = draft.pool(market);
+  // Fees never collected were never counted by lenders: they are written off first, paid by no one (not insurance).
+  const feesWrittenOff = p.feesOwed.lt(badDebt) ? p.feesOwed : badDebt;
+  p.loan = p.loan.minus(feesWrittenOff);
+  p.feesOwed = p.feesOwed.minus(feesWrittenOff);
+  pool.lent = pool.lent.minus(feesWrittenOff);
   draft.emit({
     type: "BadDebtRecorded",
     marketId: market.marketId,
     accountId: position.accountId,
     outcome: position.outcome,
     amount: toAmountString(badDebt),
+    ...(feesWrittenOff.isZero() ? {} : { feesWrittenOff: toAmountString(feesWrittenOff) }),
   });
+  const principal = badDebt.minus(feesWrittenOff);
+  if (principal.isZero()) return;
   // The position's own margin was applied first: it is part of the proceeds that already repaid the loan.
-  const allocation = Waterfall.allocateBadDebt(badDebt, {
+  const allocation = Waterfall.allocateBadDebt(principal, {
     positionMargin: ZERO,
     marketInsurance: draft.marketInsurance(market),
     sharedInsurance: draft.sharedInsurance,

@@ -54,6 +54,9 @@ export interface StateSnapshot {
       shares: string;
       feesEarned: string;
       losses: string;
+      feesUncollected: string;
+      vestingAmount: string;
+      vestingStart: number | null;
       providers: [string, string][];
     };
     leveraged: (Omit<LeveragedPosition, "loan" | "feesOwed" | "marginPaid"> & {
@@ -114,6 +117,9 @@ export function snapshotOf(state: State): StateSnapshot {
         shares: str(m.pool.shares),
         feesEarned: str(m.pool.feesEarned),
         losses: str(m.pool.losses),
+        feesUncollected: str(m.pool.feesUncollected),
+        vestingAmount: str(m.pool.vestingAmount),
+        vestingStart: m.pool.vestingStart,
         providers: [...m.pool.providers.entries()].map(([k, v]) => [k, str(v)]),
       },
       leveraged: [...m.leveraged.values()].map((p) => ({
@@ -186,6 +192,9 @@ export function stateFromSnapshot(s: StateSnapshot): State {
         shares: money(m.pool.shares),
         feesEarned: money(m.pool.feesEarned),
         losses: money(m.pool.losses),
+        feesUncollected: money(m.pool.feesUncollected ?? "0"),
+        vestingAmount: money(m.pool.vestingAmount ?? "0"),
+        vestingStart: m.pool.vestingStart ?? null,
         providers: new Map(m.pool.providers.map(([k, v]) => [k, money(v)])),
       },
       insurance: money(m.insurance),

@@ -41,6 +41,11 @@ export interface PoolState {
   feesEarned: Money;
   /** Loans written off against the providers (socialized losses). */
   losses: Money;
+  /** The part of `lent` that is fees charged but not collected: worth nothing to lenders until paid (Σ feesOwed). */
+  feesUncollected: Money;
+  /** The pool's share of collected fees, vesting linearly from `vestingStart` over the market's feeVestingSeconds. */
+  vestingAmount: Money;
+  vestingStart: number | null;
   readonly providers: Map<string, Money>;
 }
 
@@ -215,6 +220,9 @@ export const emptyPool = (): PoolState => ({
   shares: ZERO,
   feesEarned: ZERO,
   losses: ZERO,
+  feesUncollected: ZERO,
+  vestingAmount: ZERO,
+  vestingStart: null,
   providers: new Map(),
 });
 

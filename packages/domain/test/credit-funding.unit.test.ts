@@ -213,7 +213,7 @@ describe("guarantee 8: jump risk is priced", () => {
       losses: "0",
     });
     expect(insuranceOf(state)).toBe(toAmountString(cut));
-    // the LP's 1000 shares now redeem for more than it supplied: 1000 + fees − cut
+    // the LP's 1000 shares redeem for more than it supplied, 1000 + fees − cut, once the fees have vested (1 day)
     x.run({
       type: "AddMargin",
       accountId: "alice",
@@ -222,6 +222,10 @@ describe("guarantee 8: jump risk is priced", () => {
       amount: "100",
       reference: "close",
     });
+    givenExchange(x)
+      .when({ type: "RedeemPool", accountId: "lp", marketId: "m1", shares: "1000", reference: "r" })
+      .then([{ type: "PoolRedeemed", accountId: "lp", shares: "1000", amount: "1000" }]);
+    x.advance(DAY);
     givenExchange(x)
       .when({ type: "RedeemPool", accountId: "lp", marketId: "m1", shares: "1000", reference: "r" })
       .then([{ type: "PoolRedeemed", accountId: "lp", shares: "1000", amount: toAmountString(grown) }]);

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { money, toAmountString } from "../src/money.js";
 import {
   alice_long_100_yes_at_050_5x,
+  DAY,
   FEE_FREE,
   givenExchange,
   HOUR,
@@ -29,9 +30,11 @@ const redeem = (accountId: string, shares: string, reference: string) =>
   ({ type: "RedeemPool", accountId, marketId: "m1", shares, reference }) as const;
 
 describe("pool supply and redemption: share accounting", () => {
-  it("an empty pool issues 1 share per unit; a later supplier buys at the share value, rounded down", () => {
-    // lp's 1000 → 1000 shares; alice's fees (11 hours, repaid) raise the pool to 1000 + fees − cut; mm's 100 then
-    // buys floor6(100 × 1000 / assets) shares.
+  it("an empty pool issues 1 share per unit; a later supplier buys at the share value, rounded down — and collected fees count only as they vest", () => {
+    // lp's 1000 → 1000 shares; alice's fees (11 hours, repaid) are collected: the pool's cash is 1000 + fees − cut.
+    // Right after the collection they are still vesting (feeVestingSeconds, 1 day): mm's 100 buys 100 shares, as
+    // before the fees (the first design priced them in at once: 99.97632). A day later they have vested: 100 buys
+    // floor6(100 × shares / value).
     const x = alice_long_100_yes_at_050_5x();
     for (let h = 1; h <= 10; h++) x.run(tick(T0 + h * HOUR));
     x.run({
@@ -44,6 +47,10 @@ describe("pool supply and redemption: share accounting", () => {
     });
     const assets = money(poolOf(x.state).cash);
     expect(assets.gt(1000)).toBe(true);
+    givenExchange(x)
+      .when(supply("mm", "100", "s-mm"))
+      .then([{ type: "PoolSupplied", accountId: "mm", amount: "100", shares: "100" }]);
+    x.advance(DAY);
     const shares = money(100).times(1000).div(assets).toDecimalPlaces(6, 1);
     const { state } = givenExchange(x)
       .when(supply("mm", "100", "s-mm"))

@@ -6,6 +6,7 @@ export * as Leverage from "./leverage.js";
 export * as Liquidation from "./liquidation-plan.js";
 export * as Marks from "./mark.js";
 export * as RiskParams from "./params.js";
+export * as PoolValue from "./pool-value.js";
 export * as Margin from "./position.js";
 export * as Simulation from "./simulate.js";
 export * as SocializedLoss from "./socialized-loss.js";

@@ -5,9 +5,11 @@ import {
   type MarketState,
   markOf,
   type OrderState,
+  poolValueAt,
   positionRisk,
   priceStringOf,
   type State,
+  shareValueAt,
   toAmountString,
   ZERO,
 } from "@pmx/domain";
@@ -255,17 +257,24 @@ export interface PoolView {
   /** lent / assets. */
   utilization: string;
   shares: string;
-  /** assets / shares, rounded down ("1" for an empty pool). */
+  /** value / shares, rounded down ("1" for an empty pool): what one share redeems for now. */
   shareValue: string;
+  /** What the shares are worth together: assets − fees not collected − collected fees still vesting. */
+  value: string;
+  /** Fees charged to loans but not paid yet: not part of `value` until collected. */
+  feesUncollected: string;
+  /** Fees collected by the pool and still vesting (they join `value` linearly over feeVestingSeconds). */
+  feesVesting: string;
   feesEarned: string;
   losses: string;
   /** The caller's pool shares, when the caller is an account. */
   yourShares?: string;
 }
 
-export function poolView(market: MarketState, accountId?: string): PoolView {
+export function poolView(market: MarketState, nowMs: number, accountId?: string): PoolView {
   const pool = market.pool;
   const assets = pool.cash.plus(pool.lent);
+  const value = poolValueAt(market, nowMs);
   const view: PoolView = {
     marketId: market.marketId,
     assets: toAmountString(assets),
@@ -273,7 +282,10 @@ export function poolView(market: MarketState, accountId?: string): PoolView {
     lent: toAmountString(pool.lent),
     utilization: assets.isZero() ? "0" : toAmountString(pool.lent.div(assets).toDecimalPlaces(6, 1)),
     shares: toAmountString(pool.shares),
-    shareValue: pool.shares.isZero() ? "1" : toAmountString(assets.div(pool.shares).toDecimalPlaces(6, 1)),
+    shareValue: toAmountString(shareValueAt(market, nowMs)),
+    value: toAmountString(value),
+    feesUncollected: toAmountString(pool.feesUncollected),
+    feesVesting: toAmountString(assets.minus(pool.feesUncollected).minus(value)),
     feesEarned: toAmountString(pool.feesEarned),
     losses: toAmountString(pool.losses),
   };

@@ -509,21 +509,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/v1/markets/:marketId/pool", async (req) => {
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     noQuery(req);
-    return poolView(marketOr404(marketId));
+    return poolView(marketOr404(marketId), exchange.clock.now());
   });
   app.post("/v1/markets/:marketId/pool/supply", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.PoolSupplyBody, needsBody(req), "body");
     await submit({ type: "SupplyPool", accountId, marketId, amount: b.amount, reference: b.reference });
-    return poolView(marketOr404(marketId), accountId);
+    return poolView(marketOr404(marketId), exchange.clock.now(), accountId);
   });
   app.post("/v1/markets/:marketId/pool/redeem", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.PoolRedeemBody, needsBody(req), "body");
     await submit({ type: "RedeemPool", accountId, marketId, shares: b.shares, reference: b.reference });
-    return poolView(marketOr404(marketId), accountId);
+    return poolView(marketOr404(marketId), exchange.clock.now(), accountId);
   });
   app.post("/v1/markets/:marketId/backstop", async (req) => {
     const accountId = accountOf(signed(req));

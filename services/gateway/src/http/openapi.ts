@@ -453,12 +453,19 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
   Pool: object(
     {
       marketId: str("The market."),
-      assets: decimal("cash + lent: what all pool shares are worth together."),
+      assets: decimal("cash + lent (principal and fees charged, collected or not)."),
       cash: decimal("Collateral not lent out (what redemptions are paid from)."),
       lent: decimal("Owed by borrowers: principal and accrued jump-risk fees."),
       utilization: decimal("lent / assets."),
       shares: decimal("Pool shares outstanding."),
-      shareValue: decimal("assets / shares, rounded down."),
+      shareValue: decimal("value / shares, rounded down: what one share redeems for now."),
+      value: decimal(
+        "What all pool shares are worth together: assets − feesUncollected − feesVesting (a fee counts only once collected, and then vests).",
+      ),
+      feesUncollected: decimal("Fees charged to loans and not yet paid: not part of value."),
+      feesVesting: decimal(
+        "The pool's share of collected fees still vesting over feeVestingSeconds: not yet part of value.",
+      ),
       feesEarned: decimal("Jump-risk fees received in cash by the pool, after the insurance cut."),
       losses: decimal("Bad debt written off against the providers (socialized losses)."),
       yourShares: decimal("The caller's shares (answers to supply and redeem)."),
@@ -530,6 +537,8 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   POOL_CASH_LENT_OUT: "the pool's cash is lent out; redeem later",
   POOL_UTILIZATION_LIMIT:
     "the redemption would take the pool's utilization past its lending limit (1 − utilizationBuffer); details.maxRedeemable says what can be taken now",
+  POOL_REDEMPTION_LOCKED:
+    "inside the market's hazard window (hazardWindowSeconds before resolvesAt) lenders cannot redeem while loans are open",
   POOL_INSOLVENT: "the pool cannot cover this",
   INSUFFICIENT_POOL_LIQUIDITY: "the market's pool cannot lend this much",
   NO_POSITION: "no such position",
