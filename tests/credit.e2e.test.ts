@@ -560,7 +560,12 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
     const WINDOW_OPENS = RESOLVES - DAY;
 
     it("given a market resolving in 2 days with a 1-day hazard window and no ramp, then maxLeverage is 5 up to the last millisecond before the window, and 1 from its first", async () => {
-      await listMarket(HAZ, RESOLVES, { hazardWindowSeconds: 86_400, leverageRampSeconds: 0 });
+      // deleverageGraceSeconds 0: no scheduled deleveraging before the window, so the cap steps exactly at it
+      await listMarket(HAZ, RESOLVES, {
+        hazardWindowSeconds: 86_400,
+        leverageRampSeconds: 0,
+        deleverageGraceSeconds: 0,
+      });
       await supply("lp", HAZ, "1000");
       await mark(HAZ, "0.5");
       await ok(
@@ -632,10 +637,10 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
   // ---------------------------------------------------------------------------------------------------------
   describe("3. jump-risk fees charged in advance over three simulated days equal the documented formula exactly", () => {
     const FEES = "fees";
-    const RESOLVES = T0 + 5 * DAY;
-    // Opened at an odd time: carol's hourly intervals start at OPEN + k h (her own, from her opening) and the hazard
-    // window (the last day before resolution) begins 65 h 30 min 17 s after OPEN, so interval 65 overlaps it in
-    // part (29 min 43 s) and 66–72 lie in it entirely.
+    // Resolution far away: the second design lends nothing across resolution (loans are closed before the hazard
+    // window), so the fee has no resolution term; the three days are all before the window.
+    const RESOLVES = T0 + 30 * DAY;
+    // Opened at an odd time: carol's hourly intervals start at OPEN + k h (her own, from her opening).
     const OPEN = T0 + DAY + 6 * HOUR + 29 * MINUTE + 43_000;
     const RISK = {
       maxLeverage: "5",
@@ -754,17 +759,17 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
       expect((await leveraged("carol", FEES))!.loan).toBe(dec(loan));
     });
 
-    it("given a new mark on day 2 and another on day 3 (the last 7.5 intervals inside the hazard window), when the clock reaches OPEN + 72 h, then 73 intervals are paid and the loan equals the formula to the last decimal place", async () => {
+    it("given a new mark on day 2 and another on day 3, when the clock reaches OPEN + 72 h, then 73 intervals are paid and the loan equals the formula to the last decimal place", async () => {
       await clock(OPEN + 2 * DAY);
       expect((await leveraged("carol", FEES))!.loan).toBe(dec(accrueTo(49)));
       await mark(FEES, MARKS[2]!);
       await clock(OPEN + 3 * DAY);
       const loan = accrueTo(73);
-      expect(dec(loan), "82.666666 + 73 fees").toBe("102.810455");
+      expect(dec(loan), "82.666666 + 73 fees").toBe("85.893469");
       expect(expected.fees).toHaveLength(73);
       // Day one costs about 0.0355 an hour; the new mark is felt from the interval after each day's boundary (24 is
-      // still at 0.62, 25 at 0.60; 48 at 0.60, 49 at 0.63). Inside the hazard window the resolution term dominates:
-      // interval 65 overlaps the window for 29 min 43 s of its hour, 66–72 lie in it entirely.
+      // still at 0.62, 25 at 0.60; 48 at 0.60, 49 at 0.63). No resolution term (the first design's surcharge made
+      // intervals 65–72 cost 0.91–2.91 and the loan 102.810455).
       expect([0, 1, 24, 25, 48, 49, 64, 65, 66, 72].map((k) => expected.fees[k])).toEqual([
         "0.035506",
         "0.035644",
@@ -773,9 +778,9 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
         "0.05984",
         "0.036741",
         "0.038957",
-        "0.910336",
-        "1.857911",
-        "2.910605",
+        "0.039109",
+        "0.039262",
+        "0.040193",
       ]);
       const position = (await leveraged("carol", FEES))!;
       expect(position.loan).toBe(dec(loan));

@@ -3,6 +3,7 @@ import { Leverage, Margin, RiskParams as Risk, SocializedLoss } from "@pmx/liqui
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { auctionDecisions } from "./auction-decide.js";
 import { type Command, type CommandOf, RiskParamsInput } from "./commands.js";
+import { deleverageSweep } from "./deleverage.js";
 import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
 import { cancellation, executeOrder } from "./execute.js";
@@ -257,7 +258,9 @@ function setMarkPrice(c: CommandOf<"SetMarkPrice">, state: State): Decision {
     );
   const draft = new Draft(state, c.at);
   draft.emit({ type: "MarkPriceSet", marketId: c.marketId, price: toAmountString(price), at: c.at });
-  riskSweep(draft, market, refreshMark(draft, market, { price, at: c.at }));
+  const riskMark = refreshMark(draft, market, { price, at: c.at });
+  riskSweep(draft, market, riskMark);
+  deleverageSweep(draft, market, riskMark);
   return right(draft.events);
 }
 
@@ -855,6 +858,7 @@ function tick(c: { at: number }, state: State): Decision {
     const mark = refreshMark(draft, market);
     accrueFunding(draft, market);
     riskSweep(draft, market, mark);
+    deleverageSweep(draft, market, mark);
   }
   return right(draft.events);
 }

@@ -243,7 +243,7 @@ export const LoanRepaid = exactPartial(
     amount: DecimalString,
     feePart: DecimalString,
     toInsurance: DecimalString,
-    source: t.keyof({ reduce: null, margin: null, liquidation: null, settlement: null }),
+    source: t.keyof({ reduce: null, margin: null, liquidation: null, settlement: null, deleverage: null }),
   },
   {
     /** Added margin: the owner's reference, which pays once. */
@@ -268,6 +268,25 @@ export const MarginCallCleared = event("MarginCallCleared", {
   accountId: Identifier,
   outcome: Outcome,
   equity: t.string,
+});
+/**
+ * The position is above the leverage cap of the moment (the time and extremity caps as they move; 1x from
+ * deleverageGraceSeconds before the hazard window): by `deadline` it must be back under `cap` (add margin or reduce),
+ * else the exchange sells just enough pledged shares to get it there. No penalty.
+ */
+export const DeleverageCalled = event("DeleverageCalled", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
+  leverage: DecimalString,
+  cap: DecimalString,
+  deadline: EpochMs,
+});
+/** The position is back under the cap of the moment: its deleverage call ends. */
+export const DeleverageCleared = event("DeleverageCleared", {
+  marketId: Identifier,
+  accountId: Identifier,
+  outcome: Outcome,
 });
 export const LiquidationStarted = event("LiquidationStarted", {
   marketId: Identifier,
@@ -403,6 +422,8 @@ export const Event = t.union([
   LoanRepaid,
   MarginCalled,
   MarginCallCleared,
+  DeleverageCalled,
+  DeleverageCleared,
   LiquidationStarted,
   LiquidationStopped,
   PositionTransferred,

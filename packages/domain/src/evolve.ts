@@ -255,6 +255,16 @@ export function evolve(state: State, event: Event): State {
       position.deadline = null;
       return state;
     }
+    case "DeleverageCalled": {
+      const position = leveragedOf(marketOf(state, event.marketId), event.accountId, event.outcome, false);
+      position.deleverageDeadline = event.deadline;
+      return state;
+    }
+    case "DeleverageCleared": {
+      const position = leveragedOf(marketOf(state, event.marketId), event.accountId, event.outcome, false);
+      position.deleverageDeadline = null;
+      return state;
+    }
     case "LiquidationStopped": {
       const position = leveragedOf(marketOf(state, event.marketId), event.accountId, event.outcome, false);
       position.status = "healthy";
@@ -419,6 +429,7 @@ function leveragedOf(
       status: "healthy",
       deadline: null,
       paidUntil: null,
+      deleverageDeadline: null,
     };
     market.leveraged.set(key, position);
   }

@@ -267,6 +267,7 @@ function firstIntervalFee(draft: Draft, market: MarketState, spec: OrderSpec, sh
     status: "healthy",
     deadline: null,
     paidUntil: null,
+    deleverageDeadline: null,
   };
   const p = draft.position(market, position);
   p.loan = p.loan.plus(loan);

@@ -19,6 +19,10 @@ export function currentMaxLeverage(
 ): Money {
   const mark = markOf(market);
   if (mark === null || market.status !== "open") return ONE;
+  // No new loan once the scheduled deleveraging before the hazard window has begun (deleverage.ts).
+  const deleverageStart =
+    ms(market.resolvesAt) - (market.risk.hazardWindowSeconds + market.risk.deleverageGraceSeconds) * 1000;
+  if (nowMs >= deleverageStart) return ONE;
   return Leverage.maxLeverage(market.risk, {
     nowMs,
     resolvesAtMs: ms(market.resolvesAt),
@@ -40,6 +44,7 @@ export function currentFundingRate(market: MarketState, nowMs: number): Money {
     nowMs,
     resolvesAtMs: ms(market.resolvesAt),
     utilization: Leverage.utilization(pool.cash.plus(pool.lent), pool.lent),
+    resolutionHazard: false,
   });
 }
 
@@ -67,6 +72,8 @@ export function intervalFee(
     nowMs: start,
     resolvesAtMs: ms(market.resolvesAt),
     utilization,
+    // No loan crosses resolution (deleverage.ts): the jump to 0 or 1 is not lent against, so not priced.
+    resolutionHazard: false,
   });
 }
 
@@ -151,7 +158,7 @@ export function repayLoan(
   market: MarketState,
   position: LeveragedPosition,
   amount: Money,
-  source: "reduce" | "margin" | "liquidation" | "settlement",
+  source: "reduce" | "margin" | "liquidation" | "settlement" | "deleverage",
   margin?: { reference: string; requested: Money },
 ): void {
   if (amount.lte(0) && !margin) return;

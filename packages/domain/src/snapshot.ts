@@ -212,6 +212,7 @@ export function stateFromSnapshot(s: StateSnapshot): State {
             status: p.status as LeveragedStatus,
             deadline: p.deadline,
             paidUntil: p.paidUntil,
+            deleverageDeadline: p.deleverageDeadline ?? null,
           },
         ]),
       ),

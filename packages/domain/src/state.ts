@@ -70,6 +70,8 @@ export interface LeveragedPosition {
   deadline: number | null;
   /** Jump-risk fees are paid (in advance) up to this time (ms). */
   paidUntil: number | null;
+  /** Deadline of a running deleverage call (ms): the position is above the cap of the moment (time, extremity, resolution). */
+  deleverageDeadline: number | null;
 }
 
 /** A standing offer to take over whole liquidated positions. */

@@ -45,6 +45,7 @@ function expectedFee(input: {
       intervalSeconds: PARAMS.accrualIntervalSeconds,
       nowMs: input.startMs,
       resolvesAtMs: input.resolvesAtMs,
+      resolutionHazard: false,
       utilization: input.lent.div(input.cash.plus(input.lent)),
     }).toFixed(),
   );
@@ -93,10 +94,10 @@ describe("guarantee 8: jump risk is priced", () => {
       ]);
   });
 
-  it("over six intervals, with a moving mark, two borrowers and the resolution hazard window opening, every FundingAccrued equals Funding.jumpRiskFee for the same inputs to the last decimal", () => {
-    // Resolution 27 h out, hazard window 24 h, no ramp (5x until the window opens 3 h from now): the intervals
-    // from 3 h on carry the resolution hazard 1/24, 1/23, … × (1 − q) × loan on top of the jump risk.
-    const resolvesAtMs = T0 + DAY + 3 * HOUR;
+  it("over six intervals, with a moving mark and two borrowers, every FundingAccrued equals Funding.jumpRiskFee for the same inputs to the last decimal (no resolution term: no loan crosses resolution)", () => {
+    // Second design: loans are closed before the hazard window (deleverage.ts), so the fee prices the jump risk and
+    // the utilization only; the first design's hourly resolution surcharge (1/24, 1/23, … × (1 − q) × loan) is gone.
+    const resolvesAtMs = T0 + 30 * DAY;
     const x = new CreditExchange(T0);
     x.fund("10000", "mm", "mm2", "lp");
     x.fund("1000", "alice", "bob");
@@ -169,10 +170,10 @@ describe("guarantee 8: jump risk is priced", () => {
       }
     });
     expect(checked).toBe(12);
-    // The hazard window shows: alice's fee for the interval that starts as it opens (3 h) is far above the one before.
+    // No resolution surcharge: alice's hourly fees stay of one size (the first design's jumped ×10 as the window opened).
     const alice = ofType(x.events, "FundingAccrued").filter((e) => e.accountId === "alice");
     expect(alice[3]!.until).toBe(T0 + 4 * HOUR);
-    expect(money(alice[3]!.amount).gt(money(alice[2]!.amount).times(10))).toBe(true);
+    expect(money(alice[3]!.amount).lt(money(alice[2]!.amount).times(2))).toBe(true);
     expect(loanOf(x.state, "alice", "YES")).toBe(toAmountString(loans.get("alice|YES")!));
   });
 

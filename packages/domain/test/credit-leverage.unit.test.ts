@@ -268,10 +268,11 @@ describe("the other refusals of a leveraged order", () => {
     expect(events.find((e) => e.type === "LoanOpened")).toMatchObject({ amount: "12.5", leverage: "2" });
   });
 
-  it("a leveraged order one second before the window is still judged by the time limit of that second", () => {
-    // ramp 0: the cap steps from 5 to 1 when the hazard window opens, 1 day before resolvesAt
+  it("a leveraged order one second before the scheduled deleveraging is still judged by the time limit of that second", () => {
+    // ramp 0: the cap steps from 5 to 1 when the scheduled deleveraging begins, deleverageGraceSeconds (1 h) before
+    // the hazard window opens (1 day before resolvesAt): no loan may start that would be called at once
     const x = m1_with_liquidity("0.5", {
-      resolvesAt: new Date(T0 + DAY + HOUR).toISOString(),
+      resolvesAt: new Date(T0 + DAY + 2 * HOUR).toISOString(),
       leverageRampSeconds: 0,
     });
     expect([capOf(x, T0 + HOUR - 1000), capOf(x, T0 + HOUR)]).toEqual(["5", "1"]);

@@ -22,6 +22,11 @@ export interface FeeInputs {
   readonly resolvesAtMs: number;
   /** Pool utilization (lent / assets) at the start of the interval. */
   readonly utilization: Decimal;
+  /**
+   * Whether the fee prices the jump to 0 at resolution (the first design's hourly surcharge). The second design lends
+   * nothing across resolution (loans are closed before the hazard window), so the exchange passes false.
+   */
+  readonly resolutionHazard?: boolean;
 }
 
 /** The fee and how it is made up. The parts are exact rationals shown at 40 significant digits; `fee` is the exact total rounded up once. */
@@ -109,10 +114,13 @@ function exactFee(params: RiskParams, inputs: FeeInputs): ExactFee {
   const jumpedPrice = R.nonNegative(R.sub(price, R.fromDecimal(params.adverseJumpSize)));
   const jumpLoss = R.nonNegative(R.sub(loan, R.mul(shares, jumpedPrice)));
   // Resolution against the holder (probability 1 − q once it happens) takes the outcome to 0: the whole loan is lost.
-  const resolutionProbability = R.mul(
-    resolutionHazardExact(params, inputs.nowMs, intervalMs, inputs.resolvesAtMs),
-    R.nonNegative(R.sub(R_ONE, price)),
-  );
+  const resolutionProbability =
+    inputs.resolutionHazard === false
+      ? R_ZERO
+      : R.mul(
+          resolutionHazardExact(params, inputs.nowMs, intervalMs, inputs.resolvesAtMs),
+          R.nonNegative(R.sub(R_ONE, price)),
+        );
   const expectedLoss = rmin(
     loan,
     R.add(R.mul(jumpProbability, jumpLoss), R.mul(resolutionProbability, loan)),
@@ -164,6 +172,8 @@ export interface FeeRateInputs {
   readonly nowMs: number;
   readonly resolvesAtMs: number;
   readonly utilization: Decimal;
+  /** See FeeInputs.resolutionHazard. */
+  readonly resolutionHazard?: boolean;
 }
 
 // Funding rate shown on a market: fee per hour as a fraction of the loan, for a position opened now at `leverage` on the riskier side, rounded up to 8 dp.
@@ -181,6 +191,7 @@ export function feeRatePerHour(params: RiskParams, inputs: FeeRateInputs): Decim
       nowMs: inputs.nowMs,
       resolvesAtMs: inputs.resolvesAtMs,
       utilization: inputs.utilization,
+      ...(inputs.resolutionHazard === undefined ? {} : { resolutionHazard: inputs.resolutionHazard }),
     });
     worst = max(worst, parts.exactFee.div(loan));
   }
