@@ -806,6 +806,11 @@ describe("the credit layer under random traffic (guarantees 2, 3, 4, 11)", () =>
       );
       // The traffic reached the credit layer's every path.
       for (const key of [
+        "MarkUpdated",
+        "DeleverageCalled",
+        "DeleverageCleared",
+        "LiquidationStopped",
+        "LoanRepaid:deleverage",
         "LoanOpened",
         "FundingAccrued",
         "MarginCalled",
