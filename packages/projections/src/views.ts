@@ -34,6 +34,8 @@ export interface PositionView {
   status: "healthy" | "margin_call" | "liquidating" | "closed";
   /** Deadline of a running margin call (ISO time). */
   marginCallDeadline?: string;
+  /** Deadline of a running deleverage call (ISO time): the position is above the cap of the moment (docs/risk-model.md). */
+  deleverageDeadline?: string;
 }
 
 export interface AccountView {
@@ -94,6 +96,7 @@ export function accountView(state: State, accountId: string): AccountView | null
         status: lp.status,
       };
       if (lp.deadline !== null) view.marginCallDeadline = new Date(lp.deadline).toISOString();
+      if (lp.deleverageDeadline !== null) view.deleverageDeadline = new Date(lp.deleverageDeadline).toISOString();
       positions.push(view);
     }
   }

@@ -298,8 +298,14 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       liquidationPrice: nullableDecimal("The outcome price at which equity reaches maintenance; null at 1x."),
       status: { type: "string", enum: ["healthy", "margin_call", "liquidating", "closed"] },
       marginCallDeadline: { type: "string", format: "date-time", description: "While a margin call runs." },
+      deleverageDeadline: {
+        type: "string",
+        format: "date-time",
+        description:
+          "While a deleverage call runs: by then the position must be under the cap of the moment (1x from deleverageGraceSeconds before the hazard window), else just enough pledged shares are sold.",
+      },
     },
-    ["outcome", "marginCallDeadline"],
+    ["outcome", "marginCallDeadline", "deleverageDeadline"],
   ),
   AccountSummary: object({
     accountId: str("The account."),
