@@ -1,7 +1,7 @@
 // No loan across resolution, caps on open positions: the deleverage call, its deadline, and the sale that brings a position under the cap.
 import { Leverage, Liquidation, Margin } from "@pmx/liquidation";
 import type { Draft } from "./draft.js";
-import { ceilToTick, executeOrder } from "./execute.js";
+import { ceilToTick, sellPledgedShares } from "./execute.js";
 import { type Money, money, ONE, toAmountString } from "./money.js";
 import { repayLoan } from "./risk.js";
 import type { LeveragedPosition, MarketState } from "./state.js";
@@ -110,7 +110,6 @@ function sellToCap(
   cap: Money,
 ): void {
   const p = draft.position(market, position);
-  const owner = draft.state.accounts.get(position.accountId)!;
   const floorPrice = money(Liquidation.bandFloor(outcomeMark, money(market.risk.priceBand)).toFixed());
   const limitTicks = ceilToTick(floorPrice, market.ticks);
   const limit = money(limitTicks).div(market.ticks);
@@ -123,24 +122,7 @@ function sellToCap(
   const quantity = cap.eq(1)
     ? Math.min(p.shares, p.loan.div(price).ceil().toNumber())
     : sharesToSell(p.shares, p.loan, outcomeMark, cap, price);
-  const executed = executeOrder(
-    draft,
-    market,
-    {
-      accountId: position.accountId,
-      ordinal: owner.ordinal,
-      clientOrderId: `deleverage-${draft.orderCount + 1}`,
-      side: "sell",
-      outcome: position.outcome,
-      priceTicks: limitTicks,
-      quantity,
-      timeInForce: "IOC",
-      postOnly: false,
-      leverage: null,
-      source: "liquidation",
-    },
-    true,
-  );
+  const executed = sellPledgedShares(draft, market, position, limitTicks, quantity, "deleverage");
   if (executed._tag === "Left" || executed.right.filled === 0) return;
   p.shares -= executed.right.filled;
   const proceeds = executed.right.cash;

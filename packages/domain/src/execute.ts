@@ -286,3 +286,33 @@ export function ceilToTick(price: Money, ticksPerUnit: number): number {
 }
 
 export { money };
+
+/** An IOC sale of a leveraged position's pledged shares no lower than `priceTicks` (own outcome), by the exchange. */
+export function sellPledgedShares(
+  draft: Draft,
+  market: MarketState,
+  position: LeveragedPosition,
+  priceTicks: number,
+  quantity: number,
+  purpose: "liquidation" | "deleverage",
+): Either<Rejection, Execution> {
+  const owner = draft.state.accounts.get(position.accountId)!;
+  return executeOrder(
+    draft,
+    market,
+    {
+      accountId: position.accountId,
+      ordinal: owner.ordinal,
+      clientOrderId: `${purpose}-${draft.orderCount + 1}`,
+      side: "sell",
+      outcome: position.outcome,
+      priceTicks,
+      quantity,
+      timeInForce: "IOC",
+      postOnly: false,
+      leverage: null,
+      source: "liquidation",
+    },
+    true,
+  );
+}

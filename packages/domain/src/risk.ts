@@ -2,7 +2,7 @@
 import { Funding, Leverage, Liquidation, Margin, SocializedLoss, Waterfall } from "@pmx/liquidation";
 import type { Outcome } from "./codecs.js";
 import type { Draft } from "./draft.js";
-import { ceilToTick, executeOrder } from "./execute.js";
+import { ceilToTick, sellPledgedShares } from "./execute.js";
 import { markOf } from "./mark.js";
 import { floor6, type Money, money, ONE, toAmountString, ZERO } from "./money.js";
 import type { LeveragedPosition, MarketState } from "./state.js";
@@ -346,24 +346,7 @@ export function liquidate(
       amount: toAmountString(proceeds),
     });
   } else {
-    const executed = executeOrder(
-      draft,
-      market,
-      {
-        accountId: position.accountId,
-        ordinal: owner.ordinal,
-        clientOrderId: `liquidation-${draft.orderCount + 1}`,
-        side: "sell",
-        outcome: position.outcome,
-        priceTicks: limitTicks,
-        quantity: p.shares,
-        timeInForce: "IOC",
-        postOnly: false,
-        leverage: null,
-        source: "liquidation",
-      },
-      true,
-    );
+    const executed = sellPledgedShares(draft, market, position, limitTicks, p.shares, "liquidation");
     if (executed._tag === "Left") return;
     proceeds = executed.right.cash;
     sold = executed.right.filled;

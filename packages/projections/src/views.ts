@@ -96,7 +96,8 @@ export function accountView(state: State, accountId: string): AccountView | null
         status: lp.status,
       };
       if (lp.deadline !== null) view.marginCallDeadline = new Date(lp.deadline).toISOString();
-      if (lp.deleverageDeadline !== null) view.deleverageDeadline = new Date(lp.deleverageDeadline).toISOString();
+      if (lp.deleverageDeadline !== null)
+        view.deleverageDeadline = new Date(lp.deleverageDeadline).toISOString();
       positions.push(view);
     }
   }
