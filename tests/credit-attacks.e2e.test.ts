@@ -317,10 +317,10 @@ describe("issue 11 finding 4: no lender run", () => {
     const x = using(await aliceLong5x(FEE_FREE));
     expect(await x.pool()).toMatchObject({ cash: "960", lent: "40", shares: "1000", shareValue: "1" });
     const events = await x.gw.logLength();
-    // All 1000 shares are worth more than the pool's cash: refused before the lending limit is looked at.
+    // All 1000 shares are worth more than the pool's cash: refused, and told what could be taken now.
     const all = await x.redeem("lp", "1000", "r-all");
     expectApiError(all, 422, "POOL_CASH_LENT_OUT");
-    expect(all.body.error.details).toEqual({ value: "1000", poolCash: "960" });
+    expect(all.body.error.details).toEqual({ value: "1000", poolCash: "960", maxRedeemable: "955.555555" });
     const run = await x.redeem("lp", "960", "r-run");
     expectApiError(run, 422, "POOL_UTILIZATION_LIMIT");
     expect(run.body.error.details).toEqual({ value: "960", maxRedeemable: "955.555555" });

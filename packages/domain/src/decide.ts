@@ -635,20 +635,21 @@ function redeemPool(c: CommandOf<"RedeemPool">, state: State): Decision {
       ),
     );
   const amount = SocializedLoss.assetsForRedeem(shares.right, poolValueAt(market, c.at), pool.shares);
+  // No lender run: what stays lent must stay within the lending limit of what is left, lent ≤ uMax × assets.
+  const limit = ONE.minus(found.right.risk.utilizationBuffer);
+  const room = Leverage.maxRedeemable(pool.cash, pool.lent, limit);
   if (amount.gt(pool.cash))
     return left(
       reject(
         "POOL_CASH_LENT_OUT",
-        `the shares are worth ${toAmountString(amount)} but the pool holds only ${toAmountString(pool.cash)} in cash`,
+        `the shares are worth ${toAmountString(amount)} but the pool holds only ${toAmountString(pool.cash)} in cash: at most ${toAmountString(room)} can be redeemed now`,
         {
           value: toAmountString(amount),
           poolCash: toAmountString(pool.cash),
+          maxRedeemable: toAmountString(room),
         },
       ),
     );
-  // No lender run: what stays lent must stay within the lending limit of what is left, lent ≤ uMax × assets.
-  const limit = ONE.minus(found.right.risk.utilizationBuffer);
-  const room = Leverage.maxRedeemable(pool.cash, pool.lent, limit);
   if (amount.gt(room))
     return left(
       reject(

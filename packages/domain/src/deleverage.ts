@@ -117,8 +117,9 @@ function sellToCap(
   // Sized at the best bid for the outcome (no lower than the band floor): a deeper fill leaves a little loan, sold next tick.
   const book = draft.book(market);
   const bestTicks = position.outcome === "YES" ? book.bestBid() : market.ticks - book.bestAsk();
-  const best = money(bestTicks).div(market.ticks);
-  const price = best.gt(limit) ? best : limit;
+  // No bid within the band: no order at all (a tick every second must not write an accepted-and-cancelled sale each time).
+  if (bestTicks < limitTicks) return;
+  const price = money(bestTicks).div(market.ticks);
   const quantity = cap.eq(1)
     ? Math.min(p.shares, p.loan.div(price).ceil().toNumber())
     : sharesToSell(p.shares, p.loan, outcomeMark, cap, price);
