@@ -251,8 +251,8 @@ export function coverBadDebt(
 }
 
 /**
- * Liquidates a position: to a backstop bidder paying no less than the book would, else through the book down to the
- * band floor. Proceeds repay the loan; once no pledged share is left, the penalty goes to insurance and any unpaid
+ * Liquidates a position: to a backstop bidder paying no less than the book would and no less than the backstop floor
+ * (outcome mark × (1 − backstopDiscount)), else through the book down to the band floor. Proceeds repay the loan; once no pledged share is left, the penalty goes to insurance and any unpaid
  * loan down the waterfall. Shares the book could not take within the band stay pledged, to be sold at the next tick.
  */
 export function liquidate(
