@@ -2,19 +2,25 @@
 // backstopDiscount); the shared fund is shared pro rata among the markets defaulting in one decision, each capped at
 // sharedFundMarketCap of it; a leveraged buy stays within maxAccountLoanFraction of the pool and maxMarketLoan.
 import { describe, expect, it } from "vitest";
+import type { Rejection } from "../src/rejection.js";
 import {
   alice_long_100_yes_at_050_5x,
+  type CreditExchange,
   FEE_FREE,
   givenExchange,
+  leveragedBuy,
   leveragedOf,
+  loanOf,
   mark,
+  market_m1_at_050_with_pool_1000,
   ofType,
   place,
+  poolOf,
   type RiskOverrides,
   T0,
   tick,
 } from "./credit-fixtures.js";
-import { cashOf, positionOf } from "./given.js";
+import { type CommandInput, cashOf, positionOf } from "./given.js";
 
 const GRACE = 600 * 1000;
 
@@ -82,3 +88,80 @@ describe("backstop floor: a backstop takes a position at no less than ceil6(outc
     ]);
   });
 });
+
+describe("exposure limits: one account owes a market's pool at most maxAccountLoanFraction of its assets, all borrowers at most maxMarketLoan", () => {
+  it("alice owes 240 of the pool's 1000 (limit 0.25 × 1000 = 250): another 40 is refused with ACCOUNT_EXPOSURE_LIMIT", () => {
+    // Before the limit: alice could borrow 280 (28% of the pool) and on up to the lending limit, 900.
+    const x = market_m1_at_050_with_pool_1000(FEE_FREE);
+    x.runAll(place("mm", "buy", "NO", "0.5", 700), leveragedBuy("alice", "YES", "0.5", 600, "5"));
+    expect(loanOf(x.state, "alice", "YES")).toBe("240");
+    const refused = givenExchange(x).when(
+      leveragedBuy("alice", "YES", "0.5", 100, "5", { clientOrderId: "more" }),
+    );
+    refused.thenRejects("ACCOUNT_EXPOSURE_LIMIT");
+    expect(rejectionOf(x, leveragedBuy("alice", "YES", "0.5", 100, "5", { clientOrderId: "more" }))).toEqual({
+      code: "ACCOUNT_EXPOSURE_LIMIT",
+      message: expect.any(String),
+      details: { limit: "250", current: "240", requested: "40" },
+    });
+  });
+
+  it("the account limit counts all of alice's positions in the market: 200 on YES, then 60 on NO is refused; 50 is not", () => {
+    const x = market_m1_at_050_with_pool_1000(FEE_FREE);
+    x.runAll(
+      place("mm", "buy", "NO", "0.5", 500),
+      leveragedBuy("alice", "YES", "0.5", 500, "5"),
+      place("mm", "buy", "YES", "0.5", 300),
+    );
+    expect(loanOf(x.state, "alice", "YES")).toBe("200");
+    expect(rejectionOf(x, leveragedBuy("alice", "NO", "0.5", 150, "5"))).toMatchObject({
+      code: "ACCOUNT_EXPOSURE_LIMIT",
+      details: { limit: "250", current: "200", requested: "60" },
+    });
+    x.run(leveragedBuy("alice", "NO", "0.5", 125, "5"));
+    expect(loanOf(x.state, "alice", "NO")).toBe("50");
+  });
+
+  it("a market with maxMarketLoan 100: alice and bob borrow 40 each, carol's 40 more is refused with MARKET_EXPOSURE_LIMIT; 20 is not", () => {
+    const x = market_m1_at_050_with_pool_1000({ ...FEE_FREE, maxMarketLoan: "100" });
+    x.runAll(
+      place("mm", "buy", "NO", "0.5", 400),
+      leveragedBuy("alice", "YES", "0.5", 100, "5"),
+      leveragedBuy("bob", "YES", "0.5", 100, "5"),
+    );
+    expect(rejectionOf(x, leveragedBuy("carol", "YES", "0.5", 100, "5"))).toEqual({
+      code: "MARKET_EXPOSURE_LIMIT",
+      message: expect.any(String),
+      details: { limit: "100", current: "80", requested: "40" },
+    });
+    x.run(leveragedBuy("carol", "YES", "0.5", 50, "5"));
+    expect(poolOf(x.state).lent).toBe("100");
+  });
+
+  it("the loan counted is the new loan with its first hour's fee, charged in advance: at the limit exactly, the fee tips it over", () => {
+    // With the default fees the first hour of a 40 loan costs 0.026564 (alice_long_100_yes_at_050_5x).
+    const x = market_m1_at_050_with_pool_1000({ maxMarketLoan: "40" });
+    x.run(place("mm", "buy", "NO", "0.5", 100));
+    expect(rejectionOf(x, leveragedBuy("alice", "YES", "0.5", 100, "5"))).toMatchObject({
+      code: "MARKET_EXPOSURE_LIMIT",
+      details: { limit: "40", current: "0", requested: "40.026564" },
+    });
+  });
+
+  it("1x buys are never limited: with maxMarketLoan 0 a 2x buy is refused, alice still buys 600 YES outright", () => {
+    const x = market_m1_at_050_with_pool_1000({ ...FEE_FREE, maxMarketLoan: "0" });
+    x.run(place("mm", "buy", "NO", "0.5", 600));
+    expect(rejectionOf(x, leveragedBuy("alice", "YES", "0.5", 100, "2"))).toMatchObject({
+      code: "MARKET_EXPOSURE_LIMIT",
+    });
+    x.run(place("alice", "buy", "YES", "0.5", 600, { timeInForce: "IOC" }));
+    expect(positionOf(x.state, "alice")).toMatchObject({ yes: 600 });
+  });
+});
+
+/** The rejection of a command (checked by `givenExchange` not to change the state). */
+function rejectionOf(x: CreditExchange, input: CommandInput): Rejection {
+  const result = x.attempt(input);
+  if (!("rejection" in result)) throw new Error(`accepted: ${result.events.map((e) => e.type).join(", ")}`);
+  return result.rejection;
+}
