@@ -9,7 +9,15 @@ import { cancellation, executeOrder } from "./execute.js";
 import { floor6, HALF, type Money, money, ONE, toAmountString } from "./money.js";
 import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
-import { accrueFunding, currentMaxLeverage, markOf, repayLoan, riskSweep, settleLeveraged } from "./risk.js";
+import {
+  accrueFunding,
+  currentMaxLeverage,
+  markOf,
+  repayLoan,
+  riskSweep,
+  settleLeveraged,
+  settleShortfalls,
+} from "./risk.js";
 import {
   type AccountState,
   leveragedKey,
@@ -267,6 +275,7 @@ function setMarkPrice(c: CommandOf<"SetMarkPrice">, state: State): Decision {
     draft.setAuctionUntil(market, until);
   }
   riskSweep(draft, market, price);
+  settleShortfalls(draft);
   return right(draft.events);
 }
 
@@ -321,6 +330,7 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
     });
   }
   settleLeveraged(draft, market, c.outcome);
+  settleShortfalls(draft);
   return right(draft.events);
 }
 
@@ -877,6 +887,7 @@ function addMargin(c: CommandOf<"AddMargin">, state: State): Decision {
       reason: "REPAID",
     });
   else riskSweep(draft, market, markOf(market));
+  settleShortfalls(draft);
   return right(draft.events);
 }
 
@@ -903,7 +914,7 @@ function setBackstopBid(c: CommandOf<"SetBackstopBid">, state: State): Decision 
   ]);
 }
 
-/** Time passes for every market: auctions that are due uncross, jump-risk fees accrue, margin-call deadlines bite. */
+/** Time passes for every market: auctions that are due uncross, jump-risk fees accrue, margin-call deadlines bite, bad debts share the shared fund. */
 function tick(c: { at: number }, state: State): Decision {
   const draft = new Draft(state, c.at);
   for (const market of state.markets.values()) {
@@ -912,6 +923,8 @@ function tick(c: { at: number }, state: State): Decision {
     accrueFunding(draft, market);
     riskSweep(draft, market, markOf(market));
   }
+  // The shared fund is shared among all the markets defaulting at this tick, not taken by the first listed.
+  settleShortfalls(draft);
   return right(draft.events);
 }
 

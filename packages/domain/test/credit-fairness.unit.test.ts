@@ -2,14 +2,16 @@
 // backstopDiscount); the shared fund is shared pro rata among the markets defaulting in one decision, each capped at
 // sharedFundMarketCap of it; a leveraged buy stays within maxAccountLoanFraction of the pool and maxMarketLoan.
 import { describe, expect, it } from "vitest";
+import type { Event } from "../src/events.js";
 import type { Rejection } from "../src/rejection.js";
 import {
   alice_long_100_yes_at_050_5x,
-  type CreditExchange,
+  CreditExchange,
   FEE_FREE,
   givenExchange,
   leveragedBuy,
   leveragedOf,
+  listMarket,
   loanOf,
   mark,
   market_m1_at_050_with_pool_1000,
@@ -17,6 +19,7 @@ import {
   place,
   poolOf,
   type RiskOverrides,
+  sharedInsuranceOf,
   T0,
   tick,
 } from "./credit-fixtures.js";
@@ -165,3 +168,108 @@ function rejectionOf(x: CreditExchange, input: CommandInput): Rejection {
   if (!("rejection" in result)) throw new Error(`accepted: ${result.events.map((e) => e.type).join(", ")}`);
   return result.rejection;
 }
+
+describe("the shared fund is shared pro rata among the markets defaulting at one tick, each capped at sharedFundMarketCap of it", () => {
+  /**
+   * m1 and m2 (no fees, pools of 1000 each from lp, `risk` overrides on both); alice holds 100 YES of m1 at 5x
+   * (loan 40), bob 50 YES of m2 at 5x (loan 20); the only YES bids are mm2's at 0.32 (100 in m1, 50 in m2); m1's
+   * own fund holds 2, the shared fund 5. Both marks fall to 0.42: both are called (equity 2 < 2.1, 1 < 1.05). At
+   * the deadline one tick liquidates both through the book at 0.32: m1 repays 32 of 40 (bad debt 8, 6 after its
+   * own fund), m2 16 of 20 (bad debt 4, no own fund). Shortfalls 6 and 4 for a shared fund of 5.
+   */
+  function two_markets_called_at_042_shared_fund_5(risk: RiskOverrides = {}): CreditExchange {
+    const x = new CreditExchange(T0);
+    x.fund("10000", "mm", "mm2", "lp");
+    x.fund("1000", "alice", "bob");
+    for (const m of ["m1", "m2"])
+      x.runAll(listMarket(m, { ...FEE_FREE, ...risk }), {
+        type: "SupplyPool",
+        accountId: "lp",
+        marketId: m,
+        amount: "1000",
+        reference: `s-${m}`,
+      });
+    x.runAll(
+      mark("0.5", "m1"),
+      mark("0.5", "m2"),
+      place("mm", "buy", "NO", "0.5", 100, { marketId: "m1" }),
+      place("mm", "buy", "NO", "0.5", 50, { marketId: "m2" }),
+      leveragedBuy("alice", "YES", "0.5", 100, "5", { marketId: "m1" }),
+      leveragedBuy("bob", "YES", "0.5", 50, "5", { marketId: "m2" }),
+      place("mm2", "buy", "YES", "0.32", 100, { marketId: "m1" }),
+      place("mm2", "buy", "YES", "0.32", 50, { marketId: "m2" }),
+      { type: "DepositInsurance", fundId: "market:m1", amount: "2", reference: "seed" },
+      { type: "DepositInsurance", fundId: "shared", amount: "5", reference: "seed" },
+    );
+    expect(ofType(x.runAll(mark("0.42", "m1"), mark("0.42", "m2")), "MarginCalled")).toHaveLength(2);
+    x.at(T0 + GRACE);
+    return x;
+  }
+
+  /** Each waterfall step of the decision as "market fund amount" (haircuts as "market LPs amount"). */
+  const steps = (events: readonly Event[]): string[] =>
+    ofType(events, "InsuranceFundDrawn", "LossSocialized").map((e) =>
+      e.type === "InsuranceFundDrawn"
+        ? `${e.marketId} ${e.fundId} ${e.amount}`
+        : `${e.marketId} LPs ${e.amount}`,
+    );
+
+  it("pro rata, uncapped (sharedFundMarketCap 1): m1 draws 3 and m2 2 of the shared 5 — not m1 all 5 for being listed first", () => {
+    // Before: m1 (listed first) took all 5 (its LPs lost 1) and m2's LPs bore all 4 of its bad debt.
+    const x = two_markets_called_at_042_shared_fund_5({ sharedFundMarketCap: "1" });
+    const { state, events } = givenExchange(x)
+      .when(tick(T0 + GRACE))
+      .decide();
+    expect(ofType(events, "BadDebtRecorded").map((e) => [e.marketId, e.amount])).toEqual([
+      ["m1", "8"],
+      ["m2", "4"],
+    ]);
+    expect(steps(events)).toEqual(["m1 market:m1 2", "m1 shared 3", "m1 LPs 3", "m2 shared 2", "m2 LPs 2"]);
+    expect(sharedInsuranceOf(state)).toBe("0");
+    expect([poolOf(state, "m1").losses, poolOf(state, "m2").losses]).toEqual(["3", "2"]);
+    expect([leveragedOf(state, "alice", "YES", "m1"), leveragedOf(state, "bob", "YES", "m2")]).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it("with the default cap 0.25 each market draws at most 0.25 × 5 = 1.25 at this tick; the rest of the fund stays", () => {
+    const x = two_markets_called_at_042_shared_fund_5();
+    const { state, events } = givenExchange(x)
+      .when(tick(T0 + GRACE))
+      .decide();
+    expect(steps(events)).toEqual([
+      "m1 market:m1 2",
+      "m1 shared 1.25",
+      "m1 LPs 4.75",
+      "m2 shared 1.25",
+      "m2 LPs 2.75",
+    ]);
+    expect(sharedInsuranceOf(state)).toBe("2.5");
+  });
+
+  it("every position is closed after its shortfall is covered: each PositionClosed follows its market's last waterfall step", () => {
+    const x = two_markets_called_at_042_shared_fund_5({ sharedFundMarketCap: "1" });
+    const { events } = givenExchange(x)
+      .when(tick(T0 + GRACE))
+      .decide();
+    const tail = events
+      .filter((e) => ["InsuranceFundDrawn", "LossSocialized", "PositionClosed"].includes(e.type))
+      .map((e) => `${e.type} ${"marketId" in e ? e.marketId : ""}`);
+    expect(tail).toEqual([
+      "InsuranceFundDrawn m1",
+      "InsuranceFundDrawn m1",
+      "LossSocialized m1",
+      "PositionClosed m1",
+      "InsuranceFundDrawn m2",
+      "LossSocialized m2",
+      "PositionClosed m2",
+    ]);
+  });
+
+  it("one market alone in a decision is capped too: a mark liquidating alice in m1 draws 1.25 of the shared 5", () => {
+    const x = two_markets_called_at_042_shared_fund_5();
+    const { events } = givenExchange(x).when(mark("0.33", "m1")).decide();
+    expect(steps(events)).toEqual(["m1 market:m1 2", "m1 shared 1.25", "m1 LPs 4.75"]);
+  });
+});
