@@ -304,7 +304,8 @@ function applyWaterfallStep(
 /**
  * Liquidates a position: to a backstop bidder paying no less than the book would and no less than the backstop floor
  * (outcome mark × (1 − backstopDiscount)), else through the book down to the band floor. Proceeds repay the loan;
- * once no pledged share is left, the penalty goes to insurance and any unpaid loan down the waterfall. Shares the book could not take within the band stay pledged, to be sold at the next tick.
+ * once no pledged share is left, the penalty goes to insurance and any unpaid loan down the waterfall. Shares the book
+ * could not take within the band stay pledged, to be sold at the next tick.
  */
 export function liquidate(
   draft: Draft,

@@ -97,6 +97,14 @@ export const NAMED_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     description: "A whole number of seconds, 0 to 10 years.",
     examples: [3600],
   },
+  WholeShares: {
+    type: "integer",
+    minimum: 0,
+    maximum: 1e12,
+    description:
+      "A whole number of shares (a risk parameter: e.g. the depth and volume a mark source needs).",
+    examples: [10],
+  },
   Shares: {
     type: "integer",
     minimum: 0,
