@@ -10,6 +10,7 @@ import {
   decide,
   type Event,
   evolve,
+  floor6,
   initialState,
   invariantViolations,
   type Money,
@@ -65,17 +66,22 @@ function trumpPrices(
 class Night {
   readonly state: State = initialState();
   readonly events: Event[] = [];
+  /** Per event: the index of the command that produced it. */
+  readonly causes: number[] = [];
   now = 0;
   private seq = 0;
+  private commands = 0;
 
   run(input: Record<string, unknown>): Event[] {
     const command = { at: this.now, ...input } as Command;
     const decision = decide(command, this.state);
     if (decision._tag === "Left")
       throw new Error(`${command.type} refused: ${JSON.stringify(decision.left)}`);
+    const cause = this.commands++;
     for (const event of decision.right) {
       evolve(this.state, event);
       this.events.push(event);
+      this.causes.push(cause);
       const problems = invariantViolations(this.state, { betweenCommands: false });
       if (problems.length > 0)
         expect(
@@ -338,7 +344,7 @@ describe("election night 2024: Trump YES replayed through the decider", () => {
 
     // Leveraged losers: every NO borrower was liquidated or went bankrupt, with the waterfall in order.
     const borrowersOfNo = TRADERS.filter((t) => t.leverage !== "1" && t.outcome === "NO").map((t) => t.id);
-    const waterfall = checkWaterfall(x.events);
+    const waterfall = checkWaterfall(x.events, x.causes);
     for (const id of borrowersOfNo) {
       const liquidated = x.events.some((e) => e.type === "LiquidationStarted" && e.accountId === id);
       const bankrupt = waterfall.some((w) => w.accountId === id);
@@ -379,48 +385,88 @@ interface WaterfallRecord {
 }
 
 /**
- * Per bankruptcy, replaying the log: BadDebtRecorded, then InsuranceFundDrawn market, then shared, then
- * LossSocialized, each present only when the previous source did not cover the rest — a source pays
- * min(what is left, what it holds) — and the steps add up to the bad debt.
+ * Per bankruptcy, replaying the log: BadDebtRecorded, at once the market fund's draw min(debt, what it holds); then,
+ * later in the same command and before the position's PositionClosed, the shared fund's draw and then the LPs'
+ * haircut, adding up to the rest. The scenario has one market, so per command the shared fund pays exactly
+ * min(the market's shortfalls, floor6(sharedFundMarketCap × the shared fund at the command's start)).
  */
-function checkWaterfall(events: Event[]): WaterfallRecord[] {
+function checkWaterfall(events: Event[], causes: number[]): WaterfallRecord[] {
   const state = initialState();
   const records: WaterfallRecord[] = [];
+  let sharedAtStart = ZERO as Money;
+  let open: { record: WaterfallRecord; rest: Money; cause: number; outcome: string }[] = [];
+  const closeCommand = () => {
+    if (open.length === 0) return;
+    const market = state.markets.get(M)!;
+    const shortfall = open.reduce((sum, o) => sum.plus(o.rest), ZERO as Money);
+    const cap = floor6(sharedAtStart.times(market.risk.sharedFundMarketCap));
+    const drawn = open.reduce((sum, o) => sum.plus(o.record.shared), ZERO as Money);
+    expect(toAmountString(drawn), "the shared fund's draw in one command").toBe(
+      toAmountString(shortfall.lt(cap) ? shortfall : cap),
+    );
+    for (const o of open)
+      expect(
+        money(o.record.shared).plus(o.record.haircut).eq(o.rest),
+        `${o.record.accountId}: shared + LPs = rest`,
+      ).toBe(true);
+    open = [];
+  };
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
+    if (i === 0 || causes[i] !== causes[i - 1]) {
+      closeCommand();
+      sharedAtStart = state.sharedInsurance;
+    }
+    const mine = (
+      o: { record: WaterfallRecord; outcome: string },
+      e: { accountId: string; outcome: string },
+    ) => o.record.accountId === e.accountId && o.outcome === e.outcome;
     if (event.type === "BadDebtRecorded") {
-      const market = state.markets.get(event.marketId)!;
-      const holdings = { market: market.insurance, shared: state.sharedInsurance };
+      const holding = state.markets.get(event.marketId)!.insurance;
       // Fees never collected are written off first (paid by no one); the rest goes down the waterfall.
-      let left = money(event.amount).minus(event.feesWrittenOff ?? "0");
-      const expectStep = (holding: Money) => {
-        const pay = left.lt(holding) ? left : holding;
-        left = left.minus(pay);
-        return pay;
-      };
-      const expected = [
-        ["InsuranceFundDrawn", `market:${event.marketId}`, expectStep(holdings.market)],
-        ["InsuranceFundDrawn", "shared", expectStep(holdings.shared)],
-        ["LossSocialized", null, left],
-      ] as const;
-      const steps = expected.filter(([, , amount]) => amount.gt(0));
-      const actual = events.slice(i + 1, i + 1 + steps.length);
-      expect(
-        actual.map((e) => [e.type, "fundId" in e ? e.fundId : null, "amount" in e ? e.amount : null]),
-        `the waterfall of ${event.accountId}'s bad debt ${event.amount}`,
-      ).toEqual(steps.map(([type, fund, amount]) => [type, fund, toAmountString(amount)]));
-      const of = (type: string, fund: string | null) =>
-        toAmountString(expected.find(([t, f]) => t === type && f === fund)![2]);
-      records.push({
+      const debt = money(event.amount).minus(event.feesWrittenOff ?? "0");
+      const fromMarket = debt.lt(holding) ? debt : holding;
+      if (fromMarket.gt(0))
+        expect(events[i + 1], `${event.accountId}: the market fund pays at once`).toMatchObject({
+          type: "InsuranceFundDrawn",
+          fundId: `market:${event.marketId}`,
+          amount: toAmountString(fromMarket),
+        });
+      const record = {
         accountId: event.accountId,
         badDebt: event.amount,
-        market: of("InsuranceFundDrawn", `market:${event.marketId}`),
-        shared: of("InsuranceFundDrawn", "shared"),
-        haircut: of("LossSocialized", null),
-      });
+        market: toAmountString(fromMarket),
+        shared: "0",
+        haircut: "0",
+      };
+      records.push(record);
+      open.push({ record, rest: debt.minus(fromMarket), cause: causes[i]!, outcome: event.outcome });
+    }
+    if (event.type === "InsuranceFundDrawn" && event.fundId === "shared") {
+      const o = open.find((o) => mine(o, event));
+      expect(
+        o,
+        `a shared draw for ${event.accountId} follows its bad debt in the same command`,
+      ).toBeDefined();
+      expect(o!.record.haircut, "the shared fund pays before the LPs").toBe("0");
+      o!.record.shared = event.amount;
+    }
+    if (event.type === "LossSocialized") {
+      const o = open.find((o) => mine(o, event));
+      expect(o, `a haircut of ${event.accountId}'s debt follows it in the same command`).toBeDefined();
+      o!.record.haircut = event.amount;
+    }
+    if (event.type === "PositionClosed") {
+      const o = open.find((o) => mine(o, event));
+      if (o)
+        expect(
+          money(o.record.shared).plus(o.record.haircut).eq(o.rest),
+          `${event.accountId} closes covered`,
+        ).toBe(true);
     }
     evolve(state, event);
   }
+  closeCommand();
   return records;
 }
 

@@ -8,11 +8,18 @@ import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
 import { cancellation, executeOrder } from "./execute.js";
 import { markOf, refreshMark } from "./mark.js";
-import { HALF, type Money, money, ONE, toAmountString } from "./money.js";
+import { floor6, HALF, type Money, money, ONE, toAmountString } from "./money.js";
 import { poolValueAt } from "./pool-value.js";
 import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
-import { accrueFunding, currentMaxLeverage, repayLoan, riskSweep, settleLeveraged } from "./risk.js";
+import {
+  accrueFunding,
+  currentMaxLeverage,
+  repayLoan,
+  riskSweep,
+  settleLeveraged,
+  settleShortfalls,
+} from "./risk.js";
 import {
   type AccountState,
   leveragedKey,
@@ -261,6 +268,7 @@ function setMarkPrice(c: CommandOf<"SetMarkPrice">, state: State): Decision {
   const riskMark = refreshMark(draft, market, { price, at: c.at });
   riskSweep(draft, market, riskMark);
   deleverageSweep(draft, market, riskMark);
+  settleShortfalls(draft);
   return right(draft.events);
 }
 
@@ -315,6 +323,7 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
     });
   }
   settleLeveraged(draft, market, c.outcome);
+  settleShortfalls(draft);
   return right(draft.events);
 }
 
@@ -515,8 +524,66 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
           },
         ),
       );
+    const exposure = exposureLimitBreach(market, c.accountId, newBorrowing(draft, market));
+    if (exposure !== null) return left(exposure);
   }
   return right(draft.events);
+}
+
+/** What a decision lent out of the market's pool so far: new loans and the fees charged on them in advance. */
+function newBorrowing(draft: Draft, market: MarketState): Money {
+  return draft.pool(market).lent.minus(market.pool.lent);
+}
+
+/** What the account owes the market's pool now, over all its leveraged positions there. */
+function accountLoanIn(market: MarketState, accountId: string): Money {
+  let owed = money(0);
+  for (const position of market.leveraged.values())
+    if (position.accountId === accountId) owed = owed.plus(position.loan);
+  return owed;
+}
+
+/**
+ * Exposure limits of new borrowing: one account may owe the pool at most maxAccountLoanFraction of its assets
+ * (floor6), all borrowers together at most maxMarketLoan. A rejection naming the limit breached, or null.
+ */
+function exposureLimitBreach(market: MarketState, accountId: string, requested: Money): Rejection | null {
+  if (requested.lte(0)) return null;
+  const pool = market.pool;
+  const accountLimit = floor6(pool.cash.plus(pool.lent).times(market.risk.maxAccountLoanFraction));
+  const accountCurrent = accountLoanIn(market, accountId);
+  if (accountCurrent.plus(requested).gt(accountLimit))
+    return exposureRejection(
+      "ACCOUNT_EXPOSURE_LIMIT",
+      "this account",
+      accountLimit,
+      accountCurrent,
+      requested,
+    );
+  const marketLimit = money(market.risk.maxMarketLoan);
+  if (pool.lent.plus(requested).gt(marketLimit))
+    return exposureRejection(
+      "MARKET_EXPOSURE_LIMIT",
+      "this market's borrowers",
+      marketLimit,
+      pool.lent,
+      requested,
+    );
+  return null;
+}
+
+function exposureRejection(
+  code: "ACCOUNT_EXPOSURE_LIMIT" | "MARKET_EXPOSURE_LIMIT",
+  who: string,
+  limit: Money,
+  current: Money,
+  requested: Money,
+): Rejection {
+  return reject(
+    code,
+    `${who} may owe the pool at most ${toAmountString(limit)}: ${toAmountString(current)} owed, ${toAmountString(requested)} more requested`,
+    { limit: toAmountString(limit), current: toAmountString(current), requested: toAmountString(requested) },
+  );
 }
 
 /** During a call auction a limit order is collected (reserving its limit cost; auctions charge no taker fee). */
@@ -824,6 +891,7 @@ function addMargin(c: CommandOf<"AddMargin">, state: State): Decision {
       reason: "REPAID",
     });
   else riskSweep(draft, market, markOf(market));
+  settleShortfalls(draft);
   return right(draft.events);
 }
 
@@ -850,7 +918,7 @@ function setBackstopBid(c: CommandOf<"SetBackstopBid">, state: State): Decision 
   ]);
 }
 
-/** Time passes for every market: auctions that are due uncross, jump-risk fees accrue, margin-call deadlines bite. */
+/** Time passes for every market: auctions that are due uncross, jump-risk fees accrue, margin-call deadlines bite, bad debts share the shared fund. */
 function tick(c: { at: number }, state: State): Decision {
   const draft = new Draft(state, c.at);
   for (const market of state.markets.values()) {
@@ -861,6 +929,8 @@ function tick(c: { at: number }, state: State): Decision {
     riskSweep(draft, market, mark);
     deleverageSweep(draft, market, mark);
   }
+  // The shared fund is shared among all the markets defaulting at this tick, not taken by the first listed.
+  settleShortfalls(draft);
   return right(draft.events);
 }
 

@@ -13,6 +13,14 @@ export interface PositionScratch {
   closed: boolean;
 }
 
+/** Bad debt of one position left after its market's insurance fund, and its PositionClosed, held back until it is covered. */
+export interface Shortfall {
+  readonly market: MarketState;
+  readonly position: LeveragedPosition;
+  readonly amount: Money;
+  closing: Event | null;
+}
+
 /** The Map operations a draft uses, backed by a Map allocated on the first write. */
 class LazyMap<K, V> {
   private map: Map<K, V> | null = null;
@@ -48,6 +56,8 @@ export class Draft {
   sharedInsurance: Money;
   /** Shares each backstop bid (`marketId|accountId|outcome`) has taken over in this decision. */
   readonly backstopUsed = new LazyMap<string, number>();
+  /** Bad debt each market's own fund left uncovered in this decision, in order: the shared fund is shared among them at the end. */
+  readonly shortfalls: Shortfall[] = [];
 
   constructor(
     readonly state: State,

@@ -2,6 +2,7 @@
 import { Funding, Leverage, Liquidation, Margin, SocializedLoss, Waterfall } from "@pmx/liquidation";
 import type { Outcome } from "./codecs.js";
 import type { Draft } from "./draft.js";
+import type { Event } from "./events.js";
 import { ceilToTick, sellPledgedShares } from "./execute.js";
 import { markOf } from "./mark.js";
 import { floor6, type Money, money, ONE, toAmountString, ZERO } from "./money.js";
@@ -196,7 +197,11 @@ export function repayLoan(
   });
 }
 
-/** Bad debt goes down the waterfall stated in advance: market insurance → shared insurance → pool providers. */
+/**
+ * Bad debt goes down the waterfall stated in advance: market insurance → shared insurance → pool providers. The
+ * market's own fund pays at once; what it leaves is a shortfall the decision shares the shared fund among at its end
+ * (settleShortfalls), so markets defaulting in one decision get fair shares whatever their order.
+ */
 export function coverBadDebt(
   draft: Draft,
   market: MarketState,
@@ -222,64 +227,113 @@ export function coverBadDebt(
   const principal = badDebt.minus(feesWrittenOff);
   if (principal.isZero()) return;
   // The position's own margin was applied first: it is part of the proceeds that already repaid the loan.
-  const allocation = Waterfall.allocateBadDebt(principal, {
+  const fromMarketFund = Waterfall.allocateBadDebt(principal, {
     positionMargin: ZERO,
     marketInsurance: draft.marketInsurance(market),
-    sharedInsurance: draft.sharedInsurance,
-    poolAssets: pool.lent,
+    sharedInsurance: ZERO,
+    poolAssets: ZERO,
   });
-  for (const step of allocation.steps) {
-    if (step.amount.isZero()) continue;
-    p.loan = p.loan.minus(step.amount);
-    p.feesOwed = p.feesOwed.minus(p.feesOwed.lt(step.amount) ? p.feesOwed : step.amount);
-    pool.lent = pool.lent.minus(step.amount);
-    const base = {
-      marketId: market.marketId,
-      accountId: position.accountId,
-      outcome: position.outcome,
-      amount: toAmountString(step.amount),
-    };
-    switch (step.source) {
-      case "position_margin":
-        break;
-      case "market_insurance":
-        draft.setMarketInsurance(market, draft.marketInsurance(market).minus(step.amount));
-        pool.cash = pool.cash.plus(step.amount);
-        draft.emit({ type: "InsuranceFundDrawn", fundId: `market:${market.marketId}`, ...base });
-        break;
-      case "shared_insurance":
-        draft.sharedInsurance = draft.sharedInsurance.minus(step.amount);
-        pool.cash = pool.cash.plus(step.amount);
-        draft.emit({ type: "InsuranceFundDrawn", fundId: "shared", ...base });
-        break;
-      case "pool_haircut": {
-        const holdings = [...market.pool.providers.entries()].map(([provider, shares]) => ({
-          provider,
-          shares,
-        }));
-        const haircut = SocializedLoss.haircutPool(
-          step.amount,
-          holdings,
-          pool.cash.plus(pool.lent).plus(step.amount),
-        );
-        draft.emit({
-          type: "LossSocialized",
-          ...base,
-          haircuts: haircut.perProvider.map((h) => ({
-            accountId: h.provider,
-            amount: toAmountString(h.amount),
-          })),
-        });
-        break;
-      }
+  for (const step of fromMarketFund.steps)
+    applyWaterfallStep(draft, market, position, step.source, step.amount);
+  if (fromMarketFund.uncovered.gt(0))
+    draft.shortfalls.push({ market, position, amount: fromMarketFund.uncovered, closing: null });
+}
+
+/**
+ * Ends a decision's waterfall: the shared fund is shared among the decision's shortfalls pro rata by market, each
+ * market drawing at most sharedFundMarketCap × the fund as it was when the decision began (Waterfall.shareSharedFund);
+ * what is left of each shortfall is a haircut of its pool's providers. Each held-back PositionClosed follows.
+ */
+export function settleShortfalls(draft: Draft): void {
+  const byMarket = new Map<string, { market: MarketState; shortfall: Money }>();
+  for (const { market, amount } of draft.shortfalls) {
+    const entry = byMarket.get(market.marketId) ?? { market, shortfall: ZERO };
+    byMarket.set(market.marketId, { market, shortfall: entry.shortfall.plus(amount) });
+  }
+  const markets = [...byMarket.values()];
+  const shares = Waterfall.shareSharedFund(
+    draft.state.sharedInsurance,
+    markets.map(({ market, shortfall }) => ({
+      shortfall,
+      capFraction: money(market.risk.sharedFundMarketCap),
+    })),
+  );
+  const budgets = new Map(markets.map(({ market }, i) => [market.marketId, shares[i]!]));
+  for (const entry of draft.shortfalls.splice(0)) {
+    const budget = budgets.get(entry.market.marketId)!;
+    const fromShared = entry.amount.lt(budget) ? entry.amount : budget;
+    budgets.set(entry.market.marketId, budget.minus(fromShared));
+    applyWaterfallStep(draft, entry.market, entry.position, "shared_insurance", fromShared);
+    const pool = draft.pool(entry.market);
+    const rest = entry.amount.minus(fromShared);
+    applyWaterfallStep(
+      draft,
+      entry.market,
+      entry.position,
+      "pool_haircut",
+      rest.lt(pool.lent) ? rest : pool.lent,
+    );
+    if (entry.closing) draft.emit(entry.closing);
+  }
+}
+
+/** One step of the waterfall for one position: the amount leaves its loan and is paid by (or written off against) the source. */
+function applyWaterfallStep(
+  draft: Draft,
+  market: MarketState,
+  position: LeveragedPosition,
+  source: Waterfall.WaterfallSource,
+  amount: Money,
+): void {
+  if (amount.isZero()) return;
+  const p = draft.position(market, position);
+  const pool = draft.pool(market);
+  p.loan = p.loan.minus(amount);
+  p.feesOwed = p.feesOwed.minus(p.feesOwed.lt(amount) ? p.feesOwed : amount);
+  pool.lent = pool.lent.minus(amount);
+  const base = {
+    marketId: market.marketId,
+    accountId: position.accountId,
+    outcome: position.outcome,
+    amount: toAmountString(amount),
+  };
+  switch (source) {
+    case "position_margin":
+      break;
+    case "market_insurance":
+      draft.setMarketInsurance(market, draft.marketInsurance(market).minus(amount));
+      pool.cash = pool.cash.plus(amount);
+      draft.emit({ type: "InsuranceFundDrawn", fundId: `market:${market.marketId}`, ...base });
+      break;
+    case "shared_insurance":
+      draft.sharedInsurance = draft.sharedInsurance.minus(amount);
+      pool.cash = pool.cash.plus(amount);
+      draft.emit({ type: "InsuranceFundDrawn", fundId: "shared", ...base });
+      break;
+    case "pool_haircut": {
+      const holdings = [...market.pool.providers.entries()].map(([provider, shares]) => ({
+        provider,
+        shares,
+      }));
+      const haircut = SocializedLoss.haircutPool(amount, holdings, pool.cash.plus(pool.lent).plus(amount));
+      draft.emit({
+        type: "LossSocialized",
+        ...base,
+        haircuts: haircut.perProvider.map((h) => ({
+          accountId: h.provider,
+          amount: toAmountString(h.amount),
+        })),
+      });
+      break;
     }
   }
 }
 
 /**
- * Liquidates a position: to a backstop bidder paying no less than the book would, else through the book down to the
- * band floor. Proceeds repay the loan; once no pledged share is left, the penalty goes to insurance and any unpaid
- * loan down the waterfall. Shares the book could not take within the band stay pledged, to be sold at the next tick.
+ * Liquidates a position: to a backstop bidder paying no less than the book would and no less than the backstop floor
+ * (outcome mark × (1 − backstopDiscount)), else through the book down to the band floor. Proceeds repay the loan;
+ * once no pledged share is left, the penalty goes to insurance and any unpaid loan down the waterfall. Shares the book
+ * could not take within the band stay pledged, to be sold at the next tick.
  */
 export function liquidate(
   draft: Draft,
@@ -400,13 +454,17 @@ export function closePosition(
   reason: "REPAID" | "LIQUIDATED" | "SETTLED" | "TRANSFERRED",
 ): void {
   draft.position(market, position).closed = true;
-  draft.emit({
+  const closing: Event = {
     type: "PositionClosed",
     marketId: market.marketId,
     accountId: position.accountId,
     outcome: position.outcome,
     reason,
-  });
+  };
+  // A position with a shortfall still owes it: it closes once settleShortfalls has covered it.
+  const shortfall = draft.shortfalls.find((s) => s.market === market && s.position === position);
+  if (shortfall) shortfall.closing = closing;
+  else draft.emit(closing);
 }
 
 function proceedsOf(

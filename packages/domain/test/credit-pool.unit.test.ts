@@ -95,7 +95,8 @@ describe("pool supply and redemption: share accounting", () => {
   });
 
   it("a haircut lowers what each share is worth, not the number of shares: after a loss of 3 the LP's 1000 shares redeem for 997", () => {
-    const x = alice_long_100_yes_at_050_5x(FEE_FREE);
+    // The shared fund's per-market cap is not what this test is about: lifted, so the waterfall's figures hold.
+    const x = alice_long_100_yes_at_050_5x({ ...FEE_FREE, sharedFundMarketCap: "1" });
     x.runAll(
       { type: "DepositInsurance", fundId: "market:m1", amount: "3", reference: "seed" },
       { type: "DepositInsurance", fundId: "shared", amount: "2", reference: "seed" },

@@ -29,7 +29,8 @@ function alice_called_at_042(
   shared: string,
   extra?: (x: CreditExchange) => void,
 ): CreditExchange {
-  const x = alice_long_100_yes_at_050_5x(FEE_FREE);
+  // One market defaults alone here: the shared fund's per-market cap (credit-fairness.unit.test.ts) is lifted.
+  const x = alice_long_100_yes_at_050_5x({ ...FEE_FREE, sharedFundMarketCap: "1" });
   extra?.(x);
   if (market !== "0")
     x.run({ type: "DepositInsurance", fundId: "market:m1", amount: market, reference: "seed" });

@@ -1,5 +1,5 @@
-// Liquidation: the margin-call state machine, the route of a liquidation (backstop transfer, then the book within a band) and the proceeds split.
-import { ceil6, Decimal, floor6, min, nonNegative, ZERO } from "./decimal.js";
+// Liquidation: the margin-call state machine, the route of a liquidation (backstop transfer above a floor, then the book within a band) and the proceeds split.
+import { ceil6, Decimal, floor6, min, nonNegative, ONE, ZERO } from "./decimal.js";
 import type { RiskParams } from "./params.js";
 
 /** Why a position is liquidated without (further) grace. */
@@ -125,11 +125,18 @@ export interface RouteInputs {
   readonly bookProceeds: Decimal | null;
 }
 
-// First a backstop transfer paying no less than the book would (or, with a thin book, no less than the whole position at the band floor); otherwise the book, limit = band floor.
+// Backstop floor: a backstop takes a position at no less than ceil6(outcome mark × (1 − discount)) a share (rounded for the defaulter and lenders).
+export function backstopFloor(mark: Decimal, discount: Decimal): Decimal {
+  return ceil6(mark.mul(ONE.minus(discount)));
+}
+
+// First a backstop transfer at or above the backstop floor paying no less than the book would (or, with a thin book, no less than the whole position at the band floor); otherwise the book, limit = band floor.
 export function liquidationRoute(params: RiskParams, inputs: RouteInputs): LiquidationRoute {
   const floorPrice = bandFloor(inputs.markPrice, new Decimal(params.priceBand));
   const minProceeds = inputs.bookProceeds ?? floor6(inputs.shares.mul(floorPrice));
-  const bid = chooseBackstopBid(inputs.backstopBids, inputs.shares, minProceeds);
+  const minPrice = backstopFloor(inputs.markPrice, new Decimal(params.backstopDiscount));
+  const eligible = inputs.backstopBids.filter((b) => b.price.gte(minPrice));
+  const bid = chooseBackstopBid(eligible, inputs.shares, minProceeds);
   if (bid !== null) return { kind: "backstop_transfer", bid, proceeds: floor6(inputs.shares.mul(bid.price)) };
   return { kind: "book_sale", limitPrice: floorPrice };
 }

@@ -1,5 +1,5 @@
-// Waterfall: the order in which bad debt is covered, stated in advance, with every step's amount.
-import { type Decimal, min, ZERO } from "./decimal.js";
+// Waterfall: the order in which bad debt is covered, stated in advance, with every step's amount; the shared fund's fair shares.
+import { type Decimal, floor6, min, ZERO } from "./decimal.js";
 
 /** The sources of the waterfall, in the order they pay. Nobody outside this list pays. */
 export const WATERFALL_ORDER = [
@@ -51,4 +51,34 @@ export function allocateBadDebt(badDebt: Decimal, sources: WaterfallSources): Wa
     return { source, amount };
   });
   return { steps, uncovered: left.isZero() ? ZERO : left };
+}
+
+/** One market's claim on the shared fund in one decision: what its own fund left, and its cap as a fraction of the shared fund. */
+export interface SharedFundClaim {
+  readonly shortfall: Decimal;
+  readonly capFraction: Decimal;
+}
+
+// The shared fund among the claims of one decision: pro rata to the shortfalls, each draw at most min(shortfall, floor6(capFraction × fund)); a capped claim's unused share goes to the others pro rata. Each share is floor6, so Σ draws ≤ fund.
+export function shareSharedFund(fund: Decimal, claims: readonly SharedFundClaim[]): Decimal[] {
+  const shortfalls = claims.map((c) => c.shortfall);
+  const ceilings = claims.map((c) => min(c.shortfall, floor6(fund.mul(c.capFraction))));
+  const draws = claims.map(() => ZERO);
+  let open = claims.map((_, i) => i).filter((i) => ceilings[i]!.gt(0));
+  let left = fund;
+  while (open.length > 0) {
+    const total = open.reduce((sum, i) => sum.plus(shortfalls[i]!), ZERO);
+    // A claim whose pro-rata share of what is left reaches its ceiling gets the ceiling: ceiling × total ≤ left × shortfall.
+    const full = open.filter((i) => ceilings[i]!.mul(total).lte(left.mul(shortfalls[i]!)));
+    if (full.length === 0) {
+      for (const i of open) draws[i] = floor6(left.mul(shortfalls[i]!).div(total));
+      break;
+    }
+    for (const i of full) {
+      draws[i] = ceilings[i]!;
+      left = left.minus(ceilings[i]!);
+    }
+    open = open.filter((i) => !full.includes(i));
+  }
+  return draws;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  backstopFloor,
   bandFloor,
   bookSaleProceeds,
   breachesBand,
@@ -228,10 +229,10 @@ describe("Liquidation: route for alice at mark 0.50 (band floor 0.40)", () => {
     expect(chooseBackstopBid(bids, alice.shares, d("47.4"))?.bidderId).toBe("a");
   });
 
-  it("with a thin book a backstop must pay at least the band floor for every share (100 × 0.40 = 40)", () => {
+  it("with a thin book a backstop must pay at least the backstop floor ceil6(0.50 × (1 − 0.05)) = 0.475 for every share", () => {
     const bids = [
       { bidderId: "low", price: d("0.39"), seq: 0 },
-      { bidderId: "ok", price: d("0.41"), seq: 1 },
+      { bidderId: "ok", price: d("0.475"), seq: 1 },
     ];
     const route = liquidationRoute(params, {
       shares: alice.shares,
@@ -239,7 +240,54 @@ describe("Liquidation: route for alice at mark 0.50 (band floor 0.40)", () => {
       backstopBids: bids,
       bookProceeds: null,
     });
-    expect(route).toEqual({ kind: "backstop_transfer", bid: bids[1], proceeds: d("41") });
+    expect(route).toEqual({ kind: "backstop_transfer", bid: bids[1], proceeds: d("47.5") });
+  });
+
+  it("backstop floor: on a thin book a bid of 0.41 (above the band floor 0.40, below 0.475) takes nothing; the book sells", () => {
+    // Before the floor a bid at 0.41 took all 100 shares for 41 while the mark said they were worth 50.
+    const route = liquidationRoute(params, {
+      shares: alice.shares,
+      markPrice: d("0.5"),
+      backstopBids: [{ bidderId: "vulture", price: d("0.41"), seq: 0 }],
+      bookProceeds: null,
+    });
+    expect(route).toEqual({ kind: "book_sale", limitPrice: d("0.4") });
+  });
+
+  it("the backstop floor is rounded up to 6 dp (for the defaulter): mark 0.333333, discount 0.05 → 0.31666635 → 0.316667", () => {
+    expect(backstopFloor(d("0.333333"), d("0.05")).toFixed()).toBe("0.316667");
+    const bids = [
+      { bidderId: "under", price: d("0.316666"), seq: 0 },
+      { bidderId: "at", price: d("0.316667"), seq: 1 },
+    ];
+    const route = liquidationRoute(params, {
+      shares: d("1"),
+      markPrice: d("0.333333"),
+      backstopBids: bids,
+      bookProceeds: null,
+    });
+    expect(route).toMatchObject({ kind: "backstop_transfer", bid: bids[1] });
+    expect(
+      liquidationRoute(params, {
+        shares: d("1"),
+        markPrice: d("0.333333"),
+        backstopBids: [bids[0]!],
+        bookProceeds: null,
+      }),
+    ).toMatchObject({ kind: "book_sale" });
+  });
+
+  it("a market with backstopDiscount 0.2 accepts the 0.41 bid on a thin book (floor 0.40)", () => {
+    const route = liquidationRoute(
+      { ...params, backstopDiscount: "0.2" },
+      {
+        shares: alice.shares,
+        markPrice: d("0.5"),
+        backstopBids: [{ bidderId: "vulture", price: d("0.41"), seq: 0 }],
+        bookProceeds: null,
+      },
+    );
+    expect(route).toMatchObject({ kind: "backstop_transfer", proceeds: d("41") });
   });
 
   it("without an acceptable backstop bid, the book, limited to the band floor 0.40", () => {

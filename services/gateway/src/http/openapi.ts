@@ -547,6 +547,10 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
     "inside the market's hazard window (hazardWindowSeconds before resolvesAt) lenders cannot redeem while loans are open",
   POOL_INSOLVENT: "the pool cannot cover this",
   INSUFFICIENT_POOL_LIQUIDITY: "the market's pool cannot lend this much",
+  ACCOUNT_EXPOSURE_LIMIT:
+    "after the leveraged buy the account would owe the market's pool more than maxAccountLoanFraction of its assets; details: limit, current, requested",
+  MARKET_EXPOSURE_LIMIT:
+    "after the leveraged buy the market's borrowers together would owe more than maxMarketLoan; details: limit, current, requested",
   NO_POSITION: "no such position",
   MARKET_IN_AUCTION: "the market is in a call auction",
   LOAN_NOT_COVERED: "selling every pledged share must repay the loan (add margin first, or sell fewer)",

@@ -1,0 +1,191 @@
+// End to end through the real gateway process (issue 11, finding 6: limits and fair shares) on a manual clock:
+// 1. a leveraged buy that would leave its account owing the market's pool more than maxAccountLoanFraction of the
+//    pool's assets is refused with 422 ACCOUNT_EXPOSURE_LIMIT and its figures, and writes nothing;
+// 2. a backstop bid far below the mark (0.33 against a floor of 0.42 × 0.95 = 0.399) does not take a liquidated
+//    position: the liquidation goes to the book instead, and the bidder is untouched.
+// `GET /v1/audit/solvency` is balanced after every step.
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiResponse, Client, type Credential, expectApiError } from "./support/client.js";
+import { type Gateway, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
+
+const MINUTE = 60_000;
+/** No jump-risk fee: loans stay round numbers. */
+const FEE_FREE = { jumpIntensityPerDay: "0", utilizationChargePerDay: "0" };
+
+interface PositionView {
+  marketId: string;
+  yes: string;
+  leveraged: boolean;
+  loan: string;
+  status: string;
+}
+
+/** The types of the events in the file, in order. */
+function eventTypes(dbPath: string): string[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare("SELECT type FROM events ORDER BY global_position").all() as { type: string }[]).map(
+      (r) => r.type,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+describe("credit fairness through the gateway: exposure limit and backstop floor", () => {
+  let gw: Gateway;
+  let api: Client;
+  const who: Record<string, Credential> = {};
+
+  const solvent = async () => {
+    const s = await api.solvency();
+    expect(s.balanced, JSON.stringify(s.totals)).toBe(true);
+  };
+  const ok = async (res: ApiResponse, status = 200): Promise<ApiResponse> => {
+    expect(res.status, res.text).toBe(status);
+    await solvent();
+    return res;
+  };
+  const order = (name: string, body: Record<string, unknown>) =>
+    api.as(who[name]!, "POST", "/v1/orders", { side: "buy", timeInForce: "GTC", leverage: "1", ...body });
+  const account = async (name: string) => {
+    const res = await api.as<{ cash: string; positions: PositionView[] }>(who[name]!, "GET", "/v1/account");
+    expect(res.status, res.text).toBe(200);
+    return res.body;
+  };
+  /** A market far from resolution without fees, a pool of 1000 from lp, and the mark at 0.50. */
+  const marketWithPool = async (marketId: string) => {
+    await ok(
+      await api.op("POST", "/v1/markets", {
+        marketId,
+        question: `Will ${marketId} happen?`,
+        tickSize: "0.01",
+        resolvesAt: "2030-01-01T00:00:00Z",
+        ...FEE_FREE,
+      }),
+      201,
+    );
+    await ok(
+      await api.as(who.lp!, "POST", `/v1/markets/${marketId}/pool/supply`, {
+        amount: "1000",
+        reference: `supply-${marketId}`,
+      }),
+    );
+    await ok(await api.op("POST", `/v1/markets/${marketId}/mark`, { price: "0.5" }));
+  };
+
+  beforeAll(async () => {
+    gw = await startGateway();
+    api = new Client(gw.url, gw.token);
+    await api.setClock(T0);
+    for (const name of ["lp", "mm", "alice", "bob", "carol"]) {
+      who[name] = await api.openAccount(name);
+      await api.deposit(name, name === "lp" || name === "mm" ? "10000" : "1000", `wire-${name}`);
+    }
+  });
+
+  afterAll(async () => {
+    await gw?.stop();
+    await stopAllGateways();
+  });
+
+  it("given alice owes 240 of a 1000 pool, when she borrows 40 more (limit 0.25 × 1000 = 250), then 422 ACCOUNT_EXPOSURE_LIMIT with limit, current and requested, and nothing is written", async () => {
+    await marketWithPool("limits");
+    await ok(
+      await order("mm", {
+        clientOrderId: "no-bid",
+        marketId: "limits",
+        outcome: "NO",
+        price: "0.5",
+        quantity: "1000",
+      }),
+      201,
+    );
+    const buy = (clientOrderId: string, quantity: string) =>
+      order("alice", {
+        clientOrderId,
+        marketId: "limits",
+        outcome: "YES",
+        price: "0.5",
+        quantity,
+        timeInForce: "IOC",
+        leverage: "5",
+      });
+    await ok(await buy("first", "600"), 201);
+    expect(
+      (await account("alice")).positions.find((p) => p.marketId === "limits" && p.leveraged),
+    ).toMatchObject({
+      loan: "240",
+    });
+    const events = (await api.health()).events;
+    const refused = await buy("more", "100");
+    expectApiError(refused, 422, "ACCOUNT_EXPOSURE_LIMIT");
+    expect(refused.body.error.details).toEqual({ limit: "250", current: "240", requested: "40" });
+    expect((await api.health()).events).toBe(events);
+    await solvent();
+    // 25 more (a loan of 10) stays within the limit.
+    await ok(await buy("within", "25"), 201);
+  });
+
+  it("given bob's 100 YES at 5x (loan 40) called at 0.42 on a book bidding only 0.30, when his grace expires with carol's backstop bid at 0.33, then carol takes nothing and the book gets the liquidation", async () => {
+    await marketWithPool("floor");
+    await ok(
+      await order("mm", {
+        clientOrderId: "floor-no",
+        marketId: "floor",
+        outcome: "NO",
+        price: "0.5",
+        quantity: "100",
+      }),
+      201,
+    );
+    await ok(
+      await order("bob", {
+        clientOrderId: "bob-long",
+        marketId: "floor",
+        outcome: "YES",
+        price: "0.5",
+        quantity: "100",
+        timeInForce: "IOC",
+        leverage: "5",
+      }),
+      201,
+    );
+    await ok(
+      await order("mm", {
+        clientOrderId: "floor-bid",
+        marketId: "floor",
+        outcome: "YES",
+        price: "0.3",
+        quantity: "100",
+      }),
+      201,
+    );
+    await ok(
+      await api.as(who.carol!, "POST", "/v1/markets/floor/backstop", {
+        outcome: "YES",
+        price: "0.33",
+        maxShares: "100",
+      }),
+    );
+    await ok(await api.op("POST", "/v1/markets/floor/mark", { price: "0.42" }));
+    const bobsPosition = async () =>
+      (await account("bob")).positions.find((p) => p.marketId === "floor" && p.leveraged);
+    expect(await bobsPosition()).toMatchObject({ status: "margin_call", loan: "40" });
+    const before = eventTypes(gw.dbPath).length;
+
+    await api.setClock(T0 + 10 * MINUTE);
+    await solvent();
+
+    const during = eventTypes(gw.dbPath).slice(before);
+    expect(during).toContain("LiquidationStarted");
+    // Before the floor, carol took the 100 YES for 33 at a mark of 0.42 (bad debt 7 for the pool).
+    expect(during).not.toContain("PositionTransferred");
+    expect(during).not.toContain("BadDebtRecorded");
+    expect(await bobsPosition()).toMatchObject({ status: "liquidating", yes: "100", loan: "40" });
+    const carol = await account("carol");
+    expect(carol.cash).toBe("1000");
+    expect(carol.positions.filter((p) => p.marketId === "floor")).toEqual([]);
+  });
+});
