@@ -1,8 +1,14 @@
 // End to end through the real gateway (SQLite, manual clock): issue 11's attacks on the credit layer, replayed over HTTP, each with the bound that now holds.
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ApiResponse, Client, type Credential, expectApiError, type Json } from "./support/client.js";
-import { type Gateway, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
+import {
+  type Gateway,
+  readEvents,
+  type StoredEvent,
+  startGateway,
+  stopAllGateways,
+  T0,
+} from "./support/gateway.js";
 import { Decimal, dec } from "./support/ledger.js";
 
 const SECOND = 1000;
@@ -16,11 +22,8 @@ const FEE_FREE = { jumpIntensityPerDay: "0", utilizationChargePerDay: "0" };
 /** Liquidation at the first sweep, as the domain fixtures' LIQUIDATE_AT_ONCE (the pool scenarios' setting). */
 const LIQUIDATE_AT_ONCE = { liquidationDelaySeconds: 0 };
 
-interface LogEvent {
-  revision: number;
-  type: string;
-  data: Json;
-}
+/** A stored event whose data the tests read field by field. */
+type LogEvent = Omit<StoredEvent, "data"> & { data: Json };
 
 /** One gateway process with its accounts, and the reads and writes the scenarios use. */
 class Exchange {
@@ -46,15 +49,7 @@ class Exchange {
 
   /** Every event of the log (read-only connection), or only those after `after` (a revision). */
   log(after = -1): LogEvent[] {
-    const db = new Database(this.gw.dbPath, { readonly: true, fileMustExist: true });
-    try {
-      const rows = db
-        .prepare("SELECT revision, type, data FROM events WHERE revision > ? ORDER BY revision")
-        .all(after) as { revision: number; type: string; data: string }[];
-      return rows.map((r) => ({ revision: r.revision, type: r.type, data: JSON.parse(r.data) }));
-    } finally {
-      db.close();
-    }
+    return readEvents(this.gw.dbPath, after) as LogEvent[];
   }
   /** The revision of the last event in the log. */
   head(): number {

@@ -4,10 +4,9 @@
 // 2. a backstop bid far below the mark (0.33 against a floor of 0.42 × 0.95 = 0.399) does not take a liquidated
 //    position: the liquidation goes to the book instead, and the bidder is untouched.
 // `GET /v1/audit/solvency` is balanced after every step.
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, Client, type Credential, expectApiError } from "./support/client.js";
-import { type Gateway, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
+import { type Gateway, readEvents, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
 
 const MINUTE = 60_000;
 /** No jump-risk fee: loans stay round numbers. */
@@ -22,16 +21,7 @@ interface PositionView {
 }
 
 /** The types of the events in the file, in order. */
-function eventTypes(dbPath: string): string[] {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare("SELECT type FROM events ORDER BY global_position").all() as { type: string }[]).map(
-      (r) => r.type,
-    );
-  } finally {
-    db.close();
-  }
-}
+const eventTypes = (dbPath: string): string[] => readEvents(dbPath).map((e) => e.type);
 
 describe("credit fairness through the gateway: exposure limit and backstop floor", () => {
   let gw: Gateway;

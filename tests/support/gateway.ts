@@ -235,6 +235,26 @@ export function countEvents(dbPath: string): number {
   }
 }
 
+/** One event of the log as stored: its revision, type and data. */
+export interface StoredEvent {
+  revision: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** The log's events after revision `after` (all by default), in order, from the file opened read-only (WAL). */
+export function readEvents(dbPath: string, after = -1): StoredEvent[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare("SELECT revision, type, data FROM events WHERE revision > ? ORDER BY revision")
+      .all(after) as { revision: number; type: string; data: string }[];
+    return rows.map((r) => ({ revision: r.revision, type: r.type, data: JSON.parse(r.data) }));
+  } finally {
+    db.close();
+  }
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;

@@ -20,6 +20,7 @@ import {
   settleLeveraged,
   settleShortfalls,
 } from "./risk.js";
+import { hazardStartOf } from "./schedule.js";
 import {
   type AccountState,
   leveragedKey,
@@ -692,7 +693,7 @@ function redeemPool(c: CommandOf<"RedeemPool">, state: State): Decision {
       }),
     );
   const market = found.right;
-  const hazardStart = Date.parse(market.resolvesAt) - market.risk.hazardWindowSeconds * 1000;
+  const hazardStart = hazardStartOf(market);
   if (c.at >= hazardStart && pool.lent.gt(0))
     return left(
       reject(

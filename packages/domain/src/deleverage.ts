@@ -4,20 +4,13 @@ import type { Draft } from "./draft.js";
 import { ceilToTick, sellPledgedShares } from "./execute.js";
 import { type Money, money, ONE, toAmountString } from "./money.js";
 import { repayLoan } from "./risk.js";
+import { deleverageStartOf, hazardStartOf } from "./schedule.js";
 import type { LeveragedPosition, MarketState } from "./state.js";
 
 /** A position opened at the cap is called only once its leverage passes the cap by this factor (ordinary moves pass). */
 const CALL_TOLERANCE = money("1.25");
 
 const ms = (iso: string): number => Date.parse(iso);
-
-/** When the hazard window begins (ms): from then on nothing is lent. */
-export const hazardStartOf = (market: MarketState): number =>
-  ms(market.resolvesAt) - market.risk.hazardWindowSeconds * 1000;
-
-/** When the scheduled deleveraging begins (ms): every loan is called, due at the hazard window's start. */
-export const deleverageStartOf = (market: MarketState): number =>
-  hazardStartOf(market) - market.risk.deleverageGraceSeconds * 1000;
 
 /**
  * The cap of the moment for an open position: 1x once the scheduled deleveraging has begun; before that the time and
@@ -136,31 +129,17 @@ function sellToCap(
     draft.emit({ type: "DeleverageCleared", ...base });
 }
 
-// A margin call or liquidation of the position earlier in this decision: the margin rules come first.
-function calledThisDecision(draft: Draft, market: MarketState, position: LeveragedPosition): boolean {
-  return draft.events.some(
-    (e) =>
-      (e.type === "MarginCalled" || e.type === "LiquidationStarted") &&
-      e.marketId === market.marketId &&
-      e.accountId === position.accountId &&
-      e.outcome === position.outcome,
-  );
-}
-
 /** Every healthy position with a loan, checked against the cap of the moment (after the margin rules' sweep). */
 export function deleverageSweep(draft: Draft, market: MarketState, yesMark: Money | null): void {
   if (yesMark === null || market.status === "resolved") return;
   const continuous = market.status === "open" && draft.auctionUntil(market) === null;
   for (const position of [...market.leveraged.values()]) {
     const p = draft.position(market, position);
-    if (p.closed || position.status !== "healthy" || calledThisDecision(draft, market, position)) continue;
-    deleverageCheck(
-      draft,
-      market,
-      position,
-      yesMark,
-      Margin.outcomePrice(position.outcome, yesMark),
-      continuous,
-    );
+    if (p.closed || position.status !== "healthy") continue;
+    const outcomeMark = Margin.outcomePrice(position.outcome, yesMark);
+    // Below maintenance the margin rules (riskSweep, earlier in the decision) have called or liquidated it.
+    if (Margin.isBelowMaintenance(market.risk, { shares: money(p.shares), loan: p.loan }, outcomeMark))
+      continue;
+    deleverageCheck(draft, market, position, yesMark, outcomeMark, continuous);
   }
 }

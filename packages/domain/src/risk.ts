@@ -6,6 +6,7 @@ import type { Event } from "./events.js";
 import { ceilToTick, sellPledgedShares } from "./execute.js";
 import { markOf } from "./mark.js";
 import { floor6, type Money, money, ONE, toAmountString, ZERO } from "./money.js";
+import { deleverageStartOf } from "./schedule.js";
 import type { LeveragedPosition, MarketState } from "./state.js";
 
 const ms = (iso: string): number => Date.parse(iso);
@@ -21,9 +22,7 @@ export function currentMaxLeverage(
   const mark = markOf(market);
   if (mark === null || market.status !== "open") return ONE;
   // No new loan once the scheduled deleveraging before the hazard window has begun (deleverage.ts).
-  const deleverageStart =
-    ms(market.resolvesAt) - (market.risk.hazardWindowSeconds + market.risk.deleverageGraceSeconds) * 1000;
-  if (nowMs >= deleverageStart) return ONE;
+  if (nowMs >= deleverageStartOf(market)) return ONE;
   return Leverage.maxLeverage(market.risk, {
     nowMs,
     resolvesAtMs: ms(market.resolvesAt),
