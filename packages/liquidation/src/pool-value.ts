@@ -26,14 +26,29 @@ export function lockedProfit(vesting: Vesting, nowMs: number, vestingSeconds: nu
   return ceil6(vesting.amount.mul(durationMs - elapsed).div(durationMs));
 }
 
-// A new collection: what is still locked plus the new profit, vesting afresh from now.
+// A new collection joins what is still locked. The whole unlocks linearly until an end weighted by amount:
+// end = (locked × old end + profit × (now + vesting)) / (locked + profit), so tiny collections cannot keep pushing
+// the end back (a griefer repaying 0.000001 a second would otherwise keep every lender's profit locked). Kept in the
+// (amount, start) form with start = end − vesting: amount = ceil6((locked + profit) × vesting / (end − now)).
 export function addToVesting(
   vesting: Vesting,
   profit: Decimal,
   nowMs: number,
   vestingSeconds: number,
 ): Vesting {
-  return { amount: lockedProfit(vesting, nowMs, vestingSeconds).plus(profit), startMs: nowMs };
+  if (vestingSeconds === 0) return { amount: ZERO, startMs: null };
+  const durationMs = vestingSeconds * 1000;
+  const locked = lockedProfit(vesting, nowMs, vestingSeconds);
+  const total = locked.plus(profit);
+  if (total.isZero()) return { amount: ZERO, startMs: null };
+  const oldEnd = vesting.startMs === null ? nowMs : vesting.startMs + durationMs;
+  const newEnd = locked
+    .mul(oldEnd)
+    .plus(profit.mul(nowMs + durationMs))
+    .div(total)
+    .ceil()
+    .toNumber();
+  return { amount: ceil6(total.mul(durationMs).div(newEnd - nowMs)), startMs: newEnd - durationMs };
 }
 
 // The pool's value to its lenders: cash + lent − uncollected fees − locked profit (never below 0).
