@@ -44,7 +44,7 @@ describe("credit fairness through the gateway: exposure limit and backstop floor
     expect(res.status, res.text).toBe(200);
     return res.body;
   };
-  /** A market far from resolution without fees, a pool of 1000 from lp, and the mark at 0.50. */
+  /** A market far from resolution without fees, extremity move 0.1, a pool of 1000 from lp, and the mark at 0.50. */
   const marketWithPool = async (marketId: string) => {
     await ok(
       await api.op("POST", "/v1/markets", {
@@ -52,6 +52,7 @@ describe("credit fairness through the gateway: exposure limit and backstop floor
         question: `Will ${marketId} happen?`,
         tickSize: "0.01",
         resolvesAt: "2030-01-01T00:00:00Z",
+        extremityMove: "0.1", // 5x at 0.50, as these scenarios were written; the default 0.2 has its own tests
         ...FEE_FREE,
       }),
       201,
