@@ -382,11 +382,10 @@ describe("issue 11 finding 5: no loan across resolution, and no resolution surch
     await x.expectSolvent();
   });
 
-  // KNOWN DEFECT, reported (not fixed here): the tick at the window's start accrues before it deleverages, so a holder
-  // whose loan the exchange repays at that very millisecond is first charged the window's first hour in advance
-  // (0.015126 on a loan of 25.681463 here). `it.fails` keeps the suite green while the defect stands and turns red
-  // the day it is fixed: then make this an ordinary `it`.
-  it.fails("a holder deleveraged at the window's start is charged no fee for the window's first hour (an interval starting at resolvesAt − 24 h, on a loan repaid at that same instant)", async () => {
+  // Found by this test: the tick at the window's start accrued before it deleveraged, so a holder whose loan the
+  // exchange repaid at that very millisecond was first charged the window's first hour in advance (0.015126 on a loan
+  // of 25.681463). The tick now runs the scheduled sales before the fees.
+  it("a holder deleveraged at the window's start is charged no fee for the window's first hour (an interval starting at resolvesAt − 24 h, on a loan repaid at that same instant)", async () => {
     // The first design charged every hour of the window, with the resolution surcharge on top.
     const { sale } = await ignoredUntilTheWindow();
     expect(of(sale, "LoanRepaid", M, "alice")).toHaveLength(1);
