@@ -49,6 +49,7 @@ export interface PolicySummary {
   readonly liquidations: Stat;
   readonly liquidationsBankrupt: Stat;
   readonly settlementsBankrupt: Stat;
+  readonly deleverageCalls: Stat;
   /** Σ over every run: must be "0". */
   readonly winnersHaircut: string;
   readonly returns: ReturnsSummary | null;
@@ -193,6 +194,7 @@ function summarizePolicy(policy: Policy, results: readonly RunResult[], mode: Ch
     liquidations: pick((r) => r.liquidations),
     liquidationsBankrupt: pick((r) => r.liquidationsBankrupt),
     settlementsBankrupt: pick((r) => r.settlementsBankrupt),
+    deleverageCalls: pick((r) => r.deleverageCalls),
     winnersHaircut: sumOf(runs.map((r) => r.winnersHaircut)),
     returns: returnsOf(runs),
     checks: checksOf(results, mode),

@@ -80,7 +80,7 @@ export function terminalSummary(report: LabReport): string {
       .join(", ");
     out.push(
       `${p.policy}: LP P&L per seed min ${money2(p.lpPnl.min, true)}, median ${money2(p.lpPnl.median, true)}, max ${money2(p.lpPnl.max, true)}; ` +
-        `fees charged ${money2(p.feesCharged.mean)}; checked ${p.checks.checkedEvents} events, ${p.checks.violations} violations` +
+        `fees charged ${money2(p.feesCharged.mean)}; deleverage calls ${count(p.deleverageCalls)}; checked ${p.checks.checkedEvents} events, ${p.checks.violations} violations` +
         (rejections ? `; refused orders: ${rejections}` : ""),
     );
   }

@@ -102,6 +102,8 @@ export interface RunResult {
   /** Positions still open at resolution whose payout did not repay the loan. */
   readonly settlementsBankrupt: number;
   readonly marginCalls: number;
+  /** Calls to deleverage (before the hazard window, or an open position above its cap of the moment). */
+  readonly deleverageCalls: number;
   readonly auctions: number;
   /** What winners did not get of 1 per winning share (must be "0"), and haircuts charged to anyone but the pool's LPs. */
   readonly winnersHaircut: string;
@@ -182,6 +184,7 @@ export function simulateRun(input: RunInput): RunResult {
   let liquidationsBankrupt = 0;
   let settlementsBankrupt = 0;
   let marginCalls = 0;
+  let deleverageCalls = 0;
   let auctions = 0;
   const liquidationMarks: LiquidationMark[] = [];
   const accrualHours = risk.accrualIntervalSeconds / 3600;
@@ -223,6 +226,9 @@ export function simulateRun(input: RunInput): RunResult {
       }
       case "MarginCalled":
         marginCalls += 1;
+        break;
+      case "DeleverageCalled":
+        deleverageCalls += 1;
         break;
       case "AuctionStarted":
         auctions += 1;
@@ -668,6 +674,7 @@ export function simulateRun(input: RunInput): RunResult {
     liquidationsBankrupt,
     settlementsBankrupt,
     marginCalls,
+    deleverageCalls,
     auctions,
     winnersHaircut: toAmountString(winnersHaircut),
     traders: results,

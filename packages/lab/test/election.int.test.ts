@@ -50,7 +50,7 @@ describe("election-2024 under perp20x, default and 1x (3 seeds of the shipped sc
     }
   });
 
-  it("reports every measure per policy: liquidations, bankruptcies, insurance used, returns, series", () => {
+  it("reports every measure per policy: liquidations, bankruptcies, insurance used, deleverage calls, returns, series", () => {
     const perp = policyOf(report, "perp20x");
     expect(Number(perp.liquidations.mean)).toBeGreaterThan(0);
     expect(Number(perp.liquidationsBankrupt.mean)).toBeGreaterThan(0);
@@ -58,6 +58,8 @@ describe("election-2024 under perp20x, default and 1x (3 seeds of the shipped sc
     expect(perp.returns?.traders).toBeGreaterThan(0);
     const def = policyOf(report, "default");
     expect(Number(def.feesCharged.mean)).toBeGreaterThan(0);
+    // The default calls loans before the hazard window (scheduled deleveraging): every run has some.
+    for (const r of def.runs) expect(r.deleverageCalls).toBeGreaterThan(0);
     // The default cap never exceeds 5x and is 1x inside the hazard window; perp20x sits at 20x.
     expect(Math.max(...def.series.maxLeverage.map(Number))).toBeLessThanOrEqual(5);
     const resolvesAt = Date.parse(report.path.resolvesAt);
