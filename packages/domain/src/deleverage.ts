@@ -43,7 +43,7 @@ function withinCap(shares: number, loan: Money, outcomeMark: Money, cap: Money):
   if (loan.isZero()) return true;
   if (cap.eq(1)) return false;
   const leverage = leverageAt(shares, loan, outcomeMark);
-  return leverage !== null && leverage.lte(cap);
+  return leverage?.lte(cap) === true;
 }
 
 // Shares to sell at `price` so that what is left is at the cap: k ≥ (loan − S·q·(1 − 1/c)) / (price − q·(1 − 1/c)).
@@ -76,7 +76,7 @@ export function deleverageCheck(
   if (deadline === null) {
     if (p.loan.isZero()) return;
     const leverage = leverageAt(p.shares, p.loan, outcomeMark);
-    const over = cap.eq(1) || (leverage !== null && leverage.gt(cap.times(CALL_TOLERANCE)));
+    const over = cap.eq(1) || leverage?.gt(cap.times(CALL_TOLERANCE)) === true;
     if (!over || leverage === null) return;
     deadline = deleverageDeadline(market, draft.at);
     draft.emit({
