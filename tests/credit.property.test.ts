@@ -397,58 +397,12 @@ function toCommand(step: Step, ctx: Context): Command | null {
         leverage: "1",
       };
     }
-    case "leveraged": {
-      const spec = MARKETS[step.market]!;
-      const accountId = TRADERS[step.account]!;
-      const yes = markTicks(state, spec);
-      const own = clampTicks(ownTicks(step.outcome, yes, spec) + step.through * (spec.ticks / 100), spec);
-      const quantity = Math.min(
-        step.quantity,
-        affordable(free(state, accountId).div(4), own, spec, step.leverage),
-      );
-      if (quantity < 1) return null;
-      ctx.leveragedPlacers.add(`${spec.marketId}|${accountId}`);
-      return {
-        type: "PlaceOrder",
-        at,
-        accountId,
-        marketId: spec.marketId,
-        clientOrderId: ref(),
-        side: "buy",
-        outcome: step.outcome,
-        price: price(own, spec),
-        quantity: String(quantity),
-        timeInForce: step.gtc ? "GTC" : step.timeInForce, // GTC: what it does not take rests
-        postOnly: false,
-        leverage: step.leverage,
-      };
-    }
-    case "leveragedBid": {
-      const spec = MARKETS[step.market]!;
-      const accountId = TRADERS[step.account]!;
-      const yes = markTicks(state, spec);
-      const own = clampTicks(ownTicks(step.outcome, yes, spec) - step.below * (spec.ticks / 100), spec);
-      const quantity = Math.min(
-        step.quantity,
-        affordable(free(state, accountId).div(4), own, spec, step.leverage),
-      );
-      if (quantity < 1) return null;
-      ctx.leveragedPlacers.add(`${spec.marketId}|${accountId}`);
-      return {
-        type: "PlaceOrder",
-        at,
-        accountId,
-        marketId: spec.marketId,
-        clientOrderId: ref(),
-        side: "buy",
-        outcome: step.outcome,
-        price: price(own, spec),
-        quantity: String(quantity),
-        timeInForce: "GTC",
-        postOnly: step.postOnly,
-        leverage: step.leverage,
-      };
-    }
+    case "leveraged":
+      // priced `through` cents above the mark: it crosses resting asks; GTC: what it does not take rests
+      return leveragedBuy(ctx, step, step.through, step.gtc ? "GTC" : step.timeInForce, false);
+    case "leveragedBid":
+      // `below` cents under the mark: it rests for a later taker (at the mark it may cross an ask)
+      return leveragedBuy(ctx, step, -step.below, "GTC", step.postOnly);
     case "mark": {
       const spec = MARKETS[step.market]!;
       // kept within 0.08..0.92, where leverage is available on at least one side
@@ -586,6 +540,40 @@ function toCommand(step: Step, ctx: Context): Command | null {
     default:
       return step satisfies never;
   }
+}
+
+/** A leveraged buy `cents` from the mark (own outcome), sized to a quarter of the account's free cash as margin. */
+function leveragedBuy(
+  ctx: Context,
+  step: { account: number; market: number; outcome: Outcome; leverage: string; quantity: number },
+  cents: number,
+  timeInForce: "GTC" | "IOC" | "FOK",
+  postOnly: boolean,
+): Command | null {
+  const spec = MARKETS[step.market]!;
+  const accountId = TRADERS[step.account]!;
+  const yes = markTicks(ctx.state, spec);
+  const own = clampTicks(ownTicks(step.outcome, yes, spec) + cents * (spec.ticks / 100), spec);
+  const quantity = Math.min(
+    step.quantity,
+    affordable(free(ctx.state, accountId).div(4), own, spec, step.leverage),
+  );
+  if (quantity < 1) return null;
+  ctx.leveragedPlacers.add(`${spec.marketId}|${accountId}`);
+  return {
+    type: "PlaceOrder",
+    at: ctx.now,
+    accountId,
+    marketId: spec.marketId,
+    clientOrderId: `r-${++ctx.counter}`,
+    side: "buy",
+    outcome: step.outcome,
+    price: price(own, spec),
+    quantity: String(quantity),
+    timeInForce,
+    postOnly,
+    leverage: step.leverage,
+  };
 }
 
 /** Cancels the maker's open orders on the market, then (next command) quotes; here: one bid of the ladder per call. */

@@ -1,11 +1,18 @@
 // Limits of new borrowing from a market's pool: the exposure limits (a leveraged taker at placement), and every limit
 // of the moment a resting leveraged buy must still meet at each of its fills (the loan is drawn then, not at placement).
 import { Leverage, Margin } from "@pmx/liquidation";
+import type { Outcome } from "./codecs.js";
 import type { Draft } from "./draft.js";
 import { floor6, type Money, money, ONE, toAmountString, ZERO } from "./money.js";
 import { type Rejection, reject } from "./rejection.js";
 import { currentMaxLeverage } from "./risk.js";
-import { type LeveragedPosition, leveragedKey, type MarketState, type OrderState } from "./state.js";
+import {
+  emptyLeveragedPosition,
+  type LeveragedPosition,
+  leveragedKey,
+  type MarketState,
+  type OrderState,
+} from "./state.js";
 
 /** A pool's cash and what it has lent (the draft's, or as it would be after earlier loans of the same match). */
 export interface PoolView {
@@ -70,27 +77,12 @@ function exposureRejection(
 }
 
 /** The account's leveraged position in the outcome as the state holds it, or a new empty one. */
-export function leveragedPositionOrNew(
+export const leveragedPositionOrNew = (
   market: MarketState,
   accountId: string,
-  outcome: "YES" | "NO",
-): LeveragedPosition {
-  return (
-    market.leveraged.get(leveragedKey(accountId, outcome)) ?? {
-      accountId,
-      outcome,
-      shares: 0,
-      sharesReserved: 0,
-      loan: ZERO,
-      feesOwed: ZERO,
-      marginPaid: ZERO,
-      status: "healthy",
-      deadline: null,
-      paidUntil: null,
-      deleverageDeadline: null,
-    }
-  );
-}
+  outcome: Outcome,
+): LeveragedPosition =>
+  market.leveraged.get(leveragedKey(accountId, outcome)) ?? emptyLeveragedPosition(accountId, outcome);
 
 /** Loans the same match drew before this fill: into the pool view, by account, and by position (shares and loan). */
 export interface EarlierLoans {

@@ -304,19 +304,27 @@ describe("several partial fills use exactly the own part reserved", () => {
 });
 
 describe("at the fill, under the limits of that moment: a fill they no longer allow cancels the order (LEVERAGE_NOT_AVAILABLE)", () => {
-  /** The events of bob's IOC buy hitting alice's bid o-1 after mm2's 1x bid o-2 (the next order of the book). */
-  const refused = (release: string, next: { yesPrice: string; quantity: number }): Partial<Event>[] => [
-    { type: "OrderAccepted", orderId: "o-3", accountId: "bob" },
-    {
-      type: "OrderCancelled",
-      orderId: "o-1",
-      accountId: "alice",
-      reason: "LEVERAGE_NOT_AVAILABLE",
-      quantity: 100,
-      releasedCash: release,
-    },
-    { type: "TradeExecuted", makerOrderId: "o-2", makerAccountId: "mm2", takerOrderId: "o-3", ...next },
+  /** A taker's buy: accepted, the leveraged bid `orderId` cancelled releasing `released`, then what follows. */
+  const refused = (
+    orderId: string,
+    released: string,
+    next: Partial<Event>,
+    taker = "bob",
+  ): Partial<Event>[] => [
+    { type: "OrderAccepted", accountId: taker },
+    { type: "OrderCancelled", orderId, reason: "LEVERAGE_NOT_AVAILABLE", releasedCash: released },
+    next,
   ];
+  /** bob's IOC buy of 100 skipping alice's bid o-1 for mm2's 1x bid o-2 (the next order of the book) at `yesPrice`. */
+  const nextBid = (released: string, yesPrice: string) =>
+    refused("o-1", released, {
+      type: "TradeExecuted",
+      makerOrderId: "o-2",
+      makerAccountId: "mm2",
+      takerOrderId: "o-3",
+      yesPrice,
+      quantity: 100,
+    });
 
   const expectReleased = (state: CreditExchange["state"]) => {
     expect(state.orders.get("o-1")).toMatchObject({
@@ -340,7 +348,7 @@ describe("at the fill, under the limits of that moment: a fill they no longer al
     x.at(T0 + 2 * DAY);
     const { state } = givenExchange(x)
       .when(ioc("bob", "NO", "0.51", 100))
-      .then(refused("25", { yesPrice: "0.49", quantity: 100 }));
+      .then(nextBid("25", "0.49"));
     expectReleased(state);
   });
 
@@ -354,7 +362,7 @@ describe("at the fill, under the limits of that moment: a fill they no longer al
     for (const p of ["0.42", "0.34", "0.26", "0.18"]) x.advance(5 * MINUTE).run(mark(p));
     const { state } = givenExchange(x)
       .when(ioc("bob", "NO", "0.86", 100))
-      .then(refused("7.5", { yesPrice: "0.14", quantity: 100 }));
+      .then(nextBid("7.5", "0.14"));
     expectReleased(state);
   });
 
@@ -374,17 +382,14 @@ describe("at the fill, under the limits of that moment: a fill they no longer al
     expect(ofType(part, "LoanOpened")[0]).toMatchObject({ orderId: "o-1", amount: "180" });
     const { state } = givenExchange(x)
       .when(ioc("carol", "NO", "0.56", 1000))
-      .then([
-        { type: "OrderAccepted", orderId: "o-5", accountId: "carol" },
-        {
-          type: "OrderCancelled",
-          orderId: "o-1",
-          reason: "LEVERAGE_NOT_AVAILABLE",
-          quantity: 1000,
-          releasedCash: "225",
-        },
-        { type: "TradeExecuted", makerOrderId: "o-4", yesPrice: "0.44", quantity: 1000 },
-      ]);
+      .then(
+        refused(
+          "o-1",
+          "225",
+          { type: "TradeExecuted", makerOrderId: "o-4", yesPrice: "0.44", quantity: 1000 },
+          "carol",
+        ),
+      );
     expect(reservedOf(state, "alice")).toBe("0");
     expect(poolOf(state)).toMatchObject({ cash: "300", lent: "700" });
   });
@@ -395,11 +400,7 @@ describe("at the fill, under the limits of that moment: a fill they no longer al
     x.runAll(gtc("alice", "YES", "0.45", 500, "2"), place("mm2", "buy", "YES", "0.44", 500));
     givenExchange(x)
       .when(ioc("bob", "NO", "0.56", 500))
-      .then([
-        { type: "OrderAccepted", accountId: "bob" },
-        { type: "OrderCancelled", orderId: "o-3", reason: "LEVERAGE_NOT_AVAILABLE", releasedCash: "112.5" },
-        { type: "TradeExecuted", makerOrderId: "o-4", quantity: 500 },
-      ]);
+      .then(refused("o-3", "112.5", { type: "TradeExecuted", makerOrderId: "o-4", quantity: 500 }));
   });
 
   it("loans drawn earlier in the same match count: with room for one, of two 2x bids of 1000 YES the first (at 0.46, loan 230) fills and the second (at 0.45, loan 225) is cancelled", () => {
@@ -443,7 +444,7 @@ describe("at the fill, under the limits of that moment: a fill they no longer al
     x.advance(5 * MINUTE).run(mark("0.39"));
     const { state } = givenExchange(x)
       .when(ioc("bob", "NO", "0.61", 100))
-      .then(refused("12.5", { yesPrice: "0.39", quantity: 100 }));
+      .then(nextBid("12.5", "0.39"));
     expectReleased(state);
   });
 
@@ -456,11 +457,7 @@ describe("at the fill, under the limits of that moment: a fill they no longer al
     expect(leveragedOf(x.state, "alice", "YES")!.status).toBe("liquidating");
     givenExchange(x)
       .when(ioc("bob", "NO", "0.7", 1000))
-      .then([
-        { type: "OrderAccepted", accountId: "bob" },
-        { type: "OrderCancelled", orderId: "o-3", reason: "LEVERAGE_NOT_AVAILABLE", releasedCash: "150" },
-        { type: "OrderCancelled", reason: "IOC_REMAINDER", quantity: 1000 },
-      ]);
+      .then(refused("o-3", "150", { type: "OrderCancelled", reason: "IOC_REMAINDER", quantity: 1000 }));
   });
 
   it("a call auction lends nothing: at its uncrossing a resting 2x bid it would fill is cancelled and the auction computed without it; one it would not fill stays", () => {
