@@ -195,6 +195,20 @@ describe("a fill of a resting leveraged buy draws its loan then", () => {
     expect(makerFee).toEqual(takerFee);
   });
 
+  it("two leveraged buyers meet: bob's 2x IOC buy of 100 NO at 0.50 hits alice's 2x bid, each borrows 25 (bob's loan first, alice's just before the trade) and the pool lends 50", () => {
+    const x = alice_bids_100_yes_at_050_2x();
+    const { state } = givenExchange(x)
+      .when(leveragedBuy("bob", "NO", "0.5", 100, "2"))
+      .then([
+        { type: "OrderAccepted", orderId: "o-2", reservedCash: "25" },
+        { type: "LoanOpened", accountId: "bob", orderId: "o-2", outcome: "NO", amount: "25" },
+        { type: "LoanOpened", accountId: "alice", orderId: "o-1", outcome: "YES", amount: "25" },
+        { type: "TradeExecuted", kind: "MINT", makerOrderId: "o-1", takerOrderId: "o-2", quantity: 100 },
+      ]);
+    expect(poolOf(state)).toMatchObject({ cash: "950", lent: "50" });
+    expect([reservedOf(state, "alice"), reservedOf(state, "bob")]).toEqual(["0", "0"]);
+  });
+
   it("a cancel by the owner releases the own part still reserved: 25 at first, 15 after a fill of 40 (own part 10, loan 10)", () => {
     const x = alice_bids_100_yes_at_050_2x();
     givenExchange(x)
