@@ -88,6 +88,8 @@ class Exchange {
       tickSize: "0.01",
       resolvesAt: new Date(resolvesAtMs).toISOString(),
       takerFeeBps: 0,
+      // the extremity move these scenarios were written with (5x at 0.50); the default 0.2 has its own tests
+      extremityMove: "0.1",
       ...risk,
     });
     expect(res.status, res.text).toBe(201);

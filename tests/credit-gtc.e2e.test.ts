@@ -127,7 +127,7 @@ describe("leveraged GTC orders through the gateway", () => {
   });
 
   it("given a 2x GTC bid placed 4.5 days before resolution (time cap 3), when a seller hits it 2 days later (time cap 1.85), then it is cancelled LEVERAGE_NOT_AVAILABLE as GET /v1/orders shows, its 25 are released, and the seller fills against mm's 1x bid at 0.49", async () => {
-    await c.marketWithPool("ramp", new Date(T0 + 4.5 * DAY).toISOString());
+    await c.marketWithPool("ramp", { resolvesAt: new Date(T0 + 4.5 * DAY).toISOString() });
     const bid = await buy("alice", "ramp", "ramp-2x", {
       outcome: "YES",
       price: "0.5",

@@ -22,6 +22,11 @@ import { type ApiResponse, Client, type Credential, expectApiError } from "./sup
 import { type Gateway, runPmx, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
 import { Decimal, dec } from "./support/ledger.js";
 
+/** The extremity move these scenarios were written with (0.10: 5x at 0.50); the default, 0.20, has its own tests. */
+const EXTREMITY_010 = { extremityMove: "0.1" } as const;
+/** What every market listed here holds unless a test sets more: the defaults with EXTREMITY_010. */
+const SCENARIO_PARAMS = RiskParams.withDefaults(EXTREMITY_010);
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -298,6 +303,7 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
           tickSize: "0.01",
           resolvesAt: iso(resolvesAtMs),
           takerFeeBps: 0,
+          ...EXTREMITY_010,
           ...risk,
         }),
         201,
@@ -335,7 +341,7 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
         phase: "continuous",
         markPrice: null,
       });
-      expect(listed.risk).toEqual({ ...RiskParams.DEFAULT_RISK_PARAMS });
+      expect(listed.risk).toEqual({ ...SCENARIO_PARAMS });
       await mark(CAP, "0.4");
       expect((await market(CAP)).maxLeverage, "utilization of an empty pool is 1").toBe("1");
       const supplied = await supply("lp", CAP, "5000");
@@ -349,7 +355,7 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
       const m = await market(CAP);
       expect(m.maxLeverage).toBe("4");
       expect(m.fundingRateUnit).toBe("per_hour_fraction_of_loan");
-      const rate = Funding.feeRatePerHour(RiskParams.DEFAULT_RISK_PARAMS, {
+      const rate = Funding.feeRatePerHour(SCENARIO_PARAMS, {
         markPrice: new Money.Decimal("0.4"),
         leverage: new Money.Decimal("4"),
         nowMs: T0,
@@ -409,7 +415,7 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
     });
 
     it("given maxLeverage 4, when alice buys 137 YES at 0.41 at exactly 4x and bob 100 at 2.7x, then each holds a leveraged position with loan floor6(cost × (L − 1) / L) lent by the pool plus the first interval's jump-risk fee, charged in the same command", async () => {
-      const params = RiskParams.DEFAULT_RISK_PARAMS;
+      const params = SCENARIO_PARAMS;
       const a = await ok(
         await order("alice", {
           clientOrderId: "a-at-cap",
@@ -652,7 +658,7 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
       insuranceCut: "0.25",
       accrualIntervalSeconds: 3_600,
     };
-    const params = RiskParams.withDefaults(RISK);
+    const params = RiskParams.withDefaults({ ...EXTREMITY_010, ...RISK });
     const SHARES = "200";
     const SUPPLY = "2000";
     const LOAN0 = loanFor("124", "3"); // 200 YES at 0.62 = 124 at 3x → 82.666666
@@ -836,7 +842,7 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
   describe("4. a gradual decline with resting bids liquidates before bankruptcy: no bad debt", () => {
     const LIQ = "liq";
     const RESOLVES = T0 + 60 * DAY;
-    const params = RiskParams.DEFAULT_RISK_PARAMS;
+    const params = SCENARIO_PARAMS;
     let t: number;
     let fundsBefore: FundView[];
     // 100 YES at 0.60 = 60 at 4x: principal 45, and the first interval's fee on it at once. A jump to 0.40 leaves 40
@@ -1016,7 +1022,7 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
   describe("5. accrual boundaries: each position is charged for its own intervals, from its opening, in advance", () => {
     const REFI = "refi";
     const RESOLVES = T0 + 90 * DAY;
-    const params = RiskParams.DEFAULT_RISK_PARAMS;
+    const params = SCENARIO_PARAMS;
     let s: number;
     const buy = async (clientOrderId: string) => {
       const res = await ok(

@@ -20,8 +20,11 @@ export interface CreditGateway {
   order<T = Json>(name: string, body: Record<string, unknown>): Promise<ApiResponse<T>>;
   /** `GET /v1/account` of the account. */
   account<T>(name: string): Promise<T>;
-  /** A market without fees (resolving in 2030 unless told), lp's 1000 in its pool, and the mark at 0.50. */
-  marketWithPool(marketId: string, resolvesAt?: string): Promise<void>;
+  /**
+   * A market without fees resolving in 2030 (`terms` override the listing: resolvesAt, risk parameters), lp's 1000
+   * in its pool, and the mark at 0.50.
+   */
+  marketWithPool(marketId: string, terms?: Record<string, unknown>): Promise<void>;
 }
 
 /**
@@ -46,13 +49,14 @@ export function creditGateway(deposits: Record<string, string>): CreditGateway {
     expect(res.status, res.text).toBe(200);
     return res.body;
   };
-  h.marketWithPool = async (marketId, resolvesAt = "2030-01-01T00:00:00Z") => {
+  h.marketWithPool = async (marketId, terms = {}) => {
     const market = {
       marketId,
       question: `Will ${marketId} happen?`,
       tickSize: "0.01",
-      resolvesAt,
+      resolvesAt: "2030-01-01T00:00:00Z",
       ...FEE_FREE,
+      ...terms,
     };
     await h.ok(await h.api.op("POST", "/v1/markets", market), 201);
     const supply = { amount: "1000", reference: `supply-${marketId}` };

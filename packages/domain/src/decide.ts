@@ -863,16 +863,18 @@ function setBackstopBid(c: CommandOf<"SetBackstopBid">, state: State): Decision 
   ]);
 }
 
-/** Time passes for every market: auctions that are due uncross, jump-risk fees accrue, margin-call deadlines bite, bad debts share the shared fund. */
+/** Time passes for every market: auctions that are due uncross, scheduled deleveraging sells, jump-risk fees accrue, margin-call deadlines bite, bad debts share the shared fund. */
 function tick(c: { at: number }, state: State): Decision {
   const draft = new Draft(state, c.at);
   for (const market of state.markets.values()) {
     if (market.status === "resolved") continue;
     auctionDecisions(draft, market);
     const mark = refreshMark(draft, market);
+    // Scheduled sales first: a loan repaid at this instant (at the hazard window's start, or at a cap call's
+    // deadline) is not charged for the interval starting now; the fee is on what stays lent.
+    deleverageSweep(draft, market, mark);
     accrueFunding(draft, market);
     riskSweep(draft, market, mark);
-    deleverageSweep(draft, market, mark);
   }
   // The shared fund is shared among all the markets defaulting at this tick, not taken by the first listed.
   settleShortfalls(draft);

@@ -26,13 +26,20 @@ export const FAR_RESOLUTION = "2030-01-01T00:00:00Z";
 
 type ListMarketInput = Extract<CommandInput, { type: "ListMarket" }>;
 
-/** A ListMarket command on tick 0.01 without taker fee, resolving far away, with the default risk parameters unless overridden. */
+/**
+ * The extremity move these scenarios were written with (0.10: a 5x position at 0.50 is allowed). The default is 0.20,
+ * the adverse jump the fee prices (2.5x at 0.50); its own tests are credit-jump-cap.unit's.
+ */
+export const EXTREMITY_010 = { extremityMove: "0.1" } as const;
+
+/** A ListMarket command on tick 0.01 without taker fee, resolving far away, with EXTREMITY_010 and otherwise the default risk parameters unless overridden. */
 export const listMarket = (marketId: string, overrides: Partial<ListMarketInput> = {}): CommandInput => ({
   type: "ListMarket",
   marketId,
   question: `Will ${marketId} resolve YES?`,
   tickSize: "0.01",
   resolvesAt: FAR_RESOLUTION,
+  ...EXTREMITY_010,
   ...overrides,
 });
 

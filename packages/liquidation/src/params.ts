@@ -73,7 +73,7 @@ export const DEFAULT_RISK_PARAMS: RiskParams = {
   leverageRampSeconds: 604_800,
   priceBand: "0.1",
   maintenanceMarginFraction: "0.05",
-  extremityMove: "0.1",
+  extremityMove: "0.2",
   utilizationBuffer: "0.1",
   utilizationKink: "0.5",
   jumpIntensityPerDay: "0.05",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Decimal } from "../src/decimal.js";
 import {
   extremityCap,
   isLeverageAllowed,
@@ -11,7 +12,10 @@ import {
   utilizationCap,
 } from "../src/leverage.js";
 import { withDefaults } from "../src/params.js";
-import { at, d, params, pool, RESOLVES_AT_MS } from "./fixtures.js";
+import { at, d, params as defaults, pool, RESOLVES_AT_MS } from "./fixtures.js";
+
+/** The defaults with the first design's extremity move (0.10), which the time and utilization cases below were written with. */
+const params = withDefaults({ extremityMove: "0.1" });
 
 const market = (mark: string, nowMs: number, lent = "0") => ({
   nowMs,
@@ -20,7 +24,31 @@ const market = (mark: string, nowMs: number, lent = "0") => ({
   ...pool(lent),
 });
 
-describe("Leverage: the market cap (defaults: 5x, hazard 1 day, ramp 7 days, extremity 0.1, kink 0.5, buffer 0.1)", () => {
+describe("Leverage: the default extremity cap survives the adverse jump the fee prices (extremityMove = adverseJumpSize = 0.2)", () => {
+  it.each([
+    ["0.5", "2.5"],
+    ["0.6", "2"],
+    ["0.4", "2"],
+    ["0.25", "1.25"],
+    ["0.8", "1"],
+    ["0.2", "1"],
+  ])("at %s: %sx", (mark, max) => {
+    expect(defaults.extremityMove).toBe(defaults.adverseJumpSize);
+    expect(maxLeverage(defaults, market(mark, at.thirtyDaysBefore)).toFixed()).toBe(max);
+  });
+
+  it("a position at the cap keeps equity ≥ 0 after an adverse jump of 0.20 at any price: q/L ≥ 0.2", () => {
+    for (let ticks = 1; ticks < 100; ticks++) {
+      const mark = d(String(ticks)).div(100);
+      const q = Decimal.min(mark, d("1").minus(mark));
+      const cap = extremityCap(defaults, mark);
+      // equity a share at leverage L is q / L; 1x has nothing borrowed and cannot go bankrupt
+      if (cap.gt(1)) expect(q.div(cap).gte(d(defaults.adverseJumpSize))).toBe(true);
+    }
+  });
+});
+
+describe("Leverage: the market cap (5x, hazard 1 day, ramp 7 days, extremity 0.1, kink 0.5, buffer 0.1)", () => {
   it.each([
     // mid price, 30 days out, idle pool of 10 000: the full 5x
     {
@@ -124,7 +152,7 @@ describe("Leverage: the market cap (defaults: 5x, hazard 1 day, ramp 7 days, ext
   });
 
   it("a cap with more than 2 dp is rounded down", () => {
-    const odd = withDefaults({ maxLeverage: "3.456" });
+    const odd = withDefaults({ maxLeverage: "3.456", extremityMove: "0.1" });
     expect(maxLeverage(odd, market("0.5", at.thirtyDaysBefore)).toFixed()).toBe("3.45");
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Decimal } from "../src/decimal.js";
-import { DEFAULT_RISK_PARAMS as params } from "../src/params.js";
+import { DEFAULT_RISK_PARAMS as params, withDefaults } from "../src/params.js";
 import { type Scenario, simulate, simulatePath, summarize } from "../src/simulate.js";
 
 // mulberry32: a small seeded PRNG (public domain); the package never draws randomness itself.
@@ -57,13 +57,16 @@ describe("Simulation: pool LPs break even or better under the fee model (guarant
     expect(summary.mean.minus(Z_95.mul(summary.standardError)).gte(0)).toBe(true);
   }, 120_000);
 
-  it("control: when the world jumps 4x as often as the model charges for, LPs lose (the check can fail)", () => {
+  it("control: with the cap sized for a 0.10 move (extremityMove 0.1) and a world jumping 0.20 4x as often as the model charges for, LPs lose (the check can fail)", () => {
     const underpriced = {
       ...holdThroughResolution,
       paths: 500,
       world: { jumpIntensityPerDay: "0.2", adverseJumpSize: params.adverseJumpSize },
     };
-    const summary = lpPnl(underpriced);
+    const summary = summarize(
+      simulate(withDefaults({ extremityMove: "0.1" }), underpriced, mulberry32(SEED)).map((r) => r.lpPnl),
+      Z_99,
+    );
     expect(summary.mean.plus(Z_99.mul(summary.standardError)).lt(0)).toBe(true);
   }, 120_000);
 
