@@ -6,13 +6,12 @@
 // 3. two markets defaulting at one tick share the shared insurance fund pro rata to their shortfalls, each capped at
 //    sharedFundMarketCap of the fund, and the draws are the same whichever market was listed first.
 // `GET /v1/audit/solvency` is balanced after every step.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { type ApiResponse, Client, type Credential, expectApiError } from "./support/client.js";
-import { type Gateway, readEvents, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
+import { creditGateway, FEE_FREE } from "./support/credit.js";
+import { readEvents, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
 
 const MINUTE = 60_000;
-/** No jump-risk fee: loans stay round numbers. */
-const FEE_FREE = { jumpIntensityPerDay: "0", utilizationChargePerDay: "0" };
 
 interface PositionView {
   marketId: string;
@@ -26,62 +25,11 @@ interface PositionView {
 const eventTypes = (dbPath: string): string[] => readEvents(dbPath).map((e) => e.type);
 
 describe("credit fairness through the gateway: exposure limit and backstop floor", () => {
-  let gw: Gateway;
-  let api: Client;
-  const who: Record<string, Credential> = {};
-
-  const solvent = async () => {
-    const s = await api.solvency();
-    expect(s.balanced, JSON.stringify(s.totals)).toBe(true);
-  };
-  const ok = async (res: ApiResponse, status = 200): Promise<ApiResponse> => {
-    expect(res.status, res.text).toBe(status);
-    await solvent();
-    return res;
-  };
-  const order = (name: string, body: Record<string, unknown>) =>
-    api.as(who[name]!, "POST", "/v1/orders", { side: "buy", timeInForce: "GTC", leverage: "1", ...body });
-  const account = async (name: string) => {
-    const res = await api.as<{ cash: string; positions: PositionView[] }>(who[name]!, "GET", "/v1/account");
-    expect(res.status, res.text).toBe(200);
-    return res.body;
-  };
+  const c = creditGateway({ lp: "10000", mm: "10000", alice: "1000", bob: "1000", carol: "1000" });
+  const { who, solvent, ok, order } = c;
+  const account = (name: string) => c.account<{ cash: string; positions: PositionView[] }>(name);
   /** A market far from resolution without fees, extremity move 0.1, a pool of 1000 from lp, and the mark at 0.50. */
-  const marketWithPool = async (marketId: string) => {
-    await ok(
-      await api.op("POST", "/v1/markets", {
-        marketId,
-        question: `Will ${marketId} happen?`,
-        tickSize: "0.01",
-        resolvesAt: "2030-01-01T00:00:00Z",
-        extremityMove: "0.1", // 5x at 0.50, as these scenarios were written; the default 0.2 has its own tests
-        ...FEE_FREE,
-      }),
-      201,
-    );
-    await ok(
-      await api.as(who.lp!, "POST", `/v1/markets/${marketId}/pool/supply`, {
-        amount: "1000",
-        reference: `supply-${marketId}`,
-      }),
-    );
-    await ok(await api.op("POST", `/v1/markets/${marketId}/mark`, { price: "0.5" }));
-  };
-
-  beforeAll(async () => {
-    gw = await startGateway();
-    api = new Client(gw.url, gw.token);
-    await api.setClock(T0);
-    for (const name of ["lp", "mm", "alice", "bob", "carol"]) {
-      who[name] = await api.openAccount(name);
-      await api.deposit(name, name === "lp" || name === "mm" ? "10000" : "1000", `wire-${name}`);
-    }
-  });
-
-  afterAll(async () => {
-    await gw?.stop();
-    await stopAllGateways();
-  });
+  const marketWithPool = (marketId: string) => c.marketWithPool(marketId, { extremityMove: "0.1" }); // 5x at 0.50, as these scenarios were written; the default 0.2 has its own tests
 
   it("given alice owes 240 of a 1000 pool, when she borrows 40 more (limit 0.25 × 1000 = 250), then 422 ACCOUNT_EXPOSURE_LIMIT with limit, current and requested, and nothing is written", async () => {
     await marketWithPool("limits");
@@ -111,11 +59,11 @@ describe("credit fairness through the gateway: exposure limit and backstop floor
     ).toMatchObject({
       loan: "240",
     });
-    const events = (await api.health()).events;
+    const events = (await c.api.health()).events;
     const refused = await buy("more", "100");
     expectApiError(refused, 422, "ACCOUNT_EXPOSURE_LIMIT");
     expect(refused.body.error.details).toEqual({ limit: "250", current: "240", requested: "40" });
-    expect((await api.health()).events).toBe(events);
+    expect((await c.api.health()).events).toBe(events);
     await solvent();
     // 25 more (a loan of 10) stays within the limit.
     await ok(await buy("within", "25"), 201);
@@ -156,22 +104,22 @@ describe("credit fairness through the gateway: exposure limit and backstop floor
       201,
     );
     await ok(
-      await api.as(who.carol!, "POST", "/v1/markets/floor/backstop", {
+      await c.api.as(who.carol!, "POST", "/v1/markets/floor/backstop", {
         outcome: "YES",
         price: "0.33",
         maxShares: "100",
       }),
     );
-    await ok(await api.op("POST", "/v1/markets/floor/mark", { price: "0.42" }));
+    await ok(await c.api.op("POST", "/v1/markets/floor/mark", { price: "0.42" }));
     const bobsPosition = async () =>
       (await account("bob")).positions.find((p) => p.marketId === "floor" && p.leveraged);
     expect(await bobsPosition()).toMatchObject({ status: "margin_call", loan: "40" });
-    const before = eventTypes(gw.dbPath).length;
+    const before = eventTypes(c.gw.dbPath).length;
 
-    await api.setClock(T0 + 10 * MINUTE);
+    await c.api.setClock(T0 + 10 * MINUTE);
     await solvent();
 
-    const during = eventTypes(gw.dbPath).slice(before);
+    const during = eventTypes(c.gw.dbPath).slice(before);
     expect(during).toContain("LiquidationStarted");
     // Before the floor, carol took the 100 YES for 33 at a mark of 0.42 (bad debt 7 for the pool).
     expect(during).not.toContain("PositionTransferred");

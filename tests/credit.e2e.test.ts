@@ -399,16 +399,16 @@ describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees ove
         leverage: "5",
       });
       expectApiError(far, 422, "LEVERAGE_TOO_HIGH");
-      // A leveraged buy takes liquidity: GTC is refused even at the cap.
+      // A resting (GTC) leveraged buy meets the cap at placement too (and again at each fill: credit-gtc.e2e).
       const resting = await order("alice", {
         clientOrderId: "a-gtc",
         marketId: CAP,
         outcome: "YES",
         price: "0.41",
         quantity: "137",
-        leverage: "4",
+        leverage: "4.01",
       });
-      expectApiError(resting, 422, "INVALID_ORDER_TERMS");
+      expectApiError(resting, 422, "LEVERAGE_TOO_HIGH");
       expect(await events()).toBe(before);
       expect((await account("alice")).positions).toEqual([]);
       await solvent();

@@ -2,7 +2,7 @@
 import { Auction, Liquidation, Margin } from "@pmx/liquidation";
 import { fillKindOf, type Intent } from "@pmx/matching";
 import type { Draft } from "./draft.js";
-import { cancellation, ceilToTick, KIND_OF } from "./execute.js";
+import { cancellation, ceilToTick, KIND_OF, releaseRemainder } from "./execute.js";
 import { type Money, money, toAmountString, ZERO } from "./money.js";
 import { costOf, intentOf, ownPriceTicks, priceStringOf } from "./prices.js";
 import { markOf, settleLiquidation } from "./risk.js";
@@ -89,8 +89,8 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
     remaining.set(number, order.quantity);
     liquidations.set(number, { position, proceeds: ZERO });
   }
-  const bids: Auction.AuctionOrder[] = [];
-  const asks: Auction.AuctionOrder[] = [];
+  let bids: Auction.AuctionOrder[] = [];
+  let asks: Auction.AuctionOrder[] = [];
   for (const [n, o] of orders) {
     const yesTicks = o.outcome === "YES" ? o.priceTicks : market.ticks - o.priceTicks;
     (isBid(o) ? bids : asks).push({ id: n, priceTicks: yesTicks, quantityLots: remaining.get(n)!, seq: n });
@@ -98,7 +98,25 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
   const mark = markOf(market);
   const reference =
     mark === null ? Math.floor(market.ticks / 2) : mark.times(market.ticks).round().toNumber();
-  const result = Auction.uncross(bids, asks, reference);
+  let result = Auction.uncross(bids, asks, reference);
+  // Nothing is lent during an auction (the cap is 1): a resting leveraged buy the uncrossing would fill is cancelled
+  // (LEVERAGE_NOT_AVAILABLE, its reservation released) and the auction computed again without it.
+  const refused = new Set<number>();
+  for (;;) {
+    const leveraged = new Set<number>();
+    for (const fill of result.fills)
+      for (const id of [fill.bidId, fill.askId]) if (orders.get(id)!.leverage !== null) leveraged.add(id);
+    if (leveraged.size === 0) break;
+    for (const id of leveraged) {
+      refused.add(id);
+      draft.emit(
+        releaseRemainder(draft, market, orders.get(id)!, remaining.get(id)!, "LEVERAGE_NOT_AVAILABLE"),
+      );
+    }
+    bids = bids.filter((o) => !refused.has(o.id));
+    asks = asks.filter((o) => !refused.has(o.id));
+    result = Auction.uncross(bids, asks, reference);
+  }
   let tradeNumber = draft.tradeCount;
   const released = (o: OrderState, own: number, quantity: number): Money =>
     o.side === "buy"
@@ -154,6 +172,7 @@ export function uncrossAuction(draft: Draft, market: MarketState): void {
   draft.tradeCount = tradeNumber;
   // The book after the fills, to rest the collected remainders on (one that would still cross is cancelled).
   const book = draft.scratchBook(market);
+  for (const id of refused) book.cancel(id);
   for (const fill of result.fills) {
     for (const id of [fill.bidId, fill.askId]) if (book.get(id)) book.reduce(id, fill.quantityLots);
   }

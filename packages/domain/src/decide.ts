@@ -2,13 +2,14 @@
 import { Leverage, Margin, RiskParams as Risk, SocializedLoss } from "@pmx/liquidation";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { auctionDecisions } from "./auction-decide.js";
+import { exposureLimitBreach } from "./borrowing.js";
 import { type Command, type CommandOf, RiskParamsInput } from "./commands.js";
 import { deleverageSweep } from "./deleverage.js";
 import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
 import { cancellation, executeOrder } from "./execute.js";
 import { markOf, refreshMark } from "./mark.js";
-import { floor6, HALF, type Money, money, ONE, toAmountString } from "./money.js";
+import { HALF, type Money, money, ONE, toAmountString } from "./money.js";
 import { poolValueAt } from "./pool-value.js";
 import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
@@ -436,12 +437,6 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
           },
         ),
       );
-    if (c.timeInForce === "GTC")
-      return left(
-        reject("INVALID_ORDER_TERMS", "a leveraged buy takes liquidity: its time in force is IOC or FOK", {
-          timeInForce: c.timeInForce,
-        }),
-      );
   }
 
   if (c.side === "sell") {
@@ -509,7 +504,12 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
     }
   }
   if (leveraged) {
-    const pool = market.pool;
+    // The pool as this order found it: resting leveraged buys it filled have drawn their loans first.
+    const after = draft.pool(market);
+    const pool = {
+      cash: after.cash.plus(executed.right.loan),
+      lent: after.lent.minus(executed.right.borrowed),
+    };
     const room = Leverage.maxBorrow(market.risk, {
       poolAssets: pool.cash.plus(pool.lent),
       poolLent: pool.lent,
@@ -525,66 +525,10 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
           },
         ),
       );
-    const exposure = exposureLimitBreach(market, c.accountId, newBorrowing(draft, market));
+    const exposure = exposureLimitBreach(market, c.accountId, executed.right.borrowed, pool);
     if (exposure !== null) return left(exposure);
   }
   return right(draft.events);
-}
-
-/** What a decision lent out of the market's pool so far: new loans and the fees charged on them in advance. */
-function newBorrowing(draft: Draft, market: MarketState): Money {
-  return draft.pool(market).lent.minus(market.pool.lent);
-}
-
-/** What the account owes the market's pool now, over all its leveraged positions there. */
-function accountLoanIn(market: MarketState, accountId: string): Money {
-  let owed = money(0);
-  for (const position of market.leveraged.values())
-    if (position.accountId === accountId) owed = owed.plus(position.loan);
-  return owed;
-}
-
-/**
- * Exposure limits of new borrowing: one account may owe the pool at most maxAccountLoanFraction of its assets
- * (floor6), all borrowers together at most maxMarketLoan. A rejection naming the limit breached, or null.
- */
-function exposureLimitBreach(market: MarketState, accountId: string, requested: Money): Rejection | null {
-  if (requested.lte(0)) return null;
-  const pool = market.pool;
-  const accountLimit = floor6(pool.cash.plus(pool.lent).times(market.risk.maxAccountLoanFraction));
-  const accountCurrent = accountLoanIn(market, accountId);
-  if (accountCurrent.plus(requested).gt(accountLimit))
-    return exposureRejection(
-      "ACCOUNT_EXPOSURE_LIMIT",
-      "this account",
-      accountLimit,
-      accountCurrent,
-      requested,
-    );
-  const marketLimit = money(market.risk.maxMarketLoan);
-  if (pool.lent.plus(requested).gt(marketLimit))
-    return exposureRejection(
-      "MARKET_EXPOSURE_LIMIT",
-      "this market's borrowers",
-      marketLimit,
-      pool.lent,
-      requested,
-    );
-  return null;
-}
-
-function exposureRejection(
-  code: "ACCOUNT_EXPOSURE_LIMIT" | "MARKET_EXPOSURE_LIMIT",
-  who: string,
-  limit: Money,
-  current: Money,
-  requested: Money,
-): Rejection {
-  return reject(
-    code,
-    `${who} may owe the pool at most ${toAmountString(limit)}: ${toAmountString(current)} owed, ${toAmountString(requested)} more requested`,
-    { limit: toAmountString(limit), current: toAmountString(current), requested: toAmountString(requested) },
-  );
 }
 
 /** During a call auction a limit order is collected (reserving its limit cost; auctions charge no taker fee). */

@@ -53,6 +53,8 @@ export class Draft {
   private readonly positions = new LazyMap<string, PositionScratch>();
   private readonly auctions = new LazyMap<string, number | null>();
   private readonly riskMarks = new LazyMap<string, Money | null>();
+  /** Loans opened in this decision, by `marketId|accountId`. */
+  private readonly loans = new LazyMap<string, Money>();
   sharedInsurance: Money;
   /** Shares each backstop bid (`marketId|accountId|outcome`) has taken over in this decision. */
   readonly backstopUsed = new LazyMap<string, number>();
@@ -104,6 +106,20 @@ export class Draft {
       this.pools.set(market.marketId, pool);
     }
     return pool;
+  }
+
+  /** A loan the decision opens: out of the pool's cash into what it has lent, counted against the borrower. */
+  openLoan(market: MarketState, accountId: string, amount: Money): void {
+    const pool = this.pool(market);
+    pool.cash = pool.cash.minus(amount);
+    pool.lent = pool.lent.plus(amount);
+    const key = `${market.marketId}|${accountId}`;
+    this.loans.set(key, (this.loans.get(key) ?? ZERO).plus(amount));
+  }
+
+  /** What the decision has lent the account in the market so far (loans opened; fees and repayments not counted). */
+  lentTo(market: MarketState, accountId: string): Money {
+    return this.loans.get(`${market.marketId}|${accountId}`) ?? ZERO;
   }
 
   marketInsurance(market: MarketState): Money {

@@ -31,6 +31,8 @@ export const CancelReason = t.keyof(
     SELF_TRADE: null,
     MARKET_RESOLVED: null,
     AUCTION_REMAINDER: null,
+    /** A resting leveraged buy reached a fill its loan may no longer be drawn for (the limits of that moment). */
+    LEVERAGE_NOT_AVAILABLE: null,
   },
   "CancelReason",
 );

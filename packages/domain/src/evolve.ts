@@ -6,6 +6,7 @@ import { amountOf, compact, HALF, type Money, money, ZERO } from "./money.js";
 import { intentOf, priceStringOf, priceTicksOf } from "./prices.js";
 import {
   type AccountState,
+  emptyLeveragedPosition,
   emptyPool,
   emptyPosition,
   type LeveragedPosition,
@@ -418,19 +419,7 @@ function leveragedOf(
   let position = market.leveraged.get(key);
   if (!position) {
     if (!create) throw new Error(`evolve: no leveraged position ${key} in ${market.marketId}`);
-    position = {
-      accountId,
-      outcome,
-      shares: 0,
-      sharesReserved: 0,
-      loan: ZERO,
-      feesOwed: ZERO,
-      marginPaid: ZERO,
-      status: "healthy",
-      deadline: null,
-      paidUntil: null,
-      deleverageDeadline: null,
-    };
+    position = emptyLeveragedPosition(accountId, outcome);
     market.leveraged.set(key, position);
   }
   return position;

@@ -3,15 +3,28 @@ import { Leverage, Margin } from "@pmx/liquidation";
 import {
   CancelReason as BookCancelReason,
   TimeInForce as BookTif,
+  type Fill,
   FillKind,
+  type NewOrder,
+  type OrderBook,
   type PlaceResult,
 } from "@pmx/matching";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
+import { type EarlierLoans, leveragedPositionOrNew, loanAllowedAtFill } from "./borrowing.js";
 import type { Outcome, Side, TimeInForce } from "./codecs.js";
 import type { Draft } from "./draft.js";
 import type { CancelReason, Event, EventOf } from "./events.js";
 import { type Money, money, toAmountString, ZERO } from "./money.js";
-import { costOf, intentOf, outcomeOf, ownPriceTicks, priceStringOf, sideOf, takerFeeOf } from "./prices.js";
+import {
+  costOf,
+  intentOf,
+  outcomeOf,
+  ownPriceTicks,
+  priceStringOf,
+  restingReserveOf,
+  sideOf,
+  takerFeeOf,
+} from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
 import { chargeFee, intervalFee } from "./risk.js";
 import {
@@ -34,7 +47,7 @@ export interface OrderSpec {
   readonly quantity: number;
   readonly timeInForce: TimeInForce;
   readonly postOnly: boolean;
-  /** Above 1: a leveraged buy (IOC or FOK) that borrows from the pool. */
+  /** Above 1: a leveraged buy that borrows from the pool (its taking part now, a resting remainder at its fills). */
   readonly leverage: Money | null;
   /** Sells of pledged shares. */
   readonly source: "position" | "liquidation" | null;
@@ -46,6 +59,8 @@ export interface Execution {
   /** Buys: Σ price × quantity paid. Sells: Σ (price × quantity − fee) received. */
   readonly cash: Money;
   readonly loan: Money;
+  /** What the order itself borrowed: its loan and the first interval's fee charged on it. */
+  readonly borrowed: Money;
 }
 
 const BOOK_TIF = { GTC: BookTif.GTC, IOC: BookTif.IOC, FOK: BookTif.FOK } as const;
@@ -84,8 +99,10 @@ export function cancellation(
 
 /**
  * Matches the order against the draft's book of the market and appends its events: OrderAccepted (with the
- * exact reservation its fills and resting remainder use), LoanOpened for leveraged buys, SELF_TRADE
- * cancellations, TradeExecuted per fill, then OrderRested or OrderCancelled for the remainder.
+ * exact reservation its fills and resting remainder use), LEVERAGE_NOT_AVAILABLE cancellations of resting leveraged
+ * buys it would fill but the limits of the moment no longer allow, SELF_TRADE cancellations, LoanOpened for a
+ * leveraged taker, TradeExecuted per fill (a resting leveraged buy's LoanOpened just before its own), then
+ * OrderRested or OrderCancelled for the remainder, then the new loans' first fees.
  * `trade` = true changes the draft's private book (multi-step decisions); false only previews the real one.
  */
 export function executeOrder(
@@ -96,7 +113,7 @@ export function executeOrder(
 ): Either<Rejection, Execution> {
   const number = draft.orderCount + 1;
   const orderId = orderIdOf(number);
-  const order = {
+  const order: NewOrder = {
     id: number,
     owner: spec.ordinal,
     intent: intentOf(spec.side, spec.outcome),
@@ -105,9 +122,6 @@ export function executeOrder(
     timeInForce: BOOK_TIF[spec.timeInForce],
     postOnly: spec.postOnly,
   };
-  const result: PlaceResult = trade
-    ? draft.scratchBook(market).place(order)
-    : draft.book(market).preview(order);
 
   const events: Event[] = [];
   const accepted: EventOf<"OrderAccepted"> = {
@@ -129,18 +143,13 @@ export function executeOrder(
   if (spec.leverage) accepted.leverage = toAmountString(spec.leverage);
   if (spec.source) accepted.source = spec.source;
   events.push(accepted);
+  const { result, makerLoans } = matchOrder(draft, market, order, trade, events);
 
   for (const removed of result.removed) {
     // What a resting order still reserves follows from what is left of it (earlier steps of this decision may
-    // have filled part of it): a buy its limit price × the lots left, a sell the lots left.
+    // have filled part of it): a buy its limit price × the lots left (its own part when leveraged), a sell the lots left.
     const maker = draft.state.orders.byNumber(removed.id)!;
-    const reservedCash =
-      maker.side === "buy" ? costOf(maker.priceTicks, removed.remainingLots, market.ticks) : ZERO;
-    const reservedShares = maker.side === "sell" ? removed.remainingLots : 0;
-    events.push(
-      cancellation({ ...maker, reservedCash, reservedShares }, "SELF_TRADE", removed.remainingLots),
-    );
-    draft.addCash(maker.accountId, reservedCash);
+    events.push(releaseRemainder(draft, market, maker, removed.remainingLots, "SELF_TRADE"));
   }
 
   let paid: Money = ZERO; // buys: Σ amount
@@ -149,6 +158,7 @@ export function executeOrder(
   let filled = 0;
   let tradeNumber = draft.tradeCount;
   const trades: Event[] = [];
+  const borrowers: Borrower[] = [];
   for (const fill of result.fills) {
     const maker = draft.state.orders.byNumber(fill.makerId)!;
     const makerOutcome = outcomeOf(fill.makerIntent);
@@ -168,6 +178,12 @@ export function executeOrder(
     fees = fees.plus(takerFee);
     filled += fill.quantityLots;
     if (sideOf(fill.makerIntent) === "sell") draft.addCash(maker.accountId, makerAmount);
+    const makerLoan = makerLoans?.get(fill.makerId);
+    if (makerLoan !== undefined) {
+      const borrower = { accountId: maker.accountId, outcome: maker.outcome, shares: fill.quantityLots };
+      trades.push(openLoan(draft, market, borrower, maker.orderId, makerLoan, money(maker.leverage!)));
+      borrowers.push({ ...borrower, loan: makerLoan });
+    }
     tradeNumber += 1;
     trades.push({
       type: "TradeExecuted",
@@ -193,9 +209,12 @@ export function executeOrder(
   let loan: Money = ZERO;
   if (spec.side === "buy") {
     if (spec.leverage && paid.gt(0)) loan = Margin.loanForPurchase(paid, spec.leverage);
-    const restCost =
-      result.restingLots > 0 ? costOf(spec.priceTicks, result.restingLots, market.ticks) : ZERO;
-    const own = paid.minus(loan).plus(fees).plus(restCost);
+    // A leveraged remainder reserves only its own part: its loan is drawn at each of its fills.
+    const rest =
+      result.restingLots > 0
+        ? restingReserveOf(spec.priceTicks, result.restingLots, market.ticks, spec.leverage)
+        : ZERO;
+    const own = paid.minus(loan).plus(fees).plus(rest);
     const free = draft.freeCash(spec.accountId);
     if (free.lt(own))
       return left(
@@ -214,25 +233,17 @@ export function executeOrder(
     accepted.reservedShares = filled + result.restingLots;
     draft.addCash(spec.accountId, received);
   }
-  if (loan.gt(0)) {
-    const pool = draft.pool(market);
-    pool.cash = pool.cash.minus(loan);
-    pool.lent = pool.lent.plus(loan);
-    events.push({
-      type: "LoanOpened",
-      marketId: market.marketId,
-      accountId: spec.accountId,
-      outcome: spec.outcome,
-      orderId,
-      amount: toAmountString(loan),
-      leverage: toAmountString(spec.leverage!),
-      at: draft.at,
-    });
+  // A leveraged buyer that bought borrows (its loan opens its leveraged position, which its shares go into).
+  const takerBorrows = spec.leverage !== null && filled > 0;
+  if (takerBorrows) {
+    const taker = { accountId: spec.accountId, outcome: spec.outcome, shares: filled };
+    events.push(openLoan(draft, market, taker, orderId, loan, spec.leverage!));
+    borrowers.unshift({ ...taker, loan });
   }
   events.push(...trades);
   draft.orderCount = number;
   draft.tradeCount = tradeNumber;
-  const firstFee = loan.gt(0) ? firstIntervalFee(draft, market, spec, filled, loan) : null;
+  const firstFees = borrowers.map((b) => firstIntervalFee(draft, market, b));
 
   if (result.restingLots > 0)
     events.push({ type: "OrderRested", orderId, marketId: market.marketId, quantity: result.restingLots });
@@ -249,33 +260,149 @@ export function executeOrder(
     });
   draft.emit(...events);
   // New borrowing pays its first interval's jump-risk fee up front (charged in advance, so no loan goes unpriced).
-  if (firstFee) chargeFee(draft, market, firstFee.position, firstFee.fee, loan, firstFee.until);
-  return right({ orderId, filled, cash: spec.side === "buy" ? paid : received, loan });
+  let borrowed = loan;
+  firstFees.forEach((first, i) => {
+    if (!first) return;
+    chargeFee(draft, market, first.position, first.fee, borrowers[i]!.loan, first.until);
+    if (i === 0 && takerBorrows) borrowed = borrowed.plus(first.fee);
+  });
+  return right({ orderId, filled, cash: spec.side === "buy" ? paid : received, loan, borrowed });
 }
 
-/** The fee of one interval from now on the new loan; the position stays paid up to its own date if it has one. */
-function firstIntervalFee(draft: Draft, market: MarketState, spec: OrderSpec, shares: number, loan: Money) {
-  const existing = market.leveraged.get(leveragedKey(spec.accountId, spec.outcome));
-  const position: LeveragedPosition = existing ?? {
-    accountId: spec.accountId,
-    outcome: spec.outcome,
-    shares: 0,
-    sharesReserved: 0,
-    loan: ZERO,
-    feesOwed: ZERO,
-    marginPaid: ZERO,
-    status: "healthy",
-    deadline: null,
-    paidUntil: null,
-    deleverageDeadline: null,
+/** One new loan of an execution: who borrows, for which outcome, the shares it buys and the amount. */
+interface Borrower {
+  readonly accountId: string;
+  readonly outcome: Outcome;
+  readonly shares: number;
+  readonly loan: Money;
+}
+
+/** The LoanOpened of a new loan (the pool's cash lent out in the draft). */
+function openLoan(
+  draft: Draft,
+  market: MarketState,
+  borrower: Omit<Borrower, "loan">,
+  orderId: string,
+  amount: Money,
+  leverage: Money,
+): EventOf<"LoanOpened"> {
+  draft.openLoan(market, borrower.accountId, amount);
+  return {
+    type: "LoanOpened",
+    marketId: market.marketId,
+    accountId: borrower.accountId,
+    outcome: borrower.outcome,
+    orderId,
+    amount: toAmountString(amount),
+    leverage: toAmountString(leverage),
+    at: draft.at,
   };
+}
+
+/** A resting order's cancellation releasing what its `lots` left still reserve (its cash back to free in the draft). */
+export function releaseRemainder(
+  draft: Draft,
+  market: MarketState,
+  order: OrderState,
+  lots: number,
+  reason: CancelReason,
+): EventOf<"OrderCancelled"> {
+  const reservedCash =
+    order.side === "buy" ? restingReserveOf(order.priceTicks, lots, market.ticks, order.leverage) : ZERO;
+  draft.addCash(order.accountId, reservedCash);
+  return cancellation(
+    { ...order, reservedCash, reservedShares: order.side === "sell" ? lots : 0 },
+    reason,
+    lots,
+  );
+}
+
+/**
+ * The match of the order against the book as the decision left it. A resting leveraged buy draws its loan at its
+ * fill, under the limits of that moment (loanAllowedAtFill): the first one the match would fill that they no longer
+ * allow is cancelled whole (LEVERAGE_NOT_AVAILABLE, its reservation released) and the match runs again without it,
+ * until every leveraged maker it fills may borrow (at most once per leveraged maker). `makerLoans`: each such
+ * maker's loan for its fill, by order number (null when the match fills none).
+ */
+function matchOrder(
+  draft: Draft,
+  market: MarketState,
+  order: NewOrder,
+  trade: boolean,
+  events: Event[],
+): { result: PlaceResult; makerLoans: Map<number, Money> | null } {
+  for (;;) {
+    const book = draft.book(market);
+    const preview = book.preview(order);
+    const plan = planMakerLoans(draft, market, book, preview.fills);
+    if (plan.refused === null) {
+      // The book's place ≡ its preview: the fills planned are the fills made.
+      const result = trade ? draft.scratchBook(market).place(order) : preview;
+      return { result, makerLoans: plan.loans };
+    }
+    const lots = draft.scratchBook(market).cancel(plan.refused.number)!.remainingLots;
+    events.push(releaseRemainder(draft, market, plan.refused, lots, "LEVERAGE_NOT_AVAILABLE"));
+  }
+}
+
+/**
+ * The loans the fills' resting leveraged buys would draw, in fill order, each checked against the limits of the
+ * moment with the loans before it counted; or the first maker refused. A maker always trades at its own limit, so
+ * with r lots left before a fill of q its own part is ownOf(r) − ownOf(r − q) of its reservation (ownOf =
+ * restingReserveOf) and its loan the rest of the fill's cost: the own parts of all its fills add up to exactly what
+ * it reserved, never more.
+ */
+function planMakerLoans(
+  draft: Draft,
+  market: MarketState,
+  book: OrderBook,
+  fills: readonly Fill[],
+): { loans: Map<number, Money> | null; refused: OrderState | null } {
+  let loans: Map<number, Money> | null = null;
+  let earlier: EarlierLoans | null = null;
+  for (const fill of fills) {
+    const maker = draft.state.orders.byNumber(fill.makerId)!;
+    if (maker.leverage === null) continue;
+    const leverage = money(maker.leverage);
+    const before = book.get(fill.makerId)!.remainingLots;
+    const after = before - fill.quantityLots;
+    const own = restingReserveOf(maker.priceTicks, before, market.ticks, leverage).minus(
+      restingReserveOf(maker.priceTicks, after, market.ticks, leverage),
+    );
+    const loan = costOf(maker.priceTicks, fill.quantityLots, market.ticks).minus(own);
+    if (earlier === null) {
+      const pool = draft.pool(market);
+      earlier = { pool: { cash: pool.cash, lent: pool.lent }, byAccount: new Map(), byPosition: new Map() };
+    }
+    if (!loanAllowedAtFill(draft, market, maker, leverage, loan, fill.quantityLots, earlier))
+      return { loans, refused: maker };
+    (loans ??= new Map()).set(fill.makerId, loan);
+    earlier.pool = { cash: earlier.pool.cash.minus(loan), lent: earlier.pool.lent.plus(loan) };
+    earlier.byAccount.set(maker.accountId, (earlier.byAccount.get(maker.accountId) ?? ZERO).plus(loan));
+    const key = leveragedKey(maker.accountId, maker.outcome);
+    const position = earlier.byPosition.get(key) ?? { shares: 0, loan: ZERO };
+    earlier.byPosition.set(key, {
+      shares: position.shares + fill.quantityLots,
+      loan: position.loan.plus(loan),
+    });
+  }
+  return { loans, refused: null };
+}
+
+/**
+ * A new loan goes into the borrower's leveraged position in the draft, and pays the fee of one interval from now;
+ * the position stays paid up to its own date if it has one. Null when there is no fee to charge.
+ */
+function firstIntervalFee(draft: Draft, market: MarketState, borrower: Borrower) {
+  const position = leveragedPositionOrNew(market, borrower.accountId, borrower.outcome);
   const p = draft.position(market, position);
-  p.loan = p.loan.plus(loan);
-  p.shares += shares;
+  p.loan = p.loan.plus(borrower.loan);
+  p.shares += borrower.shares;
+  if (borrower.loan.isZero()) return null;
   const pool = draft.pool(market);
   const utilization = Leverage.utilization(pool.cash.plus(pool.lent), pool.lent);
-  const fee = intervalFee(market, loan, shares, spec.outcome, draft.at, utilization);
-  const until = existing?.paidUntil ?? draft.at + market.risk.accrualIntervalSeconds * 1000;
+  const fee = intervalFee(market, borrower.loan, borrower.shares, borrower.outcome, draft.at, utilization);
+  const until = position.paidUntil ?? draft.at + market.risk.accrualIntervalSeconds * 1000;
   return fee.isZero() ? null : { position, fee, until };
 }
 

@@ -1,7 +1,8 @@
 // Self-checks of the state: the solvency identity, no negative balance, escrow backing, book ↔ orders agreement.
 
 import { walkHeld } from "./ledger.js";
-import { type Money, money, toAmountString, ZERO } from "./money.js";
+import { type Money, toAmountString, ZERO } from "./money.js";
+import { restingReserveOf } from "./prices.js";
 import type { State } from "./state.js";
 
 /** Every unit of collateral, by where it sits (decimal strings). */
@@ -100,7 +101,10 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
       problems.push(
         `order ${order.orderId}: open with ${remaining} left but the book holds ${resting?.remainingLots ?? 0}`,
       );
-    const expected = order.side === "buy" ? money(order.priceTicks).times(remaining).div(market.ticks) : null;
+    const expected =
+      order.side === "buy"
+        ? restingReserveOf(order.priceTicks, remaining, market.ticks, order.leverage)
+        : null;
     if (expected && !expected.eq(order.reservedCash))
       problems.push(
         `order ${order.orderId}: reserves ${toAmountString(order.reservedCash)}, its remainder costs ${toAmountString(expected)}`,

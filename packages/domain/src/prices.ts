@@ -1,4 +1,5 @@
 // Conversions between decimal prices, integer ticks and money amounts for a market's tick size.
+import { Margin } from "@pmx/liquidation";
 import { Intent } from "@pmx/matching";
 import type { Outcome, Side } from "./codecs.js";
 import { ceil6, type Money, money, toAmountString, ZERO } from "./money.js";
@@ -59,6 +60,23 @@ export function costOf(priceTicks: number, quantity: number, ticksPerUnit: numbe
   return Number.isSafeInteger(tickLots)
     ? money(tickLots).times(priceTable(ticksPerUnit).tick)
     : money(priceTicks).times(quantity).div(ticksPerUnit);
+}
+
+/**
+ * What a resting buy reserves for `lots` at its limit: the whole cost at 1x; a leveraged one (`leverage` above 1)
+ * only its own part, cost − Margin.loanForPurchase(cost, leverage), the loan being drawn from the pool at each fill.
+ * A fill of q of r lots left uses ownOf(r) − ownOf(r − q) of it: over all fills exactly what was reserved.
+ */
+export function restingReserveOf(
+  priceTicks: number,
+  lots: number,
+  ticksPerUnit: number,
+  leverage: Money | string | null,
+): Money {
+  const cost = costOf(priceTicks, lots, ticksPerUnit);
+  return leverage === null
+    ? cost
+    : Margin.marginForPurchase(cost, typeof leverage === "string" ? money(leverage) : leverage);
 }
 
 const BASIS_POINT = money("0.0001");

@@ -13,13 +13,16 @@ const ms = (iso: string): number => Date.parse(iso);
 
 export { markOf } from "./mark.js";
 
-/** The market's maximum leverage for new borrowing now (1 when it has no mark yet). */
+/**
+ * The market's maximum leverage for new borrowing now (1 when it has no mark yet). `mark`: the risk mark of the
+ * moment when a decision has moved it (Draft.riskMark); the market's own by default.
+ */
 export function currentMaxLeverage(
   market: MarketState,
   nowMs: number,
   pool: { cash: Money; lent: Money },
+  mark: Money | null = markOf(market),
 ): Money {
-  const mark = markOf(market);
   if (mark === null || market.status !== "open") return ONE;
   // No new loan once the scheduled deleveraging before the hazard window has begun (deleverage.ts).
   if (nowMs >= deleverageStartOf(market)) return ONE;

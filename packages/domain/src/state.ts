@@ -211,6 +211,21 @@ export const newBook = (tickSize: TickSize): OrderBook =>
 
 export const emptyPosition = (): Position => ({ yes: 0, no: 0, yesReserved: 0, noReserved: 0 });
 
+/** A leveraged position before its first loan: no shares, nothing owed, healthy, paid up to nothing yet. */
+export const emptyLeveragedPosition = (accountId: string, outcome: Outcome): LeveragedPosition => ({
+  accountId,
+  outcome,
+  shares: 0,
+  sharesReserved: 0,
+  loan: ZERO,
+  feesOwed: ZERO,
+  marginPaid: ZERO,
+  status: "healthy",
+  deadline: null,
+  paidUntil: null,
+  deleverageDeadline: null,
+});
+
 export const orderIdOf = (n: number): string => `o-${n}`;
 export const tradeIdOf = (n: number): string => `t-${n}`;
 

@@ -1,7 +1,7 @@
 // Guarantee 7 in the decider: the maximum leverage for new borrowing falls with time to resolvesAt (1x inside the
 // hazard window), with price extremity and with the pool's utilization; it is shown on the market
 // (`currentMaxLeverage`) and enforced on every leveraged order with LEVERAGE_TOO_HIGH. Also the other refusals of
-// a leveraged order: GTC (INVALID_ORDER_TERMS), leverage below 1 or on a sell (INVALID_LEVERAGE), a loan beyond
+// a leveraged order: leverage below 1 or on a sell (INVALID_LEVERAGE), a loan beyond
 // what the pool may lend (INSUFFICIENT_POOL_LIQUIDITY).
 import { describe, expect, it } from "vitest";
 import { money, toAmountString } from "../src/money.js";
@@ -205,11 +205,14 @@ describe("guarantee 7: leverage limits are dynamic", () => {
 });
 
 describe("the other refusals of a leveraged order", () => {
-  it("a leveraged GTC order is refused with INVALID_ORDER_TERMS: a leveraged buy takes liquidity (IOC or FOK)", () => {
+  it("a leveraged GTC order that crosses borrows for its taking part as an IOC would: 10 YES at 0.50 with 2x → loan 2.5, margin 2.5 (resting ones: credit-gtc.unit)", () => {
     const x = m1_with_liquidity("0.5");
-    givenExchange(x)
+    const { events } = givenExchange(x)
       .when(place("alice", "buy", "YES", "0.5", 10, { leverage: "2" }))
-      .thenRejects("INVALID_ORDER_TERMS");
+      .decide();
+    expect(typesOf(events)).toEqual(["OrderAccepted", "LoanOpened", "TradeExecuted"]);
+    expect(events[0]).toMatchObject({ timeInForce: "GTC", reservedCash: "2.5" });
+    expect(events[1]).toMatchObject({ amount: "2.5", leverage: "2" });
   });
 
   it("leverage below 1, or on a sell, is INVALID_LEVERAGE", () => {

@@ -224,7 +224,10 @@ export interface OrderView {
   quantity: string;
   filledQuantity: string;
   status: string;
+  /** Why it was cancelled: e.g. LEVERAGE_NOT_AVAILABLE when a resting leveraged buy reached a fill the limits of that moment no longer allowed. */
   cancelReason?: string;
+  /** A leveraged buy's leverage (absent at 1x): a resting one draws its loan at each fill. */
+  leverage?: string;
   timeInForce: string;
   postOnly: boolean;
   createdAt: string;
@@ -249,6 +252,7 @@ export function orderView(order: OrderState, trades: OrderFillView[]): OrderView
     trades,
   };
   if (order.cancelReason) view.cancelReason = order.cancelReason;
+  if (order.leverage !== null) view.leverage = order.leverage;
   return view;
 }
 

@@ -400,8 +400,15 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
           "FOK_NOT_FILLABLE",
           "SELF_TRADE",
           "MARKET_RESOLVED",
+          "AUCTION_REMAINDER",
+          "LEVERAGE_NOT_AVAILABLE",
         ],
+        description:
+          "Present once cancelled. LEVERAGE_NOT_AVAILABLE: a resting leveraged buy reached a fill its loan could no longer be drawn for (the market's leverage cap of that moment below the order's, the pool's room, the exposure limits, the maintenance requirement at the mark, or its position being liquidated or called to deleverage); its whole remainder was cancelled and its reservation released.",
       },
+      leverage: decimal(
+        "A leveraged buy's leverage (absent at 1x). Resting, it reserves only its own part of its limit cost, cost − floor6(cost × (L − 1) / L), and draws the loan at each fill.",
+      ),
       timeInForce: { type: "string", enum: ["GTC", "IOC", "FOK"] },
       postOnly: { type: "boolean" },
       createdAt: { type: "string", format: "date-time" },
@@ -411,7 +418,7 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
         description: "On placement: the fills this request caused. Elsewhere: all the order's fills.",
       },
     },
-    ["cancelReason"],
+    ["cancelReason", "leverage"],
   ),
   OrderList: { ...listOf("orders", "Order"), description: "Newest first." },
   Solvency: object({
@@ -956,7 +963,9 @@ const OPERATIONS: Operation[] = [
       "201 with the order as the request left it, including the fills it caused. Sending the same " +
       "`clientOrderId` with the same content again answers the first answer with 200; different content is 409 " +
       "`IDEMPOTENCY_CONFLICT`. Buying NO at p is selling YES at 1 − p on the market's single book. " +
-      '`timeInForce` defaults to GTC, `postOnly` to false, `leverage` (buys only) to "1".',
+      '`timeInForce` defaults to GTC, `postOnly` to false, `leverage` (buys only) to "1". A leveraged GTC buy ' +
+      "borrows for what it takes at once; its resting remainder reserves only its own part and draws its loan at each " +
+      "fill, under the limits of that moment (else it is cancelled with cancelReason LEVERAGE_NOT_AVAILABLE).",
     auth: "account",
     body: {
       codec: B.OrderBody,
