@@ -785,11 +785,9 @@ describe("issue 11 finding 2: a stranded position nobody buys does not stop the 
     await x.expectSolvent();
   });
 
-  // KNOWN DEFECT, reported (not fixed here): docs/http-api.md says "At resolvesAt a market stops matching by itself
-  // (phase: closed; orders refused with 422 MARKET_NOT_OPEN); its resting orders are cancelled with cancelReason:
-  // MARKET_CLOSED". The market view shows phase "closed", but the decider has no such rule: the order is accepted (201)
-  // and rests (and would match). `it.fails` keeps the suite green while the defect stands; make it an `it` once fixed.
-  it.fails("after resolvesAt (T0 + 1 day) the market's phase is closed and a new order on it is refused with 422 MARKET_NOT_OPEN, nothing appended", async () => {
+  // Found by this test: the market view said phase "closed" after resolvesAt, but the decider had no such rule and
+  // the order was accepted (201) and rested. Markets now close by themselves (closing.ts).
+  it("after resolvesAt (T0 + 1 day) the market's phase is closed and a new order on it is refused with 422 MARKET_NOT_OPEN, nothing appended", async () => {
     // The first design had no closed phase either: orders matched after resolvesAt until the operator resolved.
     const x = using(await Exchange.open({ mm: "1000" }));
     await x.listMarket("late", T0 + DAY, {});

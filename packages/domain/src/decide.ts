@@ -3,6 +3,7 @@ import { Leverage, Margin, RiskParams as Risk, SocializedLoss } from "@pmx/liqui
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { auctionDecisions } from "./auction-decide.js";
 import { exposureLimitBreach } from "./borrowing.js";
+import { closeIfDue, statusAt } from "./closing.js";
 import { type Command, type CommandOf, RiskParamsInput } from "./commands.js";
 import { deleverageSweep } from "./deleverage.js";
 import { Draft } from "./draft.js";
@@ -229,7 +230,7 @@ function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
 function haltMarket(c: CommandOf<"HaltMarket">, state: State): Decision {
   const market = marketOf(state, c.marketId);
   if (market._tag === "Left") return market;
-  if (market.right.status !== "open") return left(notOpen(market.right));
+  if (statusAt(market.right, c.at) !== "open") return left(notOpen(market.right, c.at));
   return right([{ type: "MarketHalted", marketId: c.marketId }]);
 }
 
@@ -237,10 +238,11 @@ function haltMarket(c: CommandOf<"HaltMarket">, state: State): Decision {
 function resumeMarket(c: CommandOf<"ResumeMarket">, state: State): Decision {
   const market = marketOf(state, c.marketId);
   if (market._tag === "Left") return market;
-  if (market.right.status !== "halted")
+  const status = statusAt(market.right, c.at);
+  if (status !== "halted")
     return left(
-      reject("MARKET_NOT_HALTED", `market ${c.marketId} is ${market.right.status}`, {
-        status: market.right.status,
+      reject("MARKET_NOT_HALTED", `market ${c.marketId} is ${status}`, {
+        status,
       }),
     );
   return right([
@@ -267,6 +269,8 @@ function setMarkPrice(c: CommandOf<"SetMarkPrice">, state: State): Decision {
     );
   const draft = new Draft(state, c.at);
   draft.emit({ type: "MarkPriceSet", marketId: c.marketId, price: toAmountString(price), at: c.at });
+  // A closed market matches nothing: the oracle's price is recorded, no position is called or sold on it.
+  if (closeIfDue(draft, market)) return right(draft.events);
   const riskMark = refreshMark(draft, market, { price, at: c.at });
   riskSweep(draft, market, riskMark);
   deleverageSweep(draft, market, riskMark);
@@ -274,10 +278,13 @@ function setMarkPrice(c: CommandOf<"SetMarkPrice">, state: State): Decision {
   return right(draft.events);
 }
 
-function notOpen(market: MarketState): Rejection {
-  return reject("MARKET_NOT_OPEN", `market ${market.marketId} is ${market.status}`, {
+/** MARKET_NOT_OPEN with the market's status at `at` (closed once resolvesAt has passed, before any tick said so). */
+function notOpen(market: MarketState, at?: number): Rejection {
+  const status = at === undefined ? market.status : statusAt(market, at);
+  const why = status === "closed" ? ` (resolvesAt ${market.resolvesAt} has passed)` : "";
+  return reject("MARKET_NOT_OPEN", `market ${market.marketId} is ${status}${why}`, {
     marketId: market.marketId,
-    status: market.status,
+    status,
   });
 }
 
@@ -422,7 +429,7 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
     );
   }
 
-  if (market.status !== "open") return left(notOpen(market));
+  if (statusAt(market, c.at) !== "open") return left(notOpen(market, c.at));
 
   if (leveraged) {
     const cap = market.auctionUntil !== null ? money(1) : currentMaxLeverage(market, c.at, market.pool);
@@ -745,7 +752,7 @@ function reducePosition(c: CommandOf<"ReducePosition">, state: State): Decision 
       ),
     );
   }
-  if (market.status !== "open" || market.auctionUntil !== null) return left(notOpen(market));
+  if (statusAt(market, c.at) !== "open" || market.auctionUntil !== null) return left(notOpen(market, c.at));
   const position = leveragedPositionOf(market, c.accountId, c.outcome);
   if (position._tag === "Left") return position;
   const quantity = Number(c.quantity);
@@ -867,7 +874,8 @@ function setBackstopBid(c: CommandOf<"SetBackstopBid">, state: State): Decision 
 function tick(c: { at: number }, state: State): Decision {
   const draft = new Draft(state, c.at);
   for (const market of state.markets.values()) {
-    if (market.status === "resolved") continue;
+    // A closed market waits for its resolution: no auction, sale or fee (none accrues after resolvesAt anyway).
+    if (market.status === "resolved" || closeIfDue(draft, market)) continue;
     auctionDecisions(draft, market);
     const mark = refreshMark(draft, market);
     // Scheduled sales first: a loan repaid at this instant (at the hazard window's start, or at a cap call's

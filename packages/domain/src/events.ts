@@ -30,6 +30,7 @@ export const CancelReason = t.keyof(
     FOK_NOT_FILLABLE: null,
     SELF_TRADE: null,
     MARKET_RESOLVED: null,
+    MARKET_CLOSED: null,
     AUCTION_REMAINDER: null,
     /** A resting leveraged buy reached a fill its loan may no longer be drawn for (the limits of that moment). */
     LEVERAGE_NOT_AVAILABLE: null,
@@ -75,6 +76,8 @@ export const MarketListed = exactPartial(
 );
 export const MarketHalted = event("MarketHalted", { marketId: Identifier });
 export const MarketResumed = event("MarketResumed", { marketId: Identifier });
+/** `resolvesAt` passed: the market stops matching by itself (its resting and queued orders are cancelled, MARKET_CLOSED). */
+export const MarketClosed = event("MarketClosed", { marketId: Identifier, at: EpochMs });
 /** The oracle's mark price of YES; `at` (when it was set) lets the risk mark tell a fresh oracle from a stale one. */
 export const MarkPriceSet = exactPartial(
   { type: t.literal("MarkPriceSet"), marketId: Identifier, price: DecimalString },
@@ -407,6 +410,7 @@ export const Event = t.union([
   MarketListed,
   MarketHalted,
   MarketResumed,
+  MarketClosed,
   MarkPriceSet,
   MarkIntervalStarted,
   MarkUpdated,

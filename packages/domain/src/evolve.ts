@@ -88,6 +88,12 @@ export function evolve(state: State, event: Event): State {
     case "MarketResumed":
       marketOf(state, event.marketId).status = "open";
       return state;
+    case "MarketClosed": {
+      const market = marketOf(state, event.marketId);
+      market.status = "closed";
+      market.auctionUntil = null;
+      return state;
+    }
     case "MarkPriceSet": {
       const market = marketOf(state, event.marketId);
       market.markPrice = event.price;

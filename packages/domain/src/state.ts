@@ -27,7 +27,8 @@ export interface AccountState {
   readonly clientOrders: Map<string, string>;
 }
 
-export type MarketStatus = "open" | "halted" | "resolved";
+/** `closed`: `resolvesAt` has passed without a resolution; nothing matches until the market resolves. */
+export type MarketStatus = "open" | "halted" | "closed" | "resolved";
 
 /** The market's lending pool: providers' collateral, part of it lent to leveraged buyers. */
 export interface PoolState {

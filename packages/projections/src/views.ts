@@ -152,6 +152,7 @@ export interface MarketView {
 function phaseOf(market: MarketState, nowMs: number): MarketView["phase"] {
   if (market.status === "resolved") return "resolved";
   if (market.status === "halted") return "halted";
+  if (market.status === "closed") return "closed";
   if (market.auctionUntil !== null) return "auction";
   if (nowMs >= Date.parse(market.resolvesAt)) return "closed";
   return "continuous";

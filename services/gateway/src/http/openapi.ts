@@ -318,7 +318,7 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
     {
       marketId: str("The market."),
       question: str("The question the market resolves."),
-      status: { type: "string", enum: ["open", "halted", "resolved"] },
+      status: { type: "string", enum: ["open", "halted", "closed", "resolved"] },
       tickSize: { type: "string", enum: ["0.01", "0.001", "0.0001"] },
       resolvesAt: { type: "string", format: "date-time" },
       takerFeeBps: { type: "integer", minimum: 0, maximum: 1000 },
@@ -400,11 +400,12 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
           "FOK_NOT_FILLABLE",
           "SELF_TRADE",
           "MARKET_RESOLVED",
+          "MARKET_CLOSED",
           "AUCTION_REMAINDER",
           "LEVERAGE_NOT_AVAILABLE",
         ],
         description:
-          "Present once cancelled. LEVERAGE_NOT_AVAILABLE: a resting leveraged buy reached a fill its loan could no longer be drawn for (the market's leverage cap of that moment below the order's, the pool's room, the exposure limits, the maintenance requirement at the mark, or its position being liquidated or called to deleverage); its whole remainder was cancelled and its reservation released.",
+          "Present once cancelled. MARKET_CLOSED: the market's resolvesAt passed and it stopped matching by itself. LEVERAGE_NOT_AVAILABLE: a resting leveraged buy reached a fill its loan could no longer be drawn for (the market's leverage cap of that moment below the order's, the pool's room, the exposure limits, the maintenance requirement at the mark, or its position being liquidated or called to deleverage); its whole remainder was cancelled and its reservation released.",
       },
       leverage: decimal(
         "A leveraged buy's leverage (absent at 1x). Resting, it reserves only its own part of its limit cost, cost − floor6(cost × (L − 1) / L), and draws the loan at each fill.",

@@ -1,0 +1,30 @@
+// A market's close at `resolvesAt`: from then on nothing matches; resting and queued orders are cancelled.
+import type { Draft } from "./draft.js";
+import { cancellation } from "./execute.js";
+import type { MarketState, MarketStatus } from "./state.js";
+
+/** The market's status at `at`: an open or halted market is closed once `resolvesAt` has passed, before any tick says so. */
+export function statusAt(market: MarketState, at: number): MarketStatus {
+  if ((market.status === "open" || market.status === "halted") && at >= Date.parse(market.resolvesAt))
+    return "closed";
+  return market.status;
+}
+
+/**
+ * Closes the market if `resolvesAt` has passed and no event said so yet: MarketClosed, then every resting and
+ * queued order cancelled with MARKET_CLOSED (what it reserved goes back). True when the market is closed (now or before).
+ */
+export function closeIfDue(draft: Draft, market: MarketState): boolean {
+  if (market.status === "closed") return true;
+  if (statusAt(market, draft.at) !== "closed") return false;
+  draft.emit({ type: "MarketClosed", marketId: market.marketId, at: draft.at });
+  for (const resting of market.book.restingOrders()) {
+    const order = draft.state.orders.byNumber(resting.id)!;
+    draft.emit(cancellation(order, "MARKET_CLOSED", resting.remainingLots));
+  }
+  for (const n of market.auctionOrders) {
+    const order = draft.state.orders.byNumber(n)!;
+    draft.emit(cancellation(order, "MARKET_CLOSED", order.quantity - order.filledQuantity));
+  }
+  return true;
+}
