@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The `pmx` command line: serve, replay, audit, lab.
-import { existsSync } from "node:fs";
+import type { KeyObject } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { openStore, parseStoreUrl } from "@pmx/eventstore";
 import { audit } from "./audit.js";
+import { type Checkpoint, checkpointSignedBy, publicKeyFromBase64 } from "./checkpoints.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { STREAM } from "./exchange.js";
-import { replay } from "./replay.js";
+import { type Pin, type PinResult, parsePin, replay } from "./replay.js";
 import { startGateway } from "./server.js";
 
 /** Each command's usage, printed by `pmx COMMAND --help` and with any error in its arguments. */
@@ -15,14 +17,22 @@ const COMMAND_USAGE = {
   start the gateway (settings from PMX_* variables; see README)
   --follow      tail the log read-only, serve reads, refuse writes (503 naming PMX_LEADER_URL);
                 POST /v1/admin/promote makes it the leader`,
-  replay: `usage: pmx replay --store URL [--verify] [--json]
+  replay: `usage: pmx replay --store URL [--verify] [--expect-head REVISION:HEAD ...] [--json]
   fold the log: event count, hash-chain head, state hash
   --store URL   the event store (or PMX_STORE); --store=URL works too
   --verify      recompute the chain and the state; exit 1 on the first bad event
+  --expect-head REVISION:HEAD
+                a head you trust (a PMX-HEAD header you kept, a checkpoint): exit 1 unless the log's chain has
+                exactly this head after that revision (repeatable)
   --json        the report as one JSON line`,
-  audit: `usage: pmx audit --store URL [--json]
+  audit: `usage: pmx audit --store URL [--checkpoints FILE --operator-key KEY] [--json]
   re-decide every recorded command and check the solvency identity after every event; exit 1 on the first difference
   --store URL   the event store (or PMX_STORE); --store=URL works too
+  --checkpoints FILE
+                a saved GET /v1/audit/checkpoints answer: exit 1 unless every checkpoint is signed by the operator
+                key and the log has its head and state hash at its revision
+  --operator-key KEY
+                the operator's public key you saved (GET /v1/audit/operator-key: base64 of 32 bytes)
   --json        the report as one JSON line`,
 } as const;
 
@@ -30,10 +40,15 @@ const USAGE = `usage:
   pmx serve [--follow]                       start the gateway (settings from PMX_* variables; see README)
                                              --follow: tail the log read-only, serve reads, refuse writes (503
                                              naming PMX_LEADER_URL); POST /v1/admin/promote makes it the leader
-  pmx replay --store URL [--verify] [--json]  fold the log: event count, hash-chain head, state hash
+  pmx replay --store URL [--verify] [--expect-head REVISION:HEAD ...] [--json]
+                                             fold the log: event count, hash-chain head, state hash
                                              --verify: recompute the chain and the state; exit 1 on the first bad event
-  pmx audit --store URL [--json]              re-decide every recorded command and check the solvency identity
+                                             --expect-head: exit 1 unless the chain has this head after that revision
+  pmx audit --store URL [--checkpoints FILE --operator-key KEY] [--json]
+                                             re-decide every recorded command and check the solvency identity
                                              after every event; exit 1 on the first difference
+                                             --checkpoints: exit 1 unless each saved checkpoint is the key's and the
+                                             log has its head and state hash at its revision
   pmx lab [--scenario NAME] [--policies A,B] [--html FILE] [--json FILE]
                                              the jump-risk lab: replay a price path under risk policies (pmx lab --help)
   pmx COMMAND --help                         one command's options
@@ -53,8 +68,20 @@ class UsageError extends Error {
 const HELP = { help: { type: "boolean", short: "h" } } as const;
 const SPECS = {
   serve: { ...HELP, follow: { type: "boolean" } },
-  replay: { ...HELP, store: { type: "string" }, verify: { type: "boolean" }, json: { type: "boolean" } },
-  audit: { ...HELP, store: { type: "string" }, json: { type: "boolean" } },
+  replay: {
+    ...HELP,
+    store: { type: "string" },
+    verify: { type: "boolean" },
+    json: { type: "boolean" },
+    "expect-head": { type: "string", multiple: true },
+  },
+  audit: {
+    ...HELP,
+    store: { type: "string" },
+    json: { type: "boolean" },
+    checkpoints: { type: "string" },
+    "operator-key": { type: "string" },
+  },
 } as const satisfies Record<keyof typeof COMMAND_USAGE, ParseArgsConfig["options"]>;
 
 /** Strict `parseArgs` of one command's arguments: unknown options, missing values and positionals are usage errors. */
@@ -64,6 +91,72 @@ function parse<C extends keyof typeof SPECS>(command: C, args: string[]) {
   } catch (error) {
     throw new UsageError(`pmx ${command}: ${(error as Error).message}`, COMMAND_USAGE[command]);
   }
+}
+
+/**
+ * The positions an auditor pins: `--expect-head REVISION:HEAD` (replay), or a saved checkpoints answer whose every
+ * signature must be the operator key's (audit). A malformed pin, file or key, or a bad signature, is an error.
+ */
+function pinsOf(
+  command: "replay" | "audit",
+  heads: string[] | undefined,
+  checkpointsFile: string | undefined,
+  operatorKey: string | undefined,
+): { pins: Pin[] | undefined; signed: number } {
+  if (heads) {
+    const pins = heads.map((text) => {
+      const pin = parsePin(text);
+      if (!pin)
+        throw new UsageError(
+          `pmx ${command}: --expect-head ${text} is not REVISION:HEAD (64 hex)`,
+          COMMAND_USAGE[command],
+        );
+      return pin;
+    });
+    return { pins, signed: 0 };
+  }
+  if (checkpointsFile === undefined && operatorKey === undefined) return { pins: undefined, signed: 0 };
+  if (checkpointsFile === undefined || operatorKey === undefined)
+    throw new UsageError(
+      `pmx ${command}: --checkpoints and --operator-key go together`,
+      COMMAND_USAGE[command],
+    );
+  let key: KeyObject;
+  try {
+    key = publicKeyFromBase64(operatorKey);
+  } catch (error) {
+    throw new UsageError(
+      `pmx ${command}: --operator-key: ${(error as Error).message}`,
+      COMMAND_USAGE[command],
+    );
+  }
+  const saved = JSON.parse(readFileSync(checkpointsFile, "utf8")) as { checkpoints?: Checkpoint[] };
+  const checkpoints = saved.checkpoints;
+  if (!Array.isArray(checkpoints) || checkpoints.length === 0)
+    throw new ConfigError(
+      `${checkpointsFile} holds no checkpoints (save a GET /v1/audit/checkpoints answer)`,
+    );
+  for (const c of checkpoints)
+    if (!checkpointSignedBy(c, key))
+      throw new CheckpointRefused(
+        `the checkpoint at revision ${c.revision} is not signed by the operator key`,
+      );
+  return {
+    pins: checkpoints.map((c) => ({ revision: c.revision, head: c.head, stateHash: c.stateHash })),
+    signed: checkpoints.length,
+  };
+}
+
+/** A checkpoint the operator key did not sign: the audit fails (exit 1), it is not a usage error. */
+class CheckpointRefused extends Error {}
+
+function printPins(pins: PinResult[] | undefined): void {
+  for (const p of pins ?? [])
+    process.stdout.write(
+      p.ok
+        ? `pinned head at revision ${p.revision}: matches\n`
+        : `FAILED: pinned revision ${p.revision}: ${p.problem}\n`,
+    );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -98,11 +191,14 @@ async function main(argv: string[]): Promise<number> {
     case "replay":
     case "audit": {
       const values =
-        command === "replay" ? parse("replay", args) : { ...parse("audit", args), verify: false };
+        command === "replay"
+          ? { ...parse("replay", args), checkpoints: undefined, "operator-key": undefined }
+          : { ...parse("audit", args), verify: false, "expect-head": undefined };
       if (values.help) {
         process.stdout.write(`${COMMAND_USAGE[command]}\n`);
         return 0;
       }
+      const pins = pinsOf(command, values["expect-head"], values.checkpoints, values["operator-key"]);
       const url = values.store ?? process.env.PMX_STORE;
       if (!url) throw new UsageError(`pmx ${command}: --store URL is required`, COMMAND_USAGE[command]);
       const json = values.json === true;
@@ -114,7 +210,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         if (command === "replay") {
           const verify = values.verify === true;
-          const r = await replay(store, STREAM, { verify, progress: !json });
+          const r = await replay(store, STREAM, { verify, progress: !json, pins: pins.pins });
           if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else {
             process.stdout.write(
@@ -125,13 +221,22 @@ async function main(argv: string[]): Promise<number> {
                 `FAILED: event ${r.bad.revision} (id ${r.bad.id}, ${r.bad.type}) does not verify: ${r.bad.problem}\n`,
               );
             for (const v of r.violations ?? []) process.stdout.write(`FAILED: ${v}\n`);
+            printPins(r.pins);
             if (verify && r.ok)
               process.stdout.write("verified: every event's hash and the state's invariants hold\n");
           }
           return r.ok ? 0 : 1;
         }
+        // Checkpoints first: a log that is not the one the operator signed fails whatever it re-decides to.
+        const pinned = pins.pins
+          ? await replay(store, STREAM, { verify: false, progress: false, pins: pins.pins })
+          : null;
         const r = await audit(store, STREAM, { progress: !json });
-        if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        const checkpointsOk = pinned === null || (pinned.pins ?? []).every((p) => p.ok);
+        if (json)
+          process.stdout.write(
+            `${JSON.stringify(pinned === null ? r : { ...r, ok: r.ok && checkpointsOk, checkpoints: pins.signed, pins: pinned.pins })}\n`,
+          );
         else {
           process.stdout.write(
             `events      ${r.events}\ncommands    ${r.commands}\nhead        ${r.head}\nstate hash  ${r.stateHash}\ntime        ${r.ms} ms\n`,
@@ -141,8 +246,12 @@ async function main(argv: string[]): Promise<number> {
               ? `FAILED at event ${r.failure.revision} (command ${r.failure.seq}): ${r.failure.problem}\n`
               : "audit passed: every command re-decides to its recorded events; solvency held after every event\n",
           );
+          if (pinned) {
+            process.stdout.write(`checkpoints ${pins.signed} signed by the operator key\n`);
+            printPins(pinned.pins);
+          }
         }
-        return r.ok ? 0 : 1;
+        return r.ok && checkpointsOk ? 0 : 1;
       } finally {
         await store.close();
       }
@@ -171,6 +280,11 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n${error.usage}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (error instanceof CheckpointRefused) {
+      process.stdout.write(`FAILED: ${error.message}\n`);
+      process.exitCode = 1;
       return;
     }
     process.stderr.write(`pmx: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -33,6 +33,8 @@ export interface GatewayConfig {
   tickMs: number;
   /** Write a snapshot every this many events (0: never). */
   snapshotEvery: number;
+  /** Sign a checkpoint every this many events (0: only on POST /v1/admin/checkpoint). */
+  checkpointEvery: number;
   /** Follow the log read-only (`pmx serve --follow`, or PMX_FOLLOW=1). */
   follow: boolean;
   /** Where writes go while following (named in the 503 answer). */
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     signatureWindowMs: 30_000,
     tickMs: integer(env, "PMX_TICK_MS", 1000, 10, 3_600_000),
     snapshotEvery: integer(env, "PMX_SNAPSHOT_EVERY", 100_000, 0, 1_000_000_000),
+    checkpointEvery: integer(env, "PMX_CHECKPOINT_EVERY", 100_000, 0, 1_000_000_000),
     follow: env.PMX_FOLLOW === "1" || env.PMX_FOLLOW === "true",
     leaderUrl: env.PMX_LEADER_URL || null,
   };

@@ -8,6 +8,7 @@ import {
   WrongExpectedRevisionError,
 } from "@pmx/eventstore";
 import { type EventMeta, ExchangeProjection } from "@pmx/projections";
+import type { Checkpoint, Checkpoints } from "./checkpoints.js";
 import type { Clock } from "./clock.js";
 import {
   type CommandInput,
@@ -86,6 +87,8 @@ export interface ExchangeOptions {
    * back and writes resume, without a restart. Health also asks it (at most once a second) while writes run.
    */
   recovery?: { probe?: () => string | null; firstDelayMs?: number; maxDelayMs?: number };
+  /** Sign a checkpoint of the durable log every `every` events while leading (0: only when asked). */
+  checkpoints?: { store: Checkpoints; every: number };
 }
 
 export interface ExchangeEvents {
@@ -219,6 +222,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
       onCommitted: (batch) => {
         this.emit("committed", batch);
         if (this.snapshotsInLoop) this.maybeSnapshot();
+        this.maybeCheckpoint();
       },
       onAppended: (ms) => this.emit("appended", ms),
       onStopped: (reason, error) => {
@@ -319,6 +323,46 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
    */
   snapshotNow(): string | null {
     return this.options.snapshots ? this.options.snapshots.store.write(this.current) : null;
+  }
+
+  /** A signed checkpoint once `checkpoints.every` more events are durable (on the event loop, between commands). */
+  private maybeCheckpoint(): void {
+    const checkpoints = this.options.checkpoints;
+    if (!checkpoints || checkpoints.every <= 0) return;
+    const last = checkpoints.store.last?.revision ?? -1;
+    if (this.current.eventCount - 1 - last < checkpoints.every) return;
+    void this.checkpointNow().catch((error: Error) =>
+      this.options.logger?.error({ reason: error.message }, "checkpoint not signed"),
+    );
+  }
+
+  /**
+   * Signs the log position all decided commands reach once they are durable (`POST /v1/admin/checkpoint`): the
+   * revision of the last event, the chain head after it and the state hash there. Null without a checkpoint store or
+   * an event.
+   */
+  checkpointNow(): Promise<Checkpoint | null> {
+    const checkpoints = this.options.checkpoints;
+    if (!checkpoints) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      const sign = () => {
+        try {
+          const p = this.current;
+          if (p.eventCount === 0) return resolve(null);
+          resolve(checkpoints.store.sign(p.eventCount - 1, p.head, p.stateHash(), this.options.clock.now()));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      // With appends in flight the state runs ahead of the log: the checkpoint waits until it is all durable.
+      if (this.sequencer) this.sequencer.whenDurable(sign);
+      else sign();
+    });
+  }
+
+  /** The operator key and its checkpoints (null when this gateway keeps none). */
+  get checkpoints(): Checkpoints | null {
+    return this.options.checkpoints?.store ?? null;
   }
 
   /** The read side: the state as of the last decided command. */

@@ -3,7 +3,13 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs
 import { join } from "node:path";
 
 /** Files the gateway keeps in its data folder (the SQLite file's own name is added by the caller). */
-const KEPT = ["operator-token", "credentials.json", "replay-guard.log"];
+const KEPT = [
+  "operator-token",
+  "credentials.json",
+  "replay-guard.log",
+  "operator-key.pem",
+  "checkpoints.jsonl",
+];
 
 /**
  * From now on every file and folder this process creates is private (umask 077: SQLite gives its WAL and shared

@@ -18,7 +18,8 @@ export type CommandInput = Command extends infer C
   : never;
 
 export type Outcome =
-  | { ok: true; seq: number; events: Event[]; at: number }
+  /** `revision` and `head`: the log position (last event, chain hash after it) that holds the command's effect. */
+  | { ok: true; seq: number; events: Event[]; at: number; revision: number; head: string }
   | { ok: false; rejection: Rejection };
 
 const EVENT_CODECS = new Map(EventCodec.types.map((c) => [c.name, c]));
@@ -271,7 +272,14 @@ export class Sequencer {
         continue;
       }
       if (events.length === 0) {
-        answers.push({ ok: true, seq: projection.lastSeq, events, at });
+        answers.push({
+          ok: true,
+          seq: projection.lastSeq,
+          events,
+          at,
+          revision: projection.eventCount - 1,
+          head: projection.head,
+        });
         continue;
       }
       seq += 1;
@@ -290,7 +298,7 @@ export class Sequencer {
         applied.push({ event, meta });
       });
       stored.push(...encoded.stored);
-      answers.push({ ok: true, seq, events, at });
+      answers.push({ ok: true, seq, events, at, revision: projection.eventCount - 1, head: projection.head });
     }
     return { batch, answers, stored, applied };
   }

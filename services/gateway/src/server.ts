@@ -1,8 +1,10 @@
 // `pmx serve`: opens the store, rebuilds the state, serves HTTP + WebSocket, and shuts down gracefully.
+
 import { join } from "node:path";
 import { describeStore, openStore, parseStoreUrl } from "@pmx/eventstore";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
+import { Checkpoints } from "./checkpoints.js";
 import { type Clock, ManualClock, SystemClock } from "./clock.js";
 import type { GatewayConfig } from "./config.js";
 import { CredentialStore, operatorToken } from "./credentials.js";
@@ -44,6 +46,7 @@ export async function startGateway(
       ? { store: new SnapshotStore(join(config.dataDir, "snapshots"), logger), every: config.snapshotEvery }
       : undefined,
     follow: config.follow ? { leader: config.leaderUrl } : undefined,
+    checkpoints: { store: new Checkpoints(durable ? config.dataDir : null), every: config.checkpointEvery },
     logger,
     recovery: where.kind === "sqlite" && durable ? { probe: () => probeSqliteFile(where.path) } : undefined,
   });

@@ -70,6 +70,7 @@ const BODY_CODECS: Record<string, t.Mixed> = {
   "post /v1/insurance/{fundId}/deposits": B.MoneyMovementBody,
   "post /v1/admin/promote": B.EmptyBody,
   "post /v1/admin/snapshot": B.EmptyBody,
+  "post /v1/admin/checkpoint": B.EmptyBody,
 };
 
 /** A small JSON Schema checker (the keywords the document uses), for answers against their documented schemas. */

@@ -1,4 +1,6 @@
 // The HTTP API of the gateway (docs/http-api.md): routes, validation, auth, limits, errors.
+
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { RiskParamsInput } from "@pmx/domain";
 import { accountView, bookView, insuranceView, marketView, poolView } from "@pmx/projections";
@@ -28,8 +30,19 @@ declare module "fastify" {
   interface FastifyRequest {
     rawBody: string;
     startedAt: number;
+    /** The log position a write's commands reached (for the PMX-HEAD header), set by `submit`. */
+    written: WrittenAt;
   }
 }
+
+/** The log position holding what a request wrote: the last event's revision and the chain head after it. */
+interface WrittenAt {
+  revision: number;
+  head: string | null;
+}
+
+/** The request being answered, as seen from `submit` (which route handlers call without their request). */
+const writing = new AsyncLocalStorage<WrittenAt>();
 
 export interface AppDeps {
   config: GatewayConfig;
@@ -148,9 +161,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     closing = true;
   });
   // While draining, every answer closes its connection, so a client's keep-alive cannot hold the shutdown open.
-  app.addHook("onSend", async (_req, reply, payload) => {
+  app.addHook("onSend", async (req, reply, payload) => {
     if (closing) reply.header("connection", "close");
+    // A write's answer names the log position that made it durable: an auditor can later pin that head.
+    if (req.written?.head && req.written.revision >= 0 && reply.statusCode < 300)
+      reply.header("pmx-head", `${req.written.revision}:${req.written.head}`);
     return payload;
+  });
+  // Every request runs in its own context, so that `submit` can tell the onSend hook where its commands were written.
+  app.addHook("onRequest", (req, _reply, done) => {
+    req.written = { revision: -1, head: null };
+    writing.run(req.written, done);
   });
 
   app.addHook("onRequest", async (req, reply) => {
@@ -294,6 +315,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw error;
     }
     if (!outcome.ok) throw fromRejection(outcome.rejection);
+    const written = writing.getStore();
+    if (written && outcome.revision >= written.revision) {
+      written.revision = outcome.revision;
+      written.head = outcome.head;
+    }
     return outcome;
   };
   const body = (req: FastifyRequest): unknown => (req.body === undefined ? {} : req.body);
@@ -494,6 +520,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       head: p.head,
       stateHash: p.stateHash(),
     };
+  });
+  // Evidence for outside auditors: public, so that anyone can pin what the operator signed.
+  const checkpointsOr404 = () => {
+    const store = exchange.checkpoints;
+    if (!store) throw new ApiError(404, "NOT_FOUND", "this gateway keeps no checkpoints");
+    return store;
+  };
+  app.get("/v1/audit/operator-key", async (req) => {
+    noQuery(req);
+    return checkpointsOr404().operatorKey;
+  });
+  app.get("/v1/audit/checkpoints", async (req) => {
+    const q = decodeOr400(B.CheckpointsQuery, req.query, "query");
+    return checkpointsOr404().page(q.limit ?? 100, q.cursor ?? null);
+  });
+  app.post("/v1/admin/checkpoint", async (req) => {
+    operator(req);
+    decodeOr400(B.EmptyBody, body(req), "body");
+    checkpointsOr404();
+    const checkpoint = await exchange.checkpointNow();
+    if (checkpoint === null) throw gatewayError("NOT_FOUND", "the log is empty: there is nothing to sign");
+    return checkpoint;
   });
   app.get("/v1/audit/solvency", async (req) => {
     operator(req);

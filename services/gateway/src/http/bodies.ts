@@ -111,6 +111,21 @@ const IntegerString = (name: string, min: number, max: number) =>
 
 export const BookQuery = exactPartial({}, { depth: IntegerString("depth", 1, 1000) }, "BookQuery");
 export const TradesQuery = exactPartial({}, { limit: IntegerString("limit", 1, 1000) }, "TradesQuery");
+/** A checkpoints page's cursor: the revision the next page stays below (a whole number as text). */
+const RevisionCursor = new t.Type<number, string, unknown>(
+  "RevisionCursor",
+  (u): u is number => typeof u === "number",
+  (u, c) =>
+    typeof u === "string" && /^[0-9]{1,15}$/.test(u)
+      ? t.success(Number(u))
+      : t.failure(u, c, "expected the nextCursor of an earlier page"),
+  String,
+);
+export const CheckpointsQuery = exactPartial(
+  {},
+  { limit: IntegerString("limit", 1, 1000), cursor: RevisionCursor },
+  "CheckpointsQuery",
+);
 export const OrdersQuery = exactPartial(
   {},
   {

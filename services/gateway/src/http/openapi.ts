@@ -125,6 +125,13 @@ export const NAMED_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     description: "An integer from 1 to 1000: most items answered.",
     examples: ["100"],
   },
+  RevisionCursor: {
+    type: "string",
+    pattern: "^[0-9]{1,15}$",
+    description:
+      "The `nextCursor` of an earlier page: the next page holds older checkpoints (lower revisions).",
+    examples: ["99999"],
+  },
 };
 
 type Tagged = t.Mixed & {
@@ -456,6 +463,33 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
     events: { type: "integer" },
     head: str("The hash-chain head."),
   }),
+  OperatorKey: object({
+    algorithm: { const: "ed25519" },
+    publicKey: str("base64 of the operator's 32-byte Ed25519 public key: what signs every checkpoint."),
+  }),
+  Checkpoint: object({
+    revision: { type: "integer", description: "The log revision of the last event the checkpoint covers." },
+    head: { type: "string", pattern: "^[0-9a-f]{64}$", description: "The hash-chain head after that event." },
+    stateHash: {
+      type: "string",
+      pattern: "^[0-9a-f]{64}$",
+      description: "SHA-256 of the canonical state there.",
+    },
+    at: { type: "string", format: "date-time", description: "When it was signed." },
+    signature: str(
+      "base64 of the Ed25519 signature, by the operator key, of the UTF-8 text `pmx-checkpoint:{revision}:{head}:{stateHash}`.",
+    ),
+  }),
+  CheckpointList: object(
+    {
+      checkpoints: { type: "array", items: ref("Checkpoint"), description: "Newest first." },
+      nextCursor: {
+        type: ["string", "null"],
+        description: "Pass as `cursor` for older checkpoints; null on the last page.",
+      },
+    },
+    [],
+  ),
   SnapshotAnswer: object({ events: { type: "integer" }, head: str("The hash-chain head at the snapshot.") }),
   StateAnswer: object({
     role: { type: "string", enum: ["leader", "follower"] },
@@ -926,6 +960,35 @@ const OPERATIONS: Operation[] = [
     ok: { status: 200, description: "The totals and whether they balance.", schema: "Solvency" },
     errors: [400, 401, 403, 429, 500],
   },
+  {
+    method: "get",
+    path: "/v1/audit/operator-key",
+    operationId: "getOperatorKey",
+    tag: "public",
+    summary: "The operator's Ed25519 public key, which signs every checkpoint",
+    description:
+      "Generated at the gateway's first start and kept in its data folder (mode 600). An auditor saves it once and " +
+      "pins it: `pmx audit --checkpoints FILE --operator-key KEY`.",
+    auth: "public",
+    query: B.NoQuery,
+    ok: { status: 200, description: "The key.", schema: "OperatorKey" },
+    errors: [400, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/audit/checkpoints",
+    operationId: "listCheckpoints",
+    tag: "public",
+    summary: "Signed checkpoints of the log, newest first",
+    description:
+      "Every PMX_CHECKPOINT_EVERY events (default 100 000) and on POST /v1/admin/checkpoint, the leader signs the log " +
+      "position it has made durable. Saved by an outsider, a page pins the log: `pmx replay --expect-head " +
+      "REVISION:HEAD` and `pmx audit --checkpoints FILE` refuse any log that differs at a signed revision.",
+    auth: "public",
+    query: B.CheckpointsQuery,
+    ok: { status: 200, description: "A page of checkpoints.", schema: "CheckpointList" },
+    errors: [400, 404, 429, 500],
+  },
   // ---- account (signed) ----
   {
     method: "get",
@@ -1046,6 +1109,21 @@ const OPERATIONS: Operation[] = [
     auth: "operator",
     body: { codec: B.EmptyBody, required: false, examples: { empty: { summary: "no fields", value: {} } } },
     ok: { status: 200, description: "The log position the snapshot was taken at.", schema: "SnapshotAnswer" },
+    errors: [400, 401, 403, 404, 429, 500],
+  },
+  {
+    method: "post",
+    path: "/v1/admin/checkpoint",
+    operationId: "signCheckpoint",
+    tag: "operator",
+    summary: "Sign a checkpoint of the log now, once every command decided so far is durable",
+    auth: "operator",
+    body: { codec: B.EmptyBody, required: false, examples: { empty: { summary: "no fields", value: {} } } },
+    ok: {
+      status: 200,
+      description: "The checkpoint signed (the last one, if nothing was written since).",
+      schema: "Checkpoint",
+    },
     errors: [400, 401, 403, 404, 429, 500],
   },
   {
