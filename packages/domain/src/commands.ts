@@ -49,6 +49,36 @@ export const ListMarket = exactPartial(
   { takerFeeBps: FeeBps, ...RiskParamsInput },
   "ListMarket",
 );
+/** One outcome of an event: a binary market of its own. */
+export const EventOutcome = exactType({ marketId: Identifier, question: t.string }, "EventOutcome");
+/** An event of 2–100 mutually exclusive outcomes, one binary market each, exactly one of which will resolve YES. */
+export const ListEvent = exactPartial(
+  {
+    type: t.literal("ListEvent"),
+    at: EpochMs,
+    eventId: Identifier,
+    title: t.string,
+    tickSize: TickSize,
+    resolvesAt: IsoTime,
+    outcomes: t.array(EventOutcome),
+  },
+  { takerFeeBps: FeeBps, ...RiskParamsInput },
+  "ListEvent",
+);
+/** Burns `quantity` NO of each named market of the event (k of them) for (k − 1) × quantity collateral and `quantity` YES of every other. */
+export const ConvertPositions = command("ConvertPositions", {
+  accountId: Identifier,
+  eventId: Identifier,
+  marketIds: t.array(Identifier),
+  quantity: QuantityString,
+  reference: Reference,
+});
+/** Resolves every market of the event at once: the winner YES, every other NO; or INVALID everywhere. */
+export const ResolveEvent = exactPartial(
+  { type: t.literal("ResolveEvent"), at: EpochMs, eventId: Identifier },
+  { winner: Identifier, outcome: t.literal("INVALID") },
+  "ResolveEvent",
+);
 export const HaltMarket = command("HaltMarket", { marketId: Identifier });
 export const ResumeMarket = command("ResumeMarket", { marketId: Identifier });
 export const SetMarkPrice = command("SetMarkPrice", { marketId: Identifier, price: PriceString });
@@ -130,6 +160,9 @@ export const Command = t.union([
   Deposit,
   Withdraw,
   ListMarket,
+  ListEvent,
+  ConvertPositions,
+  ResolveEvent,
   HaltMarket,
   ResumeMarket,
   SetMarkPrice,

@@ -36,7 +36,13 @@ export type RejectionCode =
   | "MARKET_IN_AUCTION"
   | "LOAN_NOT_COVERED"
   | "INSUFFICIENT_MARGIN"
-  | "INVALID_RESOLVES_AT";
+  | "INVALID_RESOLVES_AT"
+  | "UNKNOWN_EVENT"
+  | "EVENT_EXISTS"
+  | "INVALID_EVENT"
+  | "EVENT_RESOLVED"
+  | "EVENT_CONVERTED"
+  | "EVENT_MARKET";
 
 export interface Rejection {
   readonly code: RejectionCode;

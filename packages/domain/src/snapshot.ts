@@ -9,6 +9,7 @@ import { OrderTable } from "./order-table.js";
 import {
   type AccountState,
   type BackstopBid,
+  type EventGroupState,
   type LeveragedPosition,
   type LeveragedStatus,
   type MarketState,
@@ -43,7 +44,10 @@ export interface StateSnapshot {
     | "ticks"
     | "auctionOrders"
     | "windowNotional"
+    | "eventId"
   > & {
+    /** Present only for a market of an event (absent keeps older snapshots and state hashes as they were). */
+    eventId?: string;
     windowNotional: string;
     book: RestingOrder[];
     escrow: string;
@@ -67,6 +71,8 @@ export interface StateSnapshot {
     backstops: BackstopBid[];
     auctionOrders: number[];
   })[];
+  /** Events of several outcomes: present only when there is one (older snapshots and state hashes stay as they were). */
+  eventGroups?: (Omit<EventGroupState, "escrow" | "marketIds"> & { escrow: string; marketIds: string[] })[];
   orders: (Omit<OrderState, "reservedCash"> & { reservedCash: string })[];
   references: [string, string][];
   totals: { deposits: string; insuranceDeposits: string; withdrawals: string; fees: string };
@@ -96,6 +102,7 @@ export function snapshotOf(state: State): StateSnapshot {
       takerFeeBps: m.takerFeeBps,
       status: m.status,
       outcome: m.outcome,
+      ...(m.eventId === null ? {} : { eventId: m.eventId }),
       escrow: str(m.escrow),
       pairs: m.pairs,
       lastPrice: m.lastPrice,
@@ -132,6 +139,15 @@ export function snapshotOf(state: State): StateSnapshot {
       auctionOrders: [...m.auctionOrders],
       backstops: [...m.backstops.values()],
     })),
+    ...(state.eventGroups.size === 0
+      ? {}
+      : {
+          eventGroups: [...state.eventGroups.values()].map((g) => ({
+            ...g,
+            marketIds: [...g.marketIds],
+            escrow: str(g.escrow),
+          })),
+        }),
     orders: [...state.orders.values()].map((o) => ({ ...o, reservedCash: str(o.reservedCash) })),
     references: [...state.references.entries()],
     totals: {
@@ -219,8 +235,12 @@ export function stateFromSnapshot(s: StateSnapshot): State {
       auctionUntil: m.auctionUntil,
       auctionOrders: [...m.auctionOrders],
       backstops: new Map(m.backstops.map((b) => [`${b.accountId}|${b.outcome}`, { ...b }])),
+      eventId: m.eventId ?? null,
     });
   }
+  const eventGroups = new Map<string, EventGroupState>();
+  for (const g of s.eventGroups ?? [])
+    eventGroups.set(g.eventId, { ...g, marketIds: [...g.marketIds], escrow: money(g.escrow) });
   const orders = new OrderTable();
   for (const o of s.orders)
     orders.add({
@@ -232,6 +252,7 @@ export function stateFromSnapshot(s: StateSnapshot): State {
   const restored: State = {
     accounts,
     markets,
+    eventGroups,
     orders,
     references: new Map(s.references),
     totals: {

@@ -126,6 +126,26 @@ export interface MarketState {
   readonly auctionOrders: number[];
   /** Backstop bids by `accountId|outcome`. */
   readonly backstops: Map<string, BackstopBid>;
+  /** The event this market is an outcome of (null: a market of its own). */
+  readonly eventId: string | null;
+}
+
+/**
+ * An event of mutually exclusive outcomes (one market each, exactly one resolves YES). Conversions leave every market
+ * of the event `unpairedYes` more YES than NO shares; whichever wins pays them, so the event holds that much in escrow.
+ */
+export interface EventGroupState {
+  readonly eventId: string;
+  readonly title: string;
+  readonly resolvesAt: string;
+  readonly marketIds: readonly string[];
+  /** YES shares of every market of the event not paired with a NO of the same market (each market the same). */
+  unpairedYes: number;
+  /** Collateral held for them: exactly `unpairedYes` × 1 until the event resolves. */
+  escrow: Money;
+  status: "open" | "resolved";
+  /** The winning market, null when INVALID or not resolved. */
+  winner: string | null;
 }
 
 export type OrderStatus = "open" | "filled" | "cancelled";
@@ -180,6 +200,8 @@ export interface Held {
 export interface State {
   readonly accounts: Map<string, AccountState>;
   readonly markets: Map<string, MarketState>;
+  /** Events of several outcomes, by id. */
+  readonly eventGroups: Map<string, EventGroupState>;
   readonly orders: OrderTable;
   /** "deposit|withdrawal:accountId:reference" → the amount, for idempotent money movements. */
   readonly references: Map<string, string>;
@@ -196,6 +218,7 @@ export interface State {
 export const initialState = (): State => ({
   accounts: new Map(),
   markets: new Map(),
+  eventGroups: new Map(),
   orders: new OrderTable(),
   references: new Map(),
   totals: { deposits: ZERO, insuranceDeposits: ZERO, withdrawals: ZERO, fees: ZERO },
@@ -244,7 +267,18 @@ export const emptyPool = (): PoolState => ({
   providers: new Map(),
 });
 
-export type ReferenceKind = "deposit" | "withdrawal" | "supply" | "redeem" | "insurance" | "margin";
+export type ReferenceKind =
+  | "deposit"
+  | "withdrawal"
+  | "supply"
+  | "redeem"
+  | "insurance"
+  | "margin"
+  | "convert";
 
 export const referenceKey = (kind: ReferenceKind, accountId: string, reference: string): string =>
   `${kind}:${accountId}:${reference}`;
+
+/** What a conversion's reference stands for (its retry must ask for the same): the markets, sorted, and the quantity. */
+export const conversionTerms = (marketIds: readonly string[], quantity: number): string =>
+  `${[...marketIds].sort().join(",")}×${quantity}`;

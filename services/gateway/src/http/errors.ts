@@ -63,6 +63,12 @@ export const REJECTION_STATUS: Record<RejectionCode, number> = {
   INSUFFICIENT_MARGIN: 422,
   ORDER_NOT_OPEN: 422,
   INVALID_RESOLVES_AT: 422,
+  UNKNOWN_EVENT: 404,
+  EVENT_EXISTS: 409,
+  INVALID_EVENT: 422,
+  EVENT_RESOLVED: 422,
+  EVENT_CONVERTED: 422,
+  EVENT_MARKET: 422,
 };
 
 export const fromRejection = (r: Rejection): ApiError =>

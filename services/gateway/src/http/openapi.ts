@@ -579,6 +579,13 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   INVALID_ORDER_TERMS: "the order's terms do not go together (a post-only order must be GTC)",
   ORDER_NOT_OPEN: "the order is already filled or cancelled",
   INVALID_RESOLVES_AT: "resolvesAt is not after the time of the listing",
+  UNKNOWN_EVENT: "no event with this id",
+  EVENT_EXISTS: "an event with this id already exists",
+  INVALID_EVENT:
+    "the event's terms are wrong: 2 to 100 distinct outcomes, a market of the event, a winner or INVALID",
+  EVENT_RESOLVED: "the event is already resolved",
+  EVENT_CONVERTED: "an event whose NO shares were converted resolves to a winner, not INVALID",
+  EVENT_MARKET: "the market is an outcome of an event: resolve the event",
   INVALID_RISK_PARAMS: "a market risk parameter is out of its allowed range",
   UNKNOWN_FUND: "no such insurance fund",
   INSUFFICIENT_POOL_SHARES: "not enough pool shares to redeem",
