@@ -2,6 +2,7 @@
 import { Leverage, Margin, RiskParams as Risk, SocializedLoss } from "@pmx/liquidation";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { auctionDecisions } from "./auction-decide.js";
+import { cancelAllOrders } from "./cancel-all.js";
 import { type Command, type CommandOf, RiskParamsInput } from "./commands.js";
 import { deleverageSweep } from "./deleverage.js";
 import { Draft } from "./draft.js";
@@ -58,6 +59,8 @@ export function decide(command: Command, state: State): Decision {
       return placeOrder(command, state);
     case "CancelOrder":
       return cancelOrder(command, state);
+    case "CancelAllOrders":
+      return cancelAllOrders(command, state);
     case "SupplyPool":
       return supplyPool(command, state);
     case "RedeemPool":

@@ -340,6 +340,7 @@ describe("GET /v1/openapi.json", () => {
       "marketId",
       "status",
       "limit",
+      "cursor",
     ]);
     expect(params("get", "/v1/orders")[2]!.schema.enum).toEqual(["open", "filled", "cancelled"]);
   });
