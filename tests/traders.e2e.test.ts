@@ -167,7 +167,7 @@ describe("1. pagination: 5,000 trades walked across a restart, orders and market
       });
   });
 
-  it("given the same walk at 1,000 a page, then 5 pages; a cursor answered before the restart reads the same page after it", async () => {
+  it("given the same walk at 1,000 a page, then 5 pages; a cursor answered before a restart reads the same page after it, and on a follower", async () => {
     const { items, pages } = await walk((cursor) => trades(withCursor("?limit=1000", cursor)), "trades");
     expect(pages).toBe(5);
     expect(items.map((t) => t.tradeId)).toEqual([...logged].reverse().map((t) => t.tradeId));
@@ -176,6 +176,18 @@ describe("1. pagination: 5,000 trades walked across a restart, orders and market
     await gw.restart();
     const again = await trades(`?limit=250&cursor=${first.body.nextCursor}`);
     expect(again.body).toEqual(second.body);
+    // A follower on the same file folds the same log: the same cursor reads the same page there.
+    const follower = await startGateway({ sameFileAs: gw, env: { PMX_FOLLOW: "1" } });
+    try {
+      const there = await new Client(follower.url, follower.token).send({
+        method: "GET",
+        path: `/v1/markets/${M}/trades?limit=250&cursor=${first.body.nextCursor}`,
+        headers: {},
+      });
+      expect(there.body).toEqual(second.body);
+    } finally {
+      await follower.stop();
+    }
   });
 
   it("given the old queries, then they answer as before: 100 newest by default, up to 1,000, and 400 outside 1–1000", async () => {

@@ -243,6 +243,7 @@ export class History {
   apply(event: Event, revision: number, atMs: number, state: State, before: Map<string, Money> | null): void {
     if (event.type === "TradeExecuted") this.recordTrade(event, revision, atMs, state);
     if (before === null) return;
+    let at: string | null = null;
     for (const [accountId, was] of before) {
       const account = state.accounts.get(accountId);
       if (!account) continue;
@@ -262,7 +263,7 @@ export class History {
         running = running.plus(amount);
         const entry: ActivityRecord = {
           sequence: revision,
-          at: new Date(atMs).toISOString(),
+          at: (at ??= new Date(atMs).toISOString()),
           type: part.type,
           amount: toAmountString(amount),
           cashAfter: toAmountString(running),
