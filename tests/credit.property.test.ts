@@ -786,18 +786,42 @@ function checkAccountHistories(events: Event[]): void {
     for (const entry of projection.activityOf(accountId)) {
       running = running.plus(entry.amount);
       if (entry.cashAfter !== toAmountString(running))
-        expect(entry.cashAfter, `${accountId} ${entry.type} at ${entry.sequence}`).toBe(
-          toAmountString(running),
-        );
+        expect(entry.cashAfter, `${accountId} ${entry.type} at ${entry.pos}`).toBe(toAmountString(running));
     }
     expect(toAmountString(running), `${accountId}: Σ activity = cash + reserved`).toBe(
       toAmountString(account.cash.plus(account.reserved)),
     );
   }
-  const trades = events.filter((e) => e.type === "TradeExecuted").length;
+  const trades = new Map<string, Extract<Event, { type: "TradeExecuted" }>>();
+  for (const e of events) if (e.type === "TradeExecuted") trades.set(e.tradeId, e);
   let fills = 0;
-  for (const accountId of projection.state.accounts.keys()) fills += projection.fillsOf(accountId).length;
-  expect(fills).toBe(2 * trades);
+  for (const accountId of projection.state.accounts.keys())
+    for (const record of projection.fillsOf(accountId)) {
+      fills += 1;
+      // Each fill, as answered, is its side of the event: order, side, outcome, own price (amount ÷ quantity), fee.
+      const fill = projection.fillView(record);
+      const e = trades.get(fill.tradeId)!;
+      const maker = fill.liquidity === "maker";
+      const expected = {
+        orderId: maker ? e.makerOrderId : e.takerOrderId,
+        side: maker ? e.makerSide : e.takerSide,
+        outcome: maker ? e.makerOutcome : e.takerOutcome,
+        price: toAmountString(money(maker ? e.makerAmount : e.takerAmount).div(e.quantity)),
+        quantity: String(e.quantity),
+        fee: maker ? "0" : e.takerFee,
+      };
+      const got = {
+        orderId: fill.orderId,
+        side: fill.side,
+        outcome: fill.outcome,
+        price: fill.price,
+        quantity: fill.quantity,
+        fee: fill.fee,
+      };
+      if (canonicalJson(got) !== canonicalJson(expected)) expect(got).toEqual(expected);
+      expect(projection.state.orders.get(fill.orderId)!.accountId).toBe(accountId);
+    }
+  expect(fills).toBe(2 * trades.size);
 }
 
 /** 100 runs take about 10 s; the time limit (runs and any shrinking) allows 0.15 s a run, at least a minute. */

@@ -20,6 +20,7 @@ import { GENESIS_HASH } from "./chain.js";
 import {
   type ActivityRecord,
   type FillRecord,
+  type FillView,
   History,
   type HistorySnapshot,
   lowerBound,
@@ -366,9 +367,14 @@ export class ExchangeProjection {
     return this.history.tradesOf(marketId);
   }
 
-  /** Every fill of the account's orders since genesis, oldest first. */
+  /** Every fill of the account's orders since genesis, oldest first (`fillView` answers one). */
   fillsOf(accountId: string): readonly FillRecord[] {
     return this.history.fillsOf(accountId);
+  }
+
+  /** A kept fill as answered: the fields of its trade and its order. */
+  fillView(fill: FillRecord): FillView {
+    return this.history.fillView(fill, this.state);
   }
 
   /** Every change of the account's cash (free + reserved) since genesis, oldest first, with the cash after it. */

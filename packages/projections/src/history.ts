@@ -6,6 +6,7 @@ import {
   type Event,
   type Money,
   money,
+  ONE,
   type State,
   toAmountString,
   ZERO,
@@ -29,9 +30,21 @@ export interface TradeView {
   sequence: number;
 }
 
-/** A trade as kept: its view plus its time in ms (candles, time ranges). */
-export interface TradeRecord extends TradeView {
+/** A trade as kept (views are made when answered): the event's own strings, its time in ms, its orders and fee. */
+export interface TradeRecord {
+  sequence: number;
   atMs: number;
+  tradeId: string;
+  marketId: string;
+  kind: string;
+  /** YES price. */
+  price: string;
+  quantity: number;
+  takerSide: string;
+  takerOutcome: string;
+  makerOrderId: string;
+  takerOrderId: string;
+  takerFee: string;
 }
 
 /** One fill of one of the account's orders. `price` is of the order's own outcome; only takers pay `fee`. */
@@ -51,8 +64,11 @@ export interface FillView {
   sequence: number;
 }
 
-export interface FillRecord extends FillView {
+/** A fill as kept: where its trade is (the rest is read from the trade and the order when answered). */
+export interface FillRecord {
+  /** The trade's revision × PARTS + 0 (maker) or 1 (taker). */
   pos: number;
+  marketId: string;
 }
 
 /** Kinds of change of an account's cash (cash + reserved), one per entry of `GET /v1/account/activity`. */
@@ -89,8 +105,15 @@ export interface ActivityView {
   reference?: string;
 }
 
-export interface ActivityRecord extends ActivityView {
+/** A change of cash as kept: its place in the log, time in ms, and the view's own fields. */
+export interface ActivityRecord {
   pos: number;
+  atMs: number;
+  type: ActivityType;
+  marketId?: string;
+  amount: string;
+  cashAfter: string;
+  reference?: string;
 }
 
 /** The histories as plain JSON (part of the projection's snapshot). */
@@ -100,8 +123,17 @@ export interface HistorySnapshot {
   activity: [string, ActivityRecord[]][];
 }
 
-/** Events that only move cash between free and reserved (the most frequent ones): no change of cash + reserved. */
-const RESERVATION_ONLY = new Set(["OrderAccepted", "OrderRested", "OrderCancelled", "OrderQueued"]);
+/**
+ * Events told apart from the generic "cash + reserved before and after" path: those that only move cash between
+ * free and reserved (the most frequent ones: no change), and trades, whose amounts the event states exactly.
+ */
+const NOT_BY_DIFFERENCE = new Set([
+  "OrderAccepted",
+  "OrderRested",
+  "OrderCancelled",
+  "OrderQueued",
+  "TradeExecuted",
+]);
 
 /** Event fields that name an account whose cash the event may change. */
 const ACCOUNT_FIELDS = ["accountId", "makerAccountId", "takerAccountId", "fromAccountId", "toAccountId"];
@@ -109,8 +141,8 @@ const ACCOUNT_FIELDS = ["accountId", "makerAccountId", "takerAccountId", "fromAc
 const totalOf = (account: AccountState | undefined): Money =>
   account ? account.cash.plus(account.reserved) : ZERO;
 
-/** Own-outcome price of a fill from its amount and quantity (exact: the amount is price × quantity). */
-const priceOf = (amount: string, quantity: number): string => toAmountString(money(amount).div(quantity));
+/** "-x" of a positive decimal string. */
+const negative = (amount: string): string => `-${amount}`;
 
 const LOAN_REPAYMENT_TYPE: Record<string, ActivityType> = {
   reduce: "loan_repayment",
@@ -134,13 +166,6 @@ function partsOf(event: Event, accountId: string): Part[] {
       return [{ type: "deposit", amount: null, reference: event.reference }];
     case "Withdrawn":
       return [{ type: "withdrawal", amount: null, reference: event.reference }];
-    case "TradeExecuted":
-      if (event.takerAccountId === accountId && event.takerFee !== "0")
-        return [
-          { type: "fill", amount: null },
-          { type: "fee", amount: money(event.takerFee).negated() },
-        ];
-      return [{ type: "fill", amount: null }];
     case "LoanOpened":
       return [{ type: "loan", amount: null }];
     case "LoanRepaid": {
@@ -229,7 +254,7 @@ export class History {
 
   /** Cash + reserved of each account the event names, before it is applied. */
   cashBefore(event: Event, state: State): Map<string, Money> | null {
-    if (RESERVATION_ONLY.has(event.type)) return null;
+    if (NOT_BY_DIFFERENCE.has(event.type)) return null;
     const named = event as unknown as Record<string, unknown>;
     const before = new Map<string, Money>();
     for (const field of ACCOUNT_FIELDS) {
@@ -241,19 +266,18 @@ export class History {
 
   /** Records the event (applied to `state` already) at log position `revision`. */
   apply(event: Event, revision: number, atMs: number, state: State, before: Map<string, Money> | null): void {
-    if (event.type === "TradeExecuted") this.recordTrade(event, revision, atMs, state);
+    if (event.type === "TradeExecuted") {
+      this.recordTrade(event, revision, atMs, state);
+      return;
+    }
     if (before === null) return;
-    let at: string | null = null;
     for (const [accountId, was] of before) {
       const account = state.accounts.get(accountId);
       if (!account) continue;
-      const now = totalOf(account);
-      const change = now.minus(was);
+      const change = totalOf(account).minus(was);
       if (change.isZero()) continue;
       const parts = partsOf(event, accountId);
       const marketId = (event as { marketId?: unknown }).marketId;
-      let list = this.activity.get(accountId);
-      if (!list) this.activity.set(accountId, (list = []));
       // The part without a fixed amount (there is one) takes the change less the fixed parts.
       const fixed = parts.reduce((sum, p) => (p.amount === null ? sum : sum.plus(p.amount)), ZERO);
       let running = was;
@@ -262,68 +286,126 @@ export class History {
         if (amount.isZero()) return;
         running = running.plus(amount);
         const entry: ActivityRecord = {
-          sequence: revision,
-          at: (at ??= new Date(atMs).toISOString()),
+          pos: revision * PARTS + i,
+          atMs,
           type: part.type,
           amount: toAmountString(amount),
           cashAfter: toAmountString(running),
-          pos: revision * PARTS + i,
         };
         if (typeof marketId === "string") entry.marketId = marketId;
         if (part.reference !== undefined) entry.reference = part.reference;
-        list.push(entry);
+        this.activityList(accountId).push(entry);
       });
     }
   }
 
+  /**
+   * A trade: its record, a fill for the maker and the taker, and their cash changes, told from the event's amounts
+   * (a buyer pays amount + fee out of its reservation, a seller receives amount − fee; what the reservation
+   * returns to free cash is no change of cash + reserved), each `cashAfter` counted back from the state after it.
+   */
   private recordTrade(
     e: Extract<Event, { type: "TradeExecuted" }>,
     revision: number,
     atMs: number,
     state: State,
   ): void {
-    const at = new Date(atMs).toISOString();
-    let list = this.trades.get(e.marketId);
-    if (!list) this.trades.set(e.marketId, (list = []));
-    list.push({
+    const list = this.trades.get(e.marketId);
+    const record: TradeRecord = {
+      sequence: revision,
+      atMs,
       tradeId: e.tradeId,
       marketId: e.marketId,
       kind: e.kind,
       price: e.yesPrice,
-      quantity: String(e.quantity),
+      quantity: e.quantity,
       takerSide: e.takerSide,
       takerOutcome: e.takerOutcome,
-      at,
-      sequence: revision,
-      atMs,
-    });
-    const fill = (part: 0 | 1): FillRecord => {
-      const maker = part === 0;
-      const orderId = maker ? e.makerOrderId : e.takerOrderId;
-      return {
-        tradeId: e.tradeId,
-        orderId,
-        clientOrderId: state.orders.get(orderId)?.clientOrderId ?? "",
-        marketId: e.marketId,
-        side: maker ? e.makerSide : e.takerSide,
-        outcome: maker ? e.makerOutcome : e.takerOutcome,
-        price: priceOf(maker ? e.makerAmount : e.takerAmount, e.quantity),
-        quantity: String(e.quantity),
-        liquidity: maker ? "maker" : "taker",
-        fee: maker ? "0" : e.takerFee,
-        at,
-        sequence: revision,
-        pos: revision * PARTS + part,
-      };
+      makerOrderId: e.makerOrderId,
+      takerOrderId: e.takerOrderId,
+      takerFee: e.takerFee,
     };
-    this.fillOf(e.makerAccountId).push(fill(0));
-    this.fillOf(e.takerAccountId).push(fill(1));
+    if (list) list.push(record);
+    else this.trades.set(e.marketId, [record]);
+    const base = revision * PARTS;
+    this.fillList(e.makerAccountId).push({ pos: base, marketId: e.marketId });
+    this.fillList(e.takerAccountId).push({ pos: base + 1, marketId: e.marketId });
+    const maker = [
+      { type: "fill" as const, amount: e.makerSide === "buy" ? negative(e.makerAmount) : e.makerAmount },
+    ];
+    const taker: { type: ActivityType; amount: string }[] = [
+      { type: "fill", amount: e.takerSide === "buy" ? negative(e.takerAmount) : e.takerAmount },
+    ];
+    if (e.takerFee !== "0") taker.push({ type: "fee", amount: negative(e.takerFee) });
+    const changes =
+      e.makerAccountId === e.takerAccountId
+        ? [{ accountId: e.makerAccountId, parts: [...maker, ...taker] }]
+        : [
+            { accountId: e.makerAccountId, parts: maker },
+            { accountId: e.takerAccountId, parts: taker },
+          ];
+    for (const { accountId, parts } of changes) {
+      let after = totalOf(state.accounts.get(accountId));
+      const entries: ActivityRecord[] = new Array(parts.length);
+      for (let i = parts.length - 1; i >= 0; i--) {
+        const part = parts[i]!;
+        entries[i] = {
+          pos: base + i,
+          atMs,
+          type: part.type,
+          marketId: e.marketId,
+          amount: part.amount,
+          cashAfter: toAmountString(after),
+        };
+        if (i > 0) after = after.minus(part.amount);
+      }
+      this.activityList(accountId).push(...entries);
+    }
   }
 
-  private fillOf(accountId: string): FillRecord[] {
+  private fillList(accountId: string): FillRecord[] {
     let list = this.fills.get(accountId);
     if (!list) this.fills.set(accountId, (list = []));
     return list;
+  }
+
+  private activityList(accountId: string): ActivityRecord[] {
+    let list = this.activity.get(accountId);
+    if (!list) this.activity.set(accountId, (list = []));
+    return list;
+  }
+
+  /** The trade at log position `sequence` of the market (null when there is none). */
+  tradeAt(marketId: string, sequence: number): TradeRecord | null {
+    const list = this.trades.get(marketId) ?? [];
+    const t = list[lowerBound(list, sequence, (r) => r.sequence)];
+    return t !== undefined && t.sequence === sequence ? t : null;
+  }
+
+  /** The answer form of a kept fill: its trade's and order's fields. */
+  fillView(r: FillRecord, state: State): FillView {
+    const sequence = Math.floor(r.pos / PARTS);
+    const t = this.tradeAt(r.marketId, sequence);
+    if (!t) throw new Error(`history: no trade at ${sequence} in ${r.marketId}`);
+    const maker = r.pos % PARTS === 0;
+    const orderId = maker ? t.makerOrderId : t.takerOrderId;
+    const order = state.orders.get(orderId);
+    if (!order) throw new Error(`history: no order ${orderId}`);
+    return {
+      tradeId: t.tradeId,
+      orderId,
+      clientOrderId: order.clientOrderId,
+      marketId: t.marketId,
+      side: order.side,
+      outcome: order.outcome,
+      // The own outcome's price: the YES price, or 1 − it for NO (what the event's amount ÷ quantity is).
+      price: order.outcome === "NO" ? toAmountString(ONE.minus(t.price)) : t.price,
+      quantity: String(t.quantity),
+      liquidity: maker ? "maker" : "taker",
+      fee: maker ? "0" : t.takerFee,
+      at: new Date(t.atMs).toISOString(),
+      sequence,
+    };
   }
 
   /** Every trade of the market, oldest first. */
@@ -342,19 +424,31 @@ export class History {
   }
 }
 
-/** The answer form of a kept trade (without its time in ms). */
+/** The answer form of a kept trade. */
 export function tradeView(r: TradeRecord): TradeView {
-  const { atMs: _, ...view } = r;
-  return view;
-}
-
-export function fillView(r: FillRecord): FillView {
-  const { pos: _, ...view } = r;
-  return view;
+  return {
+    tradeId: r.tradeId,
+    marketId: r.marketId,
+    kind: r.kind,
+    price: r.price,
+    quantity: String(r.quantity),
+    takerSide: r.takerSide,
+    takerOutcome: r.takerOutcome,
+    at: new Date(r.atMs).toISOString(),
+    sequence: r.sequence,
+  };
 }
 
 export function activityView(r: ActivityRecord): ActivityView {
-  const { pos: _, ...view } = r;
+  const view: ActivityView = {
+    sequence: Math.floor(r.pos / PARTS),
+    at: new Date(r.atMs).toISOString(),
+    type: r.type,
+  } as ActivityView;
+  if (r.marketId !== undefined) view.marketId = r.marketId;
+  view.amount = r.amount;
+  view.cashAfter = r.cashAfter;
+  if (r.reference !== undefined) view.reference = r.reference;
   return view;
 }
 
@@ -414,7 +508,7 @@ export function candlesOf(
     if (p.gt(current.high)) current.high = t.price;
     if (p.lt(current.low)) current.low = t.price;
     current.close = t.price;
-    current.volume += Number(t.quantity);
+    current.volume += t.quantity;
   }
   close();
   return { candles, next: null };

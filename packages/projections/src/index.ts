@@ -15,7 +15,6 @@ export {
   candlesOf,
   type FillRecord,
   type FillView,
-  fillView,
   type HistorySnapshot,
   lowerBound,
   PARTS,

@@ -5,16 +5,18 @@ import { candlesOf, pageBackward, type TradeRecord } from "../src/history.js";
 
 const at = (iso: string) => Date.parse(iso);
 const trade = (sequence: number, when: string, price: string, quantity: number): TradeRecord => ({
+  sequence,
+  atMs: at(when),
   tradeId: `t-${sequence}`,
   marketId: "m",
   kind: "MINT",
   price,
-  quantity: String(quantity),
+  quantity,
   takerSide: "buy",
   takerOutcome: "YES",
-  at: new Date(at(when)).toISOString(),
-  sequence,
-  atMs: at(when),
+  makerOrderId: "o-1",
+  takerOrderId: "o-2",
+  takerFee: "0",
 });
 
 describe("pageBackward", () => {

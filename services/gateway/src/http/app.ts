@@ -6,7 +6,6 @@ import {
   activityView,
   bookView,
   candlesOf,
-  fillView,
   insuranceView,
   type MarketView,
   marketView,
@@ -738,7 +737,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       q.marketId === undefined ? undefined : (f) => f.marketId === q.marketId,
     );
     return {
-      fills: page.items.map(fillView),
+      fills: page.items.map((f) => exchange.projection.fillView(f)),
       nextCursor: page.next === null ? null : encodeCursor("fills", accountId, page.next),
     };
   });
