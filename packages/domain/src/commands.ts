@@ -96,6 +96,12 @@ export const PlaceOrder = command("PlaceOrder", {
   leverage: DecimalString,
 });
 export const CancelOrder = command("CancelOrder", { accountId: Identifier, orderId: t.string });
+/** Cancels every open order of the account (only those of `marketId` when given), each with reason USER. */
+export const CancelAllOrders = exactPartial(
+  { type: t.literal("CancelAllOrders"), at: EpochMs, accountId: Identifier },
+  { marketId: Identifier },
+  "CancelAllOrders",
+);
 /** A liquidity provider lends collateral to a market's pool for pool shares. */
 export const SupplyPool = command("SupplyPool", {
   accountId: Identifier,
@@ -169,6 +175,7 @@ export const Command = t.union([
   ResolveMarket,
   PlaceOrder,
   CancelOrder,
+  CancelAllOrders,
   SupplyPool,
   RedeemPool,
   DepositInsurance,

@@ -3,6 +3,7 @@ import { Leverage, Margin, SocializedLoss } from "@pmx/liquidation";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { auctionDecisions } from "./auction-decide.js";
 import { exposureLimitBreach } from "./borrowing.js";
+import { cancelAllOrders } from "./cancel-all.js";
 import { closeIfDue, statusAt } from "./closing.js";
 import type { Command, CommandOf } from "./commands.js";
 import { deleverageSweep } from "./deleverage.js";
@@ -61,6 +62,8 @@ export function decide(command: Command, state: State): Decision {
       return placeOrder(command, state);
     case "CancelOrder":
       return cancelOrder(command, state);
+    case "CancelAllOrders":
+      return cancelAllOrders(command, state);
     case "SupplyPool":
       return supplyPool(command, state);
     case "RedeemPool":

@@ -4,9 +4,26 @@ export {
   type EventMeta,
   ExchangeProjection,
   type ProjectionSnapshot,
-  RECENT_TRADES_PER_MARKET,
-  type TradeView,
 } from "./exchange-projection.js";
+export {
+  ACTIVITY_TYPES,
+  type ActivityRecord,
+  type ActivityType,
+  type ActivityView,
+  activityView,
+  type Candle,
+  candlesOf,
+  type FillRecord,
+  type FillView,
+  type HistorySnapshot,
+  lowerBound,
+  PARTS,
+  type Page,
+  pageBackward,
+  type TradeRecord,
+  type TradeView,
+  tradeView,
+} from "./history.js";
 export {
   chainProblem,
   type DecodedEvent,

@@ -107,6 +107,12 @@ export const GATEWAY_ERRORS = {
     status: 400,
     meaning: "a write (any method but GET) takes no query string: it is named by its path and body alone",
   },
+  INVALID_CURSOR: {
+    status: 400,
+    meaning:
+      "the cursor is not one this list gave: pass `nextCursor` back unchanged, with the same path (market, account, interval)",
+  },
+  INVALID_TIME_RANGE: { status: 400, meaning: "`from` must be before `to`" },
   TOO_MANY_OPEN_ORDERS: {
     status: 422,
     meaning:
