@@ -45,6 +45,8 @@ export {
   accountView,
   type BookView,
   bookView,
+  type EventView,
+  eventView,
   type InsuranceFundView,
   insuranceView,
   type MarketView,

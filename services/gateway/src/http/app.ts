@@ -8,6 +8,7 @@ import {
   activityView,
   bookView,
   candlesOf,
+  eventView,
   insuranceView,
   type MarketView,
   marketView,
@@ -396,9 +397,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const q = decodeOr400(B.MarketsQuery, { ...(req.query as object) }, "query");
     const now = exchange.clock.now();
     const limit = q.limit ?? 100;
-    const keep = q.status ? MARKET_FILTER[q.status] : () => true;
+    const byStatus = q.status ? MARKET_FILTER[q.status] : () => true;
+    const keep =
+      q.eventId === undefined ? byStatus : (v: MarketView) => v.eventId === q.eventId && byStatus(v);
+    // The cursor belongs to its filters (status, and event when named).
+    const scope = q.eventId === undefined ? (q.status ?? "") : `${q.status ?? ""}|${q.eventId}`;
     // Listing order (oldest first, as before pagination); the cursor is the listing number to continue from.
-    let index = decodeCursor(q.cursor, "markets", q.status ?? "") ?? 0;
+    let index = decodeCursor(q.cursor, "markets", scope) ?? 0;
     const all = [...state().markets.values()];
     const markets: MarketView[] = [];
     let nextCursor: string | null = null;
@@ -406,7 +411,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const view = marketView(all[index]!, now);
       if (!keep(view)) continue;
       if (markets.length === limit) {
-        nextCursor = encodeCursor("markets", q.status ?? "", index);
+        nextCursor = encodeCursor("markets", scope, index);
         break;
       }
       markets.push(view);
@@ -521,6 +526,77 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     await submit(command);
     return send(reply, 201, marketView(marketOr404(b.marketId), exchange.clock.now()));
+  });
+  // ---- events of several outcomes ----
+  const eventOr404 = (eventId: string) => {
+    const view = eventView(state(), eventId, exchange.clock.now());
+    if (!view) throw new ApiError(404, "UNKNOWN_EVENT", `no event ${eventId}`, { eventId });
+    return view;
+  };
+  app.post("/v1/events", async (req, reply) => {
+    operator(req);
+    const b = decodeOr400(B.ListEventBody, needsBody(req), "body");
+    const command: Record<string, unknown> = {
+      type: "ListEvent",
+      eventId: b.eventId,
+      title: b.title,
+      tickSize: b.tickSize ?? "0.01",
+      resolvesAt: b.resolvesAt,
+      outcomes: b.outcomes.map((o) => ({ marketId: o.marketId, question: o.question })),
+    };
+    if (b.takerFeeBps !== undefined) command.takerFeeBps = b.takerFeeBps;
+    for (const key of Object.keys(RiskParamsInput)) {
+      const value = (b as Record<string, unknown>)[key];
+      if (value !== undefined) command[key] = value;
+    }
+    await submit(command as CommandInput);
+    return send(reply, 201, eventOr404(b.eventId));
+  });
+  app.get("/v1/events", async (req) => {
+    noQuery(req);
+    return { events: [...state().eventGroups.keys()].map(eventOr404) };
+  });
+  app.get("/v1/events/:eventId", async (req) => {
+    noQuery(req);
+    const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
+    return eventOr404(eventId);
+  });
+  app.post("/v1/events/:eventId/convert", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
+    const b = decodeOr400(B.ConvertBody, needsBody(req), "body");
+    const outcome = await submit({
+      type: "ConvertPositions",
+      accountId,
+      eventId,
+      marketIds: b.marketIds,
+      quantity: b.quantity,
+      reference: b.reference,
+    });
+    // A retry appends nothing: what it released is (k − 1) × quantity whole units, as the first time.
+    const converted = outcome.events.find((e) => e.type === "PositionsConverted");
+    const released =
+      converted?.type === "PositionsConverted"
+        ? converted.released
+        : (BigInt(b.marketIds.length - 1) * BigInt(b.quantity)).toString();
+    return {
+      eventId,
+      accountId,
+      marketIds: b.marketIds,
+      quantity: b.quantity,
+      released,
+      account: accountSummary(accountId),
+    };
+  });
+  app.post("/v1/events/:eventId/resolve", async (req) => {
+    operator(req);
+    const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
+    const b = decodeOr400(B.ResolveEventBody, needsBody(req), "body");
+    const command: Record<string, unknown> = { type: "ResolveEvent", eventId };
+    if (b.winner !== undefined) command.winner = b.winner;
+    if (b.outcome !== undefined) command.outcome = b.outcome;
+    await submit(command as CommandInput);
+    return eventOr404(eventId);
   });
   const marketAction = (
     path: string,

@@ -57,6 +57,27 @@ export const ListMarketBody = exactPartial(
   { takerFeeBps: FeeBps, ...RiskParamsInput },
   "ListMarketBody",
 );
+/** `POST /v1/events`: 2–100 outcomes, each a binary market; the terms and risk parameters apply to every one. */
+export const ListEventBody = exactPartial(
+  {
+    eventId: Identifier,
+    title: t.string,
+    resolvesAt: CalendarTime,
+    outcomes: t.array(exactType({ marketId: Identifier, question: t.string }, "EventOutcomeBody")),
+  },
+  { tickSize: TickSize, takerFeeBps: FeeBps, ...RiskParamsInput },
+  "ListEventBody",
+);
+export const EventIdParam = exactType({ eventId: Identifier }, "EventIdParam");
+export const ConvertBody = exactType(
+  { marketIds: t.array(Identifier), quantity: PositiveQuantity, reference: Reference },
+  "ConvertBody",
+);
+export const ResolveEventBody = exactPartial(
+  {},
+  { winner: Identifier, outcome: t.literal("INVALID") },
+  "ResolveEventBody",
+);
 export const PoolSupplyBody = exactType({ amount: DecimalString, reference: Reference }, "PoolSupplyBody");
 export const PoolRedeemBody = exactType({ shares: DecimalString, reference: Reference }, "PoolRedeemBody");
 export const BackstopBidBody = exactType(
@@ -132,7 +153,7 @@ export const MarketStatusFilter = t.keyof(
 );
 export const MarketsQuery = exactPartial(
   {},
-  { status: MarketStatusFilter, limit: Limit, cursor: Cursor },
+  { status: MarketStatusFilter, eventId: Identifier, limit: Limit, cursor: Cursor },
   "MarketsQuery",
 );
 /** A checkpoints page's cursor: the revision the next page stays below (a whole number as text). */

@@ -375,9 +375,38 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
         type: "object",
         description: "The risk parameters the market was listed with (see docs/risk-model.md).",
       },
+      eventId: str("The event this market is an outcome of (absent for a market of its own)."),
     },
-    ["outcome", "auctionUntil"],
+    ["outcome", "auctionUntil", "eventId"],
   ),
+  Event: object(
+    {
+      eventId: str("The event."),
+      title: str("What the event decides."),
+      resolvesAt: { type: "string", format: "date-time" },
+      status: { type: "string", enum: ["open", "resolved"] },
+      winner: str("The market that resolved YES (absent while open, and when INVALID)."),
+      convertedYes: whole(
+        "YES shares of every market of the event not paired with a NO of the same market: made by conversions.",
+      ),
+      escrow: decimal("Collateral the event holds for them: whichever market wins pays them 1 each."),
+      markets: { type: "array", items: ref("Market"), description: "One binary market per outcome." },
+    },
+    ["winner"],
+  ),
+  EventList: listOf("events", "Event"),
+  Conversion: object({
+    eventId: str("The event."),
+    accountId: str("Who converted."),
+    marketIds: {
+      type: "array",
+      items: { type: "string" },
+      description: "The k markets whose NO were burned.",
+    },
+    quantity: whole("NO shares burned in each."),
+    released: decimal("(k − 1) × quantity: collateral paid to the account."),
+    account: ref("AccountSummary"),
+  }),
   MarketList: pageOf(
     "markets",
     "Market",
@@ -1056,6 +1085,108 @@ const OPERATIONS: Operation[] = [
       examples: { yes: { summary: "YES won", value: { outcome: "YES" } } },
     },
     ok: { status: 200, description: "The resolved market.", schema: "Market" },
+    errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/events",
+    operationId: "listEvent",
+    tag: "operator",
+    summary:
+      "List an event of 2–100 mutually exclusive outcomes: one binary market each, exactly one resolves YES",
+    description:
+      "Every market takes the event's resolvesAt, tick size (default 0.01), taker fee and risk parameters. A market " +
+      "of an event resolves only with the event (POST /v1/events/{eventId}/resolve).",
+    auth: "operator",
+    body: {
+      codec: B.ListEventBody,
+      required: true,
+      examples: {
+        election: {
+          summary: "four candidates",
+          value: {
+            eventId: "pres-2024",
+            title: "Who will win the 2024 US presidential election?",
+            resolvesAt: "2024-11-06T05:00:00Z",
+            outcomes: [
+              { marketId: "trump", question: "Will Trump win?" },
+              { marketId: "harris", question: "Will Harris win?" },
+              { marketId: "kennedy", question: "Will Kennedy win?" },
+              { marketId: "other", question: "Will anyone else win?" },
+            ],
+          },
+        },
+      },
+    },
+    ok: { status: 201, description: "The event with its markets.", schema: "Event" },
+    errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "get",
+    path: "/v1/events",
+    operationId: "listEvents",
+    tag: "public",
+    summary: "Events of several outcomes, in listing order",
+    auth: "public",
+    query: B.NoQuery,
+    ok: { status: 200, description: "Every event.", schema: "EventList" },
+    errors: READ,
+  },
+  {
+    method: "get",
+    path: "/v1/events/:eventId",
+    operationId: "getEvent",
+    tag: "public",
+    summary: "One event with its markets",
+    auth: "public",
+    params: B.EventIdParam,
+    query: B.NoQuery,
+    ok: { status: 200, description: "The event.", schema: "Event" },
+    errors: [400, 404, 429, 500],
+  },
+  {
+    method: "post",
+    path: "/v1/events/:eventId/convert",
+    operationId: "convertPositions",
+    tag: "account",
+    summary:
+      "Burn `quantity` free NO of each of k named markets of the event for (k − 1) × quantity collateral and `quantity` YES of every other market",
+    description:
+      "Exactly one outcome wins, so k NO are worth k − 1 for sure. Shares reserved by sell orders or pledged to a loan " +
+      "do not convert (422 INSUFFICIENT_SHARES). Idempotent by `reference`.",
+    auth: "account",
+    params: B.EventIdParam,
+    body: {
+      codec: B.ConvertBody,
+      required: true,
+      examples: {
+        three: {
+          summary: "10 NO of three candidates",
+          value: { marketIds: ["harris", "kennedy", "other"], quantity: "10", reference: "conv-1" },
+        },
+      },
+    },
+    ok: { status: 200, description: "What was converted and the account after it.", schema: "Conversion" },
+    errors: ACCOUNT_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/events/:eventId/resolve",
+    operationId: "resolveEvent",
+    tag: "operator",
+    summary:
+      "Resolve every market of the event at once: the winner YES, every other NO; or INVALID everywhere",
+    description:
+      "INVALID pays 0.5 a share in every market, and is refused (422 EVENT_CONVERTED) once NO shares have been " +
+      "converted: the event's escrow then backs one winner's converted YES only.",
+    auth: "operator",
+    params: B.EventIdParam,
+    body: {
+      codec: B.ResolveEventBody,
+      required: true,
+      examples: { winner: { summary: "a winner", value: { winner: "trump" } } },
+    },
+    ok: { status: 200, description: "The resolved event.", schema: "Event" },
     errors: OPERATOR_COMMAND,
   },
   {
