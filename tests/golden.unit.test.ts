@@ -9,101 +9,17 @@
 // then review and commit the diff of tests/golden/expected.golden with the change that caused it.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import {
-  Command,
-  canonicalJson,
-  canonicalState,
-  decide,
-  EVENT_TYPES,
-  type Event,
-  invariantViolations,
-} from "@pmx/domain";
+import { Command, canonicalState, EVENT_TYPES, type Event, invariantViolations } from "@pmx/domain";
 import { openSqliteStore } from "@pmx/eventstore";
-import { ExchangeProjection, encodeCommandEvents, type StoredEvent, sha256Hex } from "@pmx/projections";
+import { ExchangeProjection, sha256Hex } from "@pmx/projections";
 import { describe, expect, it } from "vitest";
+import { digestOf, type Golden, runStream, storedText } from "./golden/run.js";
 import { goldenStream } from "./golden/stream.js";
 
 const EXPECTED = fileURLToPath(new URL("./golden/expected.golden", import.meta.url));
 const HEADER =
   "# golden digest of tests/golden/stream.ts (golden.unit.test.ts): re-bless only for a reviewed change of the log's bytes";
 const STREAM = "pmx";
-
-interface Golden {
-  commands: number;
-  accepted: number;
-  unchanged: number;
-  rejected: number;
-  events: number;
-  eventsByType: Record<string, number>;
-  /** SHA-256 of the concatenated canonical JSON of every event (with its type), in order. */
-  eventsSha256: string;
-  /** SHA-256 of every stored event as id, type, data, metadata, each followed by a newline, in order. */
-  storedSha256: string;
-  chainHead: string;
-  /** SHA-256 of the canonical state (the gateway's and `pmx replay`'s state hash). */
-  stateHash: string;
-  /** Each rejected command: its index in the stream and the code. */
-  rejections: string[];
-}
-
-const storedText = (s: StoredEvent) => `${s.id}\n${s.type}\n${s.data}\n${s.metadata}\n`;
-
-/** Decides and applies the stream as the sequencer does (commandId c-{seq}, one seq per command with events). */
-function runStream(commands: Command[]) {
-  const projection = new ExchangeProjection();
-  const events: Event[] = [];
-  const stored: StoredEvent[] = [];
-  const rejections: string[] = [];
-  const perCommand: StoredEvent[][] = [];
-  let seq = 0;
-  let unchanged = 0;
-  commands.forEach((command, i) => {
-    const decision = decide(command, projection.state);
-    if (decision._tag === "Left") {
-      rejections.push(`${i} ${command.type} ${decision.left.code}`);
-      return;
-    }
-    if (decision.right.length === 0) {
-      unchanged += 1;
-      return;
-    }
-    seq += 1;
-    const commandId = `c-${seq}`;
-    const encoded = encodeCommandEvents({ commandId, seq, command }, decision.right, projection.head);
-    decision.right.forEach((event, index) => {
-      projection.apply(event, {
-        commandId,
-        seq,
-        at: command.at,
-        index,
-        count: decision.right.length,
-        hash: encoded.hashes[index]!,
-      });
-      events.push(event);
-    });
-    stored.push(...encoded.stored);
-    perCommand.push(encoded.stored);
-  });
-  return { projection, events, stored, perCommand, rejections, accepted: seq, unchanged };
-}
-
-function digestOf(run: ReturnType<typeof runStream>, commands: number): Golden {
-  const eventsByType: Record<string, number> = {};
-  for (const e of run.events) eventsByType[e.type] = (eventsByType[e.type] ?? 0) + 1;
-  return {
-    commands,
-    accepted: run.accepted,
-    unchanged: run.unchanged,
-    rejected: run.rejections.length,
-    events: run.events.length,
-    eventsByType: Object.fromEntries(Object.entries(eventsByType).sort(([a], [b]) => (a < b ? -1 : 1))),
-    eventsSha256: sha256Hex(run.events.map((e) => canonicalJson(e)).join("")),
-    storedSha256: sha256Hex(run.stored.map(storedText).join("")),
-    chainHead: run.projection.head,
-    stateHash: run.projection.stateHash(),
-    rejections: run.rejections,
-  };
-}
 
 function readExpected(): Golden | null {
   try {
