@@ -203,22 +203,29 @@ export interface EncodedBatch {
 
 /** The version-2 form of a batch (computed on the caller's thread: one string and one small buffer cross to a worker). */
 export function encodeBatch(events: readonly NewEvent[]): EncodedBatch {
-  const lengths = Buffer.alloc(events.length * 16);
-  const parts: string[] = new Array(events.length * 4);
-  for (let i = 0; i < events.length; i++) {
+  const n = events.length;
+  const words = new Uint32Array(n * 4);
+  const parts: string[] = new Array(n * 4);
+  for (let i = 0; i < n; i++) {
     const e = events[i]!;
-    const b = i * 16;
-    lengths.writeUInt32LE(e.id.length, b);
-    lengths.writeUInt32LE(e.type.length, b + 4);
-    lengths.writeUInt32LE(e.data.length, b + 8);
-    lengths.writeUInt32LE(e.metadata.length, b + 12);
-    parts[i * 4] = e.id;
-    parts[i * 4 + 1] = e.type;
-    parts[i * 4 + 2] = e.data;
-    parts[i * 4 + 3] = e.metadata;
+    const b = i * 4;
+    words[b] = e.id.length;
+    words[b + 1] = e.type.length;
+    words[b + 2] = e.data.length;
+    words[b + 3] = e.metadata.length;
+    parts[b] = e.id;
+    parts[b + 1] = e.type;
+    parts[b + 2] = e.data;
+    parts[b + 3] = e.metadata;
   }
-  return { body: parts.join(""), lengths, count: events.length };
+  const body = parts.join("");
+  const lengths = Buffer.from(words.buffer, 0, n * 16);
+  if (!LITTLE_ENDIAN) for (let k = 0; k < n * 4; k++) lengths.writeUInt32LE(words[k]!, k * 4);
+  return { body, lengths, count: n };
 }
+
+/** The lengths are stored little-endian: a Uint32Array's bytes are, on every platform Node runs on in practice. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** What is thrown out of the layout for a refused append. */
 export type Refusal =
