@@ -169,12 +169,25 @@ const storeIds = (stream, events, position) => {
   }
 };
 /** batch: { body, lengths, count } as encodeBatch makes it. */
+/** The ids of an encoded batch, in order (only they are needed to append it). */
+const idsOf = (batch) => {
+  const L = batch.lengths;
+  const n = (k) => (L[k] | (L[k + 1] << 8) | (L[k + 2] << 16) | (L[k + 3] << 24)) >>> 0;
+  const out = [];
+  let off = 0;
+  for (let k = 0; k < batch.count; k++) {
+    const b = k * 16;
+    out.push({ id: batch.body.slice(off, off + n(b)) });
+    off += n(b) + n(b + 4) + n(b + 8) + n(b + 12);
+  }
+  return out;
+};
 const appendTx = db.transaction((stream, batch, expected) => {
-  const events = [];
-  slice({ revision: 0, count: batch.count, lengths: batch.lengths, body: batch.body }, stream, 0, batch.count, events);
   const first = firstRevision(expected);
   const actual = last(stream);
   if (actual !== expected) {
+    const events = [];
+    slice({ revision: 0, count: batch.count, lengths: batch.lengths, body: batch.body }, stream, 0, batch.count, events);
     if (isStoredBatch(page(stream, first, events.length), events))
       return { nextExpectedRevision: first + events.length - 1, written: false };
     throw { refused: { kind: "wrong_revision", stream, expected, actual } };
@@ -182,8 +195,8 @@ const appendTx = db.transaction((stream, batch, expected) => {
   const end = endStmt.get();
   const position = end ? end.p : 0;
   insertBatch.run(position, stream, first, batch.count, batch.lengths, batch.body);
-  storeIds(stream, events, position);
-  return { nextExpectedRevision: first + events.length - 1, written: true };
+  storeIds(stream, idsOf(batch), position);
+  return { nextExpectedRevision: first + batch.count - 1, written: true };
 });
 return {
   last,
@@ -226,6 +239,34 @@ export function encodeBatch(events: readonly NewEvent[]): EncodedBatch {
 
 /** The lengths are stored little-endian: a Uint32Array's bytes are, on every platform Node runs on in practice. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** A batch on its way to the append worker: the fields not yet concatenated (the worker joins them, off the event loop). */
+export interface BatchParts {
+  readonly parts: readonly string[];
+  readonly lengths: Uint8Array;
+  readonly count: number;
+}
+
+/** `encodeBatch` without the concatenation, for the worker (which makes the body: `parts.join("")`). */
+export function batchParts(events: readonly NewEvent[]): BatchParts {
+  const n = events.length;
+  const words = new Uint32Array(n * 4);
+  const parts: string[] = new Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    const e = events[i]!;
+    const b = i * 4;
+    words[b] = e.id.length;
+    words[b + 1] = e.type.length;
+    words[b + 2] = e.data.length;
+    words[b + 3] = e.metadata.length;
+    parts[b] = e.id;
+    parts[b + 1] = e.type;
+    parts[b + 2] = e.data;
+    parts[b + 3] = e.metadata;
+  }
+  const lengths = LITTLE_ENDIAN ? new Uint8Array(words.buffer, 0, n * 16) : encodeBatch(events).lengths;
+  return { parts, lengths, count: n };
+}
 
 /** What is thrown out of the layout for a refused append. */
 export type Refusal =

@@ -14,6 +14,7 @@ import {
   WrongExpectedRevisionError,
 } from "./port.js";
 import {
+  batchParts,
   checkTables,
   encodeBatch,
   hasTable,
@@ -176,7 +177,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     assertOpen();
     checkAppend(stream, events, expected);
     writer ??= startSqliteWriter({ path, busyTimeoutMs });
-    const result = await writer.append(stream, encodeBatch(events), expected);
+    const result = await writer.append(stream, batchParts(events), expected);
     if (result.written && !closed) tails.wake(stream);
     return result;
   };

@@ -9,7 +9,7 @@ import {
   type ExpectedRevision,
   WrongExpectedRevisionError,
 } from "./port.js";
-import { type EncodedBatch, LAYOUT_V2_SOURCE, SCHEMA_VERSION } from "./sqlite-layout.js";
+import { type BatchParts, LAYOUT_V2_SOURCE, SCHEMA_VERSION } from "./sqlite-layout.js";
 
 /** What the worker needs to open its connection the way `openSqliteStore` opens the main one. */
 export interface SqliteWriterSettings {
@@ -19,7 +19,7 @@ export interface SqliteWriterSettings {
 
 export interface SqliteWriter {
   /** Appends on the worker's connection: one BEGIN IMMEDIATE transaction, committed before it resolves. */
-  append(stream: string, batch: EncodedBatch, expected: ExpectedRevision): Promise<AppendResult>;
+  append(stream: string, batch: BatchParts, expected: ExpectedRevision): Promise<AppendResult>;
   /** Appends not yet answered by the worker. */
   readonly pending: number;
   /** Lets every pending append finish, then closes the worker's connection and ends the thread. */
@@ -39,7 +39,7 @@ type Reply = { id: number; result: AppendResult } | { id: number; error: WireErr
 /**
  * The worker's source, plain JavaScript run with `eval: true`, so that it works the same from `src` (vitest) and
  * `dist`. Its append is LAYOUT_V2_SOURCE's, the same as `appendSync`'s: expected-revision check, idempotent retry,
- * duplicate id. The batch arrives encoded (one string and its lengths, see `encodeBatch`).
+ * duplicate id. The batch arrives as its fields and their lengths (`batchParts`); the worker concatenates them.
  * Messages are handled one at a time, synchronously, so appends are applied in the order they were posted.
  */
 const WORKER_SOURCE = `
@@ -95,7 +95,7 @@ parentPort.on("message", (message) => {
   }
   try {
     const b = message.batch;
-    const batch = { body: b.body, lengths: Buffer.from(b.lengths.buffer, b.lengths.byteOffset, b.lengths.byteLength), count: b.count };
+    const batch = { body: b.parts.join(""), lengths: Buffer.from(b.lengths.buffer, b.lengths.byteOffset, b.lengths.byteLength), count: b.count };
     parentPort.postMessage({ id: message.id, result: layout.append(message.stream, batch, message.expected) });
   } catch (error) {
     failed.push({ stream: message.stream, lastRevision: firstRevision(message.expected) + message.batch.count - 1 });
