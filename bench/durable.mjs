@@ -80,6 +80,25 @@ function rawInsert(path, rows, batches) {
   return ns;
 }
 
+/** The store alone: the same events appended with `appendSync` in the same batches to a fresh file (schema v2). */
+function storeAlone(path, rows, batches) {
+  const store = openSqliteStore(path);
+  const chunks = [];
+  let at = 0;
+  for (const size of batches) {
+    chunks.push(
+      rows.slice(at, at + size).map(({ id, type, data, metadata }) => ({ id, type, data, metadata })),
+    );
+    at += size;
+  }
+  let expected = "no_stream";
+  const t0 = process.hrtime.bigint();
+  for (const events of chunks) expected = store.appendSync(STREAM, events, expected).nextExpectedRevision;
+  const ns = Number(process.hrtime.bigint() - t0);
+  store.close();
+  return ns;
+}
+
 async function worker(a) {
   const n = +(a.n ?? 300_000);
   const ticks = +(a.ticks ?? 999);
@@ -130,6 +149,7 @@ async function worker(a) {
     const peakRss = process.resourceUsage().maxRSS * 1024;
     await exchange.close();
     const rawNs = rawInsert(join(dir, "raw.db"), rows, batches);
+    const storeNs = storeAlone(join(dir, "store.db"), rows, batches);
     const out = {
       n,
       ticks,
@@ -152,6 +172,11 @@ async function worker(a) {
         commandsPerSecEquivalent: Math.round(n / (rawNs / 1e9)),
         transactions: batches.length,
       },
+      store: {
+        ms: round(storeNs / 1e6, 1),
+        eventsPerSec: Math.round(rows.length / (storeNs / 1e9)),
+        commandsPerSecEquivalent: Math.round(n / (storeNs / 1e9)),
+      },
       peakRssMiB: round(peakRss / MiB, 1),
     };
     if (profile) out.profile = profile;
@@ -172,7 +197,8 @@ export async function run({ runs = 3, n = 100_000, writer = "worker", inFlight =
     );
     log(
       `durable run ${k + 1}: ${fmt(r.commandsPerSec)} commands/s durable (${r.commandsPerAppend} commands, ${r.eventsPerAppend} events per commit); ` +
-        `raw better-sqlite3 same rows ${fmt(r.raw.rowsPerSec)} rows/s = ${fmt(r.raw.commandsPerSecEquivalent)} commands/s`,
+        `raw better-sqlite3 same rows ${fmt(r.raw.rowsPerSec)} rows/s = ${fmt(r.raw.commandsPerSecEquivalent)} commands/s` +
+        (r.store ? `; the store alone ${fmt(r.store.commandsPerSecEquivalent)} commands/s equivalent` : ""),
     );
     rs.push(r);
   }
@@ -201,6 +227,14 @@ export async function run({ runs = 3, n = 100_000, writer = "worker", inFlight =
       median: peerMed,
       rowsPerSecMedian: median(rs.map((r) => r.raw.rowsPerSec)),
     },
+    /** The event store alone (appendSync of the same batches on a fresh file, its current schema): its ceiling. */
+    store: rs[0].store
+      ? {
+          runs: rs.map((r) => r.store.commandsPerSecEquivalent),
+          median: median(rs.map((r) => r.store.commandsPerSecEquivalent)),
+          eventsPerSecMedian: median(rs.map((r) => r.store.eventsPerSec)),
+        }
+      : undefined,
     ratio: round(med / peerMed, 2),
     met: med >= TARGET_CMDS_PER_SEC,
     detail: rs[0],
@@ -209,7 +243,8 @@ export async function run({ runs = 3, n = 100_000, writer = "worker", inFlight =
   writeResult("durable", result);
   console.log(
     `durable: ${fmt(med)} commands/s median of ${runs} (target ${fmt(TARGET_CMDS_PER_SEC)}) — ${result.met ? "MET" : "NOT MET"}; ` +
-      `raw SQLite inserts of the same rows ${fmt(peerMed)} commands/s equivalent, ratio ${result.ratio}×`,
+      `raw SQLite inserts of the same rows ${fmt(peerMed)} commands/s equivalent, ratio ${result.ratio}×` +
+      (result.store ? `; the store alone ${fmt(result.store.median)} commands/s equivalent` : ""),
   );
   return result;
 }

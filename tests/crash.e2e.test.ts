@@ -9,10 +9,18 @@
 import { copyFileSync, existsSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ApiResponse, Client, type Credential, sendInPieces } from "./support/client.js";
-import { type Gateway, runPmx, startGateway, stopAllGateways, T0, tempDir } from "./support/gateway.js";
+import {
+  changeRows,
+  type Gateway,
+  runPmx,
+  startGateway,
+  stopAllGateways,
+  storedEvents,
+  T0,
+  tempDir,
+} from "./support/gateway.js";
 
 /** Iterations (kill points); each one a burst, a SIGKILL, a restart and all the checks. */
 const ITERATIONS = 20;
@@ -79,14 +87,12 @@ interface Meta {
 
 /** Every event of the file, read with a read-only connection (the gateway is dead or serving: WAL makes it safe). */
 function readLog(dbPath: string): LogRow[] {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    return db
-      .prepare("SELECT revision, type, data, metadata FROM events WHERE stream = 'pmx' ORDER BY revision")
-      .all() as LogRow[];
-  } finally {
-    db.close();
-  }
+  return storedEvents(dbPath).map((e) => ({
+    revision: e.revision,
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+  }));
 }
 
 /**
@@ -502,8 +508,7 @@ describe("crash e2e: a log whose last command was cut short", () => {
     for (const suffix of ["", "-wal", "-shm"])
       if (existsSync(gw.dbPath + suffix)) copyFileSync(gw.dbPath + suffix, copy + suffix);
     copyFileSync(join(gw.dataDir, "credentials.json"), join(dir, "credentials.json"));
-    const db = new Database(copy);
-    try {
+    changeRows(copy, (db) => {
       const last = db
         .prepare("SELECT revision, type, metadata FROM events ORDER BY revision DESC LIMIT 1")
         .get() as LogRow;
@@ -514,9 +519,7 @@ describe("crash e2e: a log whose last command was cut short", () => {
         count: 3,
       });
       expect(db.prepare("DELETE FROM events WHERE revision = ?").run(last.revision).changes).toBe(1);
-    } finally {
-      db.close();
-    }
+    });
 
     // This file's own check (the one the crash test relies on) sees the cut.
     const rows = readLog(copy);

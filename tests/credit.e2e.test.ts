@@ -16,10 +16,9 @@
 // schema's decimal strings, the rate of the loan it was charged on and the `until` of the test's own schedule,
 // `pmx audit` passes on the file, and the gateway starts again on it with the same head.
 import { Funding, Money, RiskParams } from "@pmx/liquidation";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, Client, type Credential, expectApiError } from "./support/client.js";
-import { type Gateway, runPmx, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
+import { type Gateway, runPmx, startGateway, stopAllGateways, storedEvents, T0 } from "./support/gateway.js";
 import { Decimal, dec } from "./support/ledger.js";
 
 /** The extremity move these scenarios were written with (0.10: 5x at 0.50); the default, 0.20, has its own tests. */
@@ -205,26 +204,24 @@ interface LogEvent {
 }
 /** The events of the log (read-only; the gateway may be running), optionally only those of some types. */
 function readLog(dbPath: string, types?: string[]): LogEvent[] {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db
-      .prepare("SELECT global_position, type, data, metadata FROM events ORDER BY global_position")
-      .all() as { global_position: number; type: string; data: string; metadata: string }[];
-    return rows
-      .filter((r) => !types || types.includes(r.type))
-      .map((r) => {
-        const meta = JSON.parse(r.metadata) as { seq: number; at: number };
-        return {
-          position: r.global_position,
-          type: r.type,
-          data: JSON.parse(r.data) as Record<string, unknown>,
-          seq: meta.seq,
-          at: meta.at,
-        };
-      });
-  } finally {
-    db.close();
-  }
+  const rows = storedEvents(dbPath).map((e) => ({
+    global_position: e.revision + 1, // the log is the file's one stream: positions 1, 2, … as the version-1 rowid
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+  }));
+  return rows
+    .filter((r) => !types || types.includes(r.type))
+    .map((r) => {
+      const meta = JSON.parse(r.metadata) as { seq: number; at: number };
+      return {
+        position: r.global_position,
+        type: r.type,
+        data: JSON.parse(r.data) as Record<string, unknown>,
+        seq: meta.seq,
+        at: meta.at,
+      };
+    });
 }
 
 describe("credit layer e2e: leverage caps, the hazard window, jump-risk fees over days, liquidation before bankruptcy", () => {

@@ -3,10 +3,18 @@
 // changed byte anywhere (an event's data, its metadata, the last event) must be caught and located.
 import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, Client, type Credential, expectApiError } from "./support/client.js";
-import { type Gateway, runPmx, startGateway, stopAllGateways, T0, tempDir } from "./support/gateway.js";
+import {
+  changeRows,
+  type Gateway,
+  runPmx,
+  startGateway,
+  stopAllGateways,
+  storedEvents,
+  T0,
+  tempDir,
+} from "./support/gateway.js";
 
 interface ReplayReport {
   ok: boolean;
@@ -64,8 +72,7 @@ function tamper(
   column: "data" | "metadata",
   pick: (text: string) => number,
 ): { before: string; after: string } {
-  const db = new Database(dbPath);
-  try {
+  return changeRows(dbPath, (db) => {
     const row = db.prepare(`SELECT ${column} AS text FROM events WHERE revision = ?`).get(revision) as
       | { text: string }
       | undefined;
@@ -80,9 +87,7 @@ function tamper(
     const changed = db.prepare(`UPDATE events SET ${column} = ? WHERE revision = ?`).run(after, revision);
     expect(changed.changes).toBe(1);
     return { before, after };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /** Index of the last digit of the first run of digits after `marker` in `text`. */
@@ -99,17 +104,14 @@ const lastDigit = (text: string) => {
   throw new Error(`no digit in ${text}`);
 };
 
-function eventsOf(dbPath: string, where = "1 = 1"): { revision: number; type: string; data: string }[] {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    return db.prepare(`SELECT revision, type, data FROM events WHERE ${where} ORDER BY revision`).all() as {
-      revision: number;
-      type: string;
-      data: string;
-    }[];
-  } finally {
-    db.close();
-  }
+/** The log's events (read-only, through the store) that `keep` keeps. */
+function eventsOf(
+  dbPath: string,
+  keep: (e: { revision: number; type: string }) => boolean = () => true,
+): { revision: number; type: string; data: string }[] {
+  return storedEvents(dbPath)
+    .filter(keep)
+    .map((e) => ({ revision: e.revision, type: e.type, data: e.data }));
 }
 
 describe("replay e2e: a few hundred commands on a real SQLite file, replayed, audited and tampered with", () => {
@@ -206,7 +208,9 @@ describe("replay e2e: a few hundred commands on a real SQLite file, replayed, au
     ])
       expect(types, type).toContain(type);
     const kinds = new Set(
-      eventsOf(gw.dbPath, "type = 'TradeExecuted'").map((e) => (JSON.parse(e.data) as { kind: string }).kind),
+      eventsOf(gw.dbPath, (e) => e.type === "TradeExecuted").map(
+        (e) => (JSON.parse(e.data) as { kind: string }).kind,
+      ),
     );
     expect([...kinds].sort()).toEqual(["MERGE", "MINT", "TRANSFER"]);
     expect(gw.logLengthOnDisk()).toBe(healthBeforeStop.events);
@@ -261,7 +265,7 @@ describe("replay e2e: a few hundred commands on a real SQLite file, replayed, au
   };
 
   it("given a copy where one digit of a deposit's amount (event data) was changed, when it is replayed with --verify and audited, then both exit 1 naming that event", async () => {
-    const deposits = eventsOf(gw.dbPath, "type = 'Deposited'");
+    const deposits = eventsOf(gw.dbPath, (e) => e.type === "Deposited");
     const target = deposits[Math.floor(deposits.length / 2)]!;
     const copy = copyDb(gw.dbPath, "data");
     const { before, after } = tamper(copy, target.revision, "data", lastDigitAfter('"amount":'));
@@ -271,7 +275,7 @@ describe("replay e2e: a few hundred commands on a real SQLite file, replayed, au
   });
 
   it("given a copy where one digit of an event's metadata (its time) was changed, when it is replayed with --verify and audited, then both exit 1 naming that event", async () => {
-    const trades = eventsOf(gw.dbPath, "type = 'TradeExecuted'");
+    const trades = eventsOf(gw.dbPath, (e) => e.type === "TradeExecuted");
     const target = trades[Math.floor(trades.length / 3)]!;
     const copy = copyDb(gw.dbPath, "metadata");
     tamper(copy, target.revision, "metadata", lastDigitAfter('"at":'));
@@ -298,15 +302,14 @@ describe("replay e2e: a few hundred commands on a real SQLite file, replayed, au
     const last = healthBeforeStop.events - 1;
     const copy = copyDb(gw.dbPath, "last");
     const { before } = tamper(copy, last, "data", lastDigit);
-    expect(eventsOf(gw.dbPath, `revision = ${last}`)[0]!.data).toBe(before);
+    expect(eventsOf(gw.dbPath, (e) => e.revision === last)[0]!.data).toBe(before);
     await expectCaught(copy, last);
     await expectServeRefuses(copy, last);
   });
 
   /** Runs one UPDATE on a copy of the file; answers the first revision of the log's last command. */
-  const moveLastCommand = (copy: string, set: string): number => {
-    const db = new Database(copy);
-    try {
+  const moveLastCommand = (copy: string, set: string): number =>
+    changeRows(copy, (db) => {
       const last = db
         .prepare("SELECT revision, metadata FROM events ORDER BY revision DESC LIMIT 1")
         .get() as {
@@ -317,10 +320,7 @@ describe("replay e2e: a few hundred commands on a real SQLite file, replayed, au
       const moved = db.prepare(`UPDATE events SET ${set} WHERE revision >= ?`).run(first);
       expect(moved.changes).toBe(last.revision - first + 1);
       return first;
-    } finally {
-      db.close();
-    }
-  };
+    });
 
   it("given a copy where the last command's stored revisions were flipped negative (no byte of an event changed), when it is replayed with --verify, audited and served, then all three refuse it at that position", async () => {
     const copy = copyDb(gw.dbPath, "revision");
@@ -377,7 +377,7 @@ describe("replay e2e: a few hundred commands on a real SQLite file, replayed, au
     expect(await gw.stop("SIGKILL")).toBeNull();
 
     const accepted = new Set(
-      eventsOf(gw.dbPath, "type = 'OrderAccepted'").map(
+      eventsOf(gw.dbPath, (e) => e.type === "OrderAccepted").map(
         (e) => (JSON.parse(e.data) as { orderId: string }).orderId,
       ),
     );
@@ -411,7 +411,7 @@ describe("replay e2e: a second writer on the same SQLite file", () => {
 
     // A's state is now behind the log: its next append must be refused (fenced), not acknowledged.
     const fromA = await apiA.op("POST", "/v1/accounts/alice/deposits", { amount: "7", reference: "from-a" });
-    const deposits = eventsOf(a.dbPath, "type = 'Deposited'").map(
+    const deposits = eventsOf(a.dbPath, (e) => e.type === "Deposited").map(
       (e) => JSON.parse(e.data) as { reference: string },
     );
     const references = deposits.map((d) => d.reference);

@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { migrateSqliteFile, openSqliteStore, type RecordedEvent } from "@pmx/eventstore";
 import Database from "better-sqlite3";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -225,13 +226,24 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   };
 }
 
-/** `SELECT COUNT(*) FROM events` on the file, opened read-only (safe while the gateway writes, thanks to WAL). */
-export function countEvents(dbPath: string): number {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+/** Every stored event of the log's stream, byte for byte, through the event store opened read-only (safe while the gateway writes, thanks to WAL). */
+export function storedEvents(dbPath: string, fromRevision = 0): RecordedEvent[] {
+  const store = openSqliteStore(dbPath, { readOnly: true });
   try {
-    return (db.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n;
+    return store.readBatch("pmx", Math.max(0, fromRevision), Number.MAX_SAFE_INTEGER);
   } finally {
-    db.close();
+    void store.close();
+  }
+}
+
+/** The number of events in the log, read-only (safe while the gateway writes). */
+export function countEvents(dbPath: string): number {
+  const store = openSqliteStore(dbPath, { readOnly: true });
+  try {
+    const last = store.lastRevisionSync("pmx");
+    return last === "no_stream" ? 0 : last + 1;
+  } finally {
+    void store.close();
   }
 }
 
@@ -244,15 +256,30 @@ export interface StoredEvent {
 
 /** The log's events after revision `after` (all by default), in order, from the file opened read-only (WAL). */
 export function readEvents(dbPath: string, after = -1): StoredEvent[] {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  return storedEvents(dbPath, after + 1).map((r) => ({
+    revision: r.revision,
+    type: r.type,
+    data: JSON.parse(r.data),
+  }));
+}
+
+/**
+ * Runs `change` on the file's events as one row per event (the version-1 table `events`: global_position, stream,
+ * revision, id, type, data, metadata), as someone with write access to the file would: the file is converted to
+ * version 1, changed, and converted back to version 2, which keeps every event's stream, revision and bytes as the
+ * rows left them. Only on a file no gateway has open (a copy, or after it stopped). Answers what `change` answers.
+ */
+export function changeRows<T>(dbPath: string, change: (db: Database.Database) => T): T {
+  migrateSqliteFile(dbPath, 1);
+  const db = new Database(dbPath);
+  let answer: T;
   try {
-    const rows = db
-      .prepare("SELECT revision, type, data FROM events WHERE revision > ? ORDER BY revision")
-      .all(after) as { revision: number; type: string; data: string }[];
-    return rows.map((r) => ({ revision: r.revision, type: r.type, data: JSON.parse(r.data) }));
+    answer = change(db);
   } finally {
     db.close();
   }
+  migrateSqliteFile(dbPath, 2);
+  return answer;
 }
 
 export interface CliResult {

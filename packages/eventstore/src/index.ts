@@ -13,6 +13,7 @@ export {
   WrongExpectedRevisionError,
 } from "./port.js";
 export {
+  migrateSqliteFile,
   openSqliteStore,
   type SqliteConnectionSettings,
   type SqliteEventStore,

@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { checkAfter, checkAppend, checkRead, checkStream, firstRevision, isStoredBatch } from "./batch.js";
+import { checkAfter, checkAppend, checkRead, checkStream } from "./batch.js";
 import {
   type AppendResult,
   DuplicateEventIdError,
@@ -13,6 +13,21 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from "./port.js";
+import {
+  batchParts,
+  checkTables,
+  encodeBatch,
+  hasTable,
+  type Layout,
+  layoutV1,
+  layoutV2,
+  migrateV1ToV2,
+  migrateV2ToV1,
+  refusalOf,
+  SCHEMA_V1,
+  SCHEMA_V2,
+  SCHEMA_VERSION,
+} from "./sqlite-layout.js";
 import { type SqliteWriter, startSqliteWriter } from "./sqlite-writer.js";
 import { Tail, Tails } from "./tail.js";
 
@@ -68,30 +83,6 @@ export interface SqliteConnectionSettings {
   readonly busyTimeoutMs: number;
 }
 
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  global_position INTEGER PRIMARY KEY,
-  stream TEXT NOT NULL,
-  revision INTEGER NOT NULL,
-  id TEXT NOT NULL UNIQUE,
-  type TEXT NOT NULL,
-  data TEXT NOT NULL,
-  metadata TEXT NOT NULL,
-  UNIQUE (stream, revision)
-) STRICT;
-`;
-
-interface Row {
-  stream: string;
-  revision: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
-
 /** Opens (creating it, and its folder, if missing) the SQLite event store at `path`. ":memory:" works too. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteEventStore {
   const pollIntervalMs = positive(options.pollIntervalMs ?? 50, "pollIntervalMs");
@@ -105,28 +96,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     );
   if (!readOnly && path !== ":memory:" && path !== "") mkdirSync(dirname(path), { recursive: true });
 
-  const db = readOnly ? openReadOnly(path, busyTimeoutMs) : openWritable(path, busyTimeoutMs);
+  const { db, layout: openedLayout } = readOnly
+    ? openReadOnly(path, busyTimeoutMs)
+    : openWritable(path, busyTimeoutMs);
 
-  const lastStmt = db.prepare<[string], { r: number | null }>(
-    "SELECT MAX(revision) AS r FROM events WHERE stream = ?",
-  );
-  const pageStmt = db.prepare<[string, number, number], Row>(
-    "SELECT stream, revision, id, type, data, metadata FROM events" +
-      " WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
-  );
-  const storedStmt = db.prepare<[string, number, number], NewEvent>(
-    "SELECT id, type, data, metadata FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
-  );
-  const spanStmt = db.prepare<[string], { n: number; lo: number | null; hi: number | null }>(
-    "SELECT COUNT(*) AS n, MIN(revision) AS lo, MAX(revision) AS hi FROM events WHERE stream = ?",
-  );
-  const othersStmt = db.prepare<[string], { stream: string; n: number }>(
-    "SELECT stream, COUNT(*) AS n FROM events WHERE stream <> ? GROUP BY stream ORDER BY stream LIMIT 4",
-  );
-  const insertStmt = db.prepare<[string, number, string, string, string, string]>(
-    "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)",
-  );
-
+  const layout: Layout = openedLayout;
   const tails = new Tails();
   let closed = false;
   // In worker mode a file gets its own writer connection (":memory:" is private to a connection, so it cannot),
@@ -137,30 +111,24 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     if (closed) throw new Error(`event store ${path} is closed`);
   };
 
-  const last = (stream: string): number | "no_stream" => lastStmt.get(stream)?.r ?? "no_stream";
+  const last = (stream: string): number | "no_stream" => layout.last(stream);
 
-  const appendTx = db.transaction(
-    (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
-      const actual = last(stream);
-      if (actual !== expected) {
-        const first = firstRevision(expected);
-        if (isStoredBatch(storedStmt.all(stream, first, events.length), events)) {
-          return { nextExpectedRevision: first + events.length - 1, written: false };
-        }
-        throw new WrongExpectedRevisionError(stream, expected, actual);
-      }
-      let revision = firstRevision(expected);
-      for (const e of events) {
-        try {
-          insertStmt.run(stream, revision++, e.id, e.type, e.data, e.metadata);
-        } catch (error) {
-          if (isUniqueIdViolation(error)) throw new DuplicateEventIdError(stream, e.id);
-          throw error;
-        }
-      }
-      return { nextExpectedRevision: revision - 1, written: true };
-    },
-  );
+  const appendTx = (
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): AppendResult => {
+    if (!layout.append) throw new Error(`event store ${path}: schema version ${layout.version} is read only`);
+    try {
+      return layout.append(stream, encodeBatch(events), expected);
+    } catch (error) {
+      const refused = refusalOf(error);
+      if (refused?.kind === "wrong_revision")
+        throw new WrongExpectedRevisionError(refused.stream, refused.expected, refused.actual);
+      if (refused?.kind === "duplicate_id") throw new DuplicateEventIdError(refused.stream, refused.eventId);
+      throw error;
+    }
+  };
 
   const appendSync = (
     stream: string,
@@ -170,21 +138,21 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     assertOpen();
     if (readOnly) throw new Error(`event store ${path} is open read-only`);
     checkAppend(stream, events, expected);
-    const result = appendTx.immediate(stream, events, expected);
+    const result = appendTx(stream, events, expected);
     if (result.written) tails.wake(stream);
     return result;
   };
 
-  // The unique (stream, revision) constraint (checked at open) makes "n rows, lowest 0, highest n−1" mean exactly
-  // the revisions 0..n−1, each once.
+  // The unique (stream, revision) constraint (checked at open) makes "n events, lowest 0, highest n−1" (and, in
+  // version 2, each batch starting where the one before it ends) mean exactly the revisions 0..n−1, each once.
   const positionsProblemSync = (stream: string, options: { soleStream?: boolean } = {}): string | null => {
     assertOpen();
     checkStream(stream);
-    const { n, lo, hi } = spanStmt.get(stream) ?? { n: 0, lo: null, hi: null };
-    if (n > 0 && (lo !== 0 || hi !== n - 1))
+    const { n, lo, hi, breaks } = layout.span(stream);
+    if (n > 0 && (lo !== 0 || hi !== n - 1 || breaks > 0))
       return `stream ${stream} holds ${n} events at revisions ${lo}..${hi}, not exactly 0..${n - 1}: a stored revision was changed`;
     if (options.soleStream) {
-      const others = othersStmt.all(stream);
+      const others = layout.others(stream);
       if (others.length > 0)
         return `the store holds events of streams other than ${stream} (${others
           .slice(0, 3)
@@ -198,7 +166,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     assertOpen();
     checkRead(stream, fromRevision, maxCount);
     if (maxCount === 0) return [];
-    return pageStmt.all(stream, fromRevision, maxCount);
+    return layout.page(stream, fromRevision, maxCount);
   };
 
   const appendOnWorker = async (
@@ -209,7 +177,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     assertOpen();
     checkAppend(stream, events, expected);
     writer ??= startSqliteWriter({ path, busyTimeoutMs });
-    const result = await writer.append(stream, events, expected);
+    const result = await writer.append(stream, batchParts(events), expected);
     if (result.written && !closed) tails.wake(stream);
     return result;
   };
@@ -265,7 +233,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const tail = new Tail({
         stream,
         from: afterRevision === "start" ? 0 : afterRevision + 1,
-        fetch: (from, max) => (closed ? [] : pageStmt.all(stream, from, max)),
+        fetch: (from, max) => (closed ? [] : layout.page(stream, from, max)),
         pageSize: Math.min(pageSize, 1_000),
         pollIntervalMs,
         onEvent,
@@ -285,8 +253,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
 }
 
-/** A connection that writes: WAL, synchronous=FULL, and the schema created (or checked) in one transaction. */
-function openWritable(path: string, busyTimeoutMs: number): Database.Database {
+/**
+ * A connection that writes: WAL, synchronous=FULL, and the schema created, checked or migrated in one transaction.
+ * A version-1 file (one row per event) is migrated to version 2 in that transaction: all or nothing (see
+ * docs/operations.md for the backup taken before).
+ */
+function openWritable(path: string, busyTimeoutMs: number): { db: Database.Database; layout: Layout } {
   const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`); // first: the statements below may wait for another process
@@ -299,11 +271,14 @@ function openWritable(path: string, busyTimeoutMs: number): Database.Database {
           `${path}: event store schema version ${version} is newer than this code (${SCHEMA_VERSION})`,
         );
       }
-      db.exec(SCHEMA);
+      if (version < SCHEMA_VERSION && hasTable(db, "events")) {
+        checkTables(db, path, SCHEMA_V1);
+        migrateV1ToV2(db);
+      } else db.exec(SCHEMA_V2);
       if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      checkSchema(db, path);
+      checkTables(db, path, SCHEMA_VERSION);
     }).immediate();
-    return db;
+    return { db, layout: layoutV2(db, false) };
   } catch (error) {
     db.close();
     throw error;
@@ -312,19 +287,20 @@ function openWritable(path: string, busyTimeoutMs: number): Database.Database {
 
 /**
  * A read-only connection to an existing event store: SQLITE_OPEN_READONLY, so nothing this connection does can
- * write the database (it reads the WAL through the shared-memory index like any reader). The schema must be there.
+ * write the database (it reads the WAL through the shared-memory index like any reader). The schema must be there:
+ * version 2, or version 1 read as it is (`pmx replay` and `pmx audit` read a file of either version unchanged).
  */
-function openReadOnly(path: string, busyTimeoutMs: number): Database.Database {
+function openReadOnly(path: string, busyTimeoutMs: number): { db: Database.Database; layout: Layout } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`); // a connection setting, not stored in the file
     const version = db.pragma("user_version", { simple: true }) as number;
-    if (version !== SCHEMA_VERSION)
+    if (version !== SCHEMA_VERSION && version !== SCHEMA_V1)
       throw new Error(
-        `${path}: event store schema version ${version}, this code reads ${SCHEMA_VERSION} (open it for writing first)`,
+        `${path}: event store schema version ${version}, this code reads ${SCHEMA_V1} and ${SCHEMA_VERSION} (open it for writing first)`,
       );
-    checkSchema(db, path);
-    return db;
+    checkTables(db, path, version);
+    return { db, layout: version === SCHEMA_V1 ? layoutV1(db) : layoutV2(db, true) };
   } catch (error) {
     db.close();
     throw error;
@@ -332,40 +308,44 @@ function openReadOnly(path: string, busyTimeoutMs: number): Database.Database {
 }
 
 /**
- * The events table must be the one `SCHEMA` creates: STRICT (a revision is an integer, never text or a real), with
- * the unique constraints on (stream, revision) and on id. `CREATE TABLE IF NOT EXISTS` keeps a table someone else
- * created, so without this a file whose table lacks them would take a second row at a revision already stored.
+ * Converts the event store file at `path` to schema `version` (2: the batch layout; 1: the row-per-event layout,
+ * for going back to code that reads only version 1) in one transaction, and answers the versions and the number of
+ * events. Nothing else may have the file open for writing (stop the gateway first); take a backup before.
  */
-function checkSchema(db: Database.Database, path: string): void {
-  const table = db
-    .prepare("SELECT strict FROM pragma_table_list WHERE name = 'events' AND schema = 'main'")
-    .get() as { strict: number } | undefined;
-  const uniques = (
-    db.prepare("SELECT name FROM pragma_index_list('events') WHERE \"unique\" = 1").all() as {
-      name: string;
-    }[]
-  ).map(({ name }) =>
-    (db.prepare("SELECT name FROM pragma_index_info(?) ORDER BY seqno").all(name) as { name: string }[])
-      .map((c) => c.name)
-      .join(","),
-  );
-  const missing = [
-    table?.strict === 1 ? null : "STRICT",
-    uniques.includes("stream,revision") ? null : "UNIQUE (stream, revision)",
-    uniques.includes("id") ? null : "UNIQUE (id)",
-  ].filter((m) => m !== null);
-  if (missing.length > 0)
-    throw new Error(
-      `${path}: the events table lacks ${missing.join(", ")}: not an event store this code wrote`,
-    );
+export function migrateSqliteFile(
+  path: string,
+  version: 1 | 2,
+  options: { busyTimeoutMs?: number } = {},
+): { from: number; to: number; events: number } {
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
+    return db
+      .transaction(() => {
+        const from = db.pragma("user_version", { simple: true }) as number;
+        if (from !== SCHEMA_V1 && from !== SCHEMA_VERSION)
+          throw new Error(`${path}: event store schema version ${from}, this code converts 1 and 2`);
+        checkTables(db, path, from);
+        let events: number;
+        if (from === version) events = layoutV2OrV1(db, from).span ?? 0;
+        else if (version === SCHEMA_VERSION) events = migrateV1ToV2(db).events;
+        else events = migrateV2ToV1(db).events;
+        db.pragma(`user_version = ${version}`);
+        checkTables(db, path, version);
+        return { from, to: version, events };
+      })
+      .immediate();
+  } finally {
+    db.close();
+  }
 }
 
-function isUniqueIdViolation(error: unknown): boolean {
-  return (
-    error instanceof Database.SqliteError &&
-    error.code === "SQLITE_CONSTRAINT_UNIQUE" &&
-    error.message.includes("events.id")
-  );
+function layoutV2OrV1(db: Database.Database, version: number): { span: number } {
+  const table =
+    version === SCHEMA_V1
+      ? "SELECT COUNT(*) AS n FROM events"
+      : "SELECT IFNULL(SUM(count), 0) AS n FROM batches";
+  return { span: (db.prepare(table).get() as { n: number }).n };
 }
 
 function writerModeOf(mode: unknown): SqliteWriterMode {

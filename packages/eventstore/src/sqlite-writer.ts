@@ -7,9 +7,9 @@ import {
   type AppendResult,
   DuplicateEventIdError,
   type ExpectedRevision,
-  type NewEvent,
   WrongExpectedRevisionError,
 } from "./port.js";
+import { type BatchParts, LAYOUT_V2_SOURCE, SCHEMA_VERSION } from "./sqlite-layout.js";
 
 /** What the worker needs to open its connection the way `openSqliteStore` opens the main one. */
 export interface SqliteWriterSettings {
@@ -19,7 +19,7 @@ export interface SqliteWriterSettings {
 
 export interface SqliteWriter {
   /** Appends on the worker's connection: one BEGIN IMMEDIATE transaction, committed before it resolves. */
-  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(stream: string, batch: BatchParts, expected: ExpectedRevision): Promise<AppendResult>;
   /** Appends not yet answered by the worker. */
   readonly pending: number;
   /** Lets every pending append finish, then closes the worker's connection and ends the thread. */
@@ -38,7 +38,8 @@ type Reply = { id: number; result: AppendResult } | { id: number; error: WireErr
 
 /**
  * The worker's source, plain JavaScript run with `eval: true`, so that it works the same from `src` (vitest) and
- * `dist`. It mirrors `appendSync` in sqlite-store.ts: expected-revision check, idempotent retry, duplicate id.
+ * `dist`. Its append is LAYOUT_V2_SOURCE's, the same as `appendSync`'s: expected-revision check, idempotent retry,
+ * duplicate id. The batch arrives as its fields and their lengths (`batchParts`); the worker concatenates them.
  * Messages are handled one at a time, synchronously, so appends are applied in the order they were posted.
  */
 const WORKER_SOURCE = `
@@ -49,59 +50,21 @@ const db = new Database(workerData.path);
 db.pragma("busy_timeout = " + workerData.busyTimeoutMs);
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
-const lastStmt = db.prepare("SELECT MAX(revision) AS r FROM events WHERE stream = ?");
-const storedStmt = db.prepare(
-  "SELECT id, type, data, metadata FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
-);
-const insertStmt = db.prepare(
-  "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)",
-);
+if (db.pragma("user_version", { simple: true }) !== ${SCHEMA_VERSION})
+  throw new Error("the event store file is not at schema version ${SCHEMA_VERSION}");
+const layout = (function (db) {
+${LAYOUT_V2_SOURCE}
+})(db);
 class Refused extends Error {
   constructor(wire) {
     super(wire.kind);
     this.wire = wire;
   }
 }
-const last = (stream) => {
-  const row = lastStmt.get(stream);
-  return row && row.r !== null ? row.r : "no_stream";
-};
 const firstRevision = (expected) => (expected === "no_stream" ? 0 : expected + 1);
-const isStoredBatch = (stored, events) => {
-  if (stored.length < events.length) return false;
-  for (let i = 0; i < events.length; i++) {
-    const a = stored[i];
-    const b = events[i];
-    if (a.id !== b.id || a.type !== b.type || a.data !== b.data || a.metadata !== b.metadata) return false;
-  }
-  return true;
-};
-const isUniqueIdViolation = (error) =>
-  error instanceof Database.SqliteError &&
-  error.code === "SQLITE_CONSTRAINT_UNIQUE" &&
-  error.message.includes("events.id");
-const appendTx = db.transaction((stream, events, expected) => {
-  const actual = last(stream);
-  if (actual !== expected) {
-    const first = firstRevision(expected);
-    if (isStoredBatch(storedStmt.all(stream, first, events.length), events)) {
-      return { nextExpectedRevision: first + events.length - 1, written: false };
-    }
-    throw new Refused({ kind: "wrong_revision", stream, expected, actual });
-  }
-  let revision = firstRevision(expected);
-  for (const e of events) {
-    try {
-      insertStmt.run(stream, revision++, e.id, e.type, e.data, e.metadata);
-    } catch (error) {
-      if (isUniqueIdViolation(error)) throw new Refused({ kind: "duplicate_id", stream, eventId: e.id });
-      throw error;
-    }
-  }
-  return { nextExpectedRevision: revision - 1, written: true };
-});
 const wireError = (error) => {
   if (error instanceof Refused) return error.wire;
+  if (error && typeof error === "object" && error.refused) return error.refused;
   if (error instanceof Database.SqliteError) return { kind: "sqlite", message: error.message, code: error.code };
   return { kind: "other", message: String(error && error.message), name: String(error && error.name) };
 };
@@ -131,9 +94,11 @@ parentPort.on("message", (message) => {
     return;
   }
   try {
-    parentPort.postMessage({ id: message.id, result: appendTx.immediate(message.stream, message.events, message.expected) });
+    const b = message.batch;
+    const batch = { body: b.parts.join(""), lengths: Buffer.from(b.lengths.buffer, b.lengths.byteOffset, b.lengths.byteLength), count: b.count };
+    parentPort.postMessage({ id: message.id, result: layout.append(message.stream, batch, message.expected) });
   } catch (error) {
-    failed.push({ stream: message.stream, lastRevision: firstRevision(message.expected) + message.events.length - 1 });
+    failed.push({ stream: message.stream, lastRevision: firstRevision(message.expected) + message.batch.count - 1 });
     parentPort.postMessage({ id: message.id, error: wireError(error) });
   }
 });
@@ -193,13 +158,13 @@ export function startSqliteWriter(settings: SqliteWriterSettings): SqliteWriter 
     get pending() {
       return waiting.size;
     },
-    append(stream, events, expected) {
+    append(stream, batch, expected) {
       if (broken) return Promise.reject(broken);
       const id = nextId++;
       return new Promise<AppendResult>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         track();
-        worker.postMessage({ id, stream, events, expected, failuresSeen });
+        worker.postMessage({ id, stream, batch, expected, failuresSeen });
       });
     },
     close() {

@@ -9,10 +9,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   AppendAbortedError,
   DuplicateEventIdError,
+  migrateSqliteFile,
   openSqliteStore,
   type SqliteEventStore,
   WrongExpectedRevisionError,
 } from "../src/index.js";
+import type { NewEvent } from "../src/port.js";
+import { idKeyOf, SCHEMA_V1_TABLE } from "../src/sqlite-layout.js";
 import {
   collect,
   expectConflict,
@@ -77,31 +80,85 @@ describe("SQLite event store", () => {
     }
   });
 
-  it("creates the table with the contract's columns and constraints", () => {
+  it("creates the version-2 tables: one row per append holding its events, and the integer id table", () => {
     open();
     const raw = new Database(file);
     try {
-      const cols = raw.pragma("table_info(events)") as { name: string; pk: number; notnull: number }[];
-      expect(cols.map((c) => c.name)).toEqual([
-        "global_position",
-        "stream",
-        "revision",
-        "id",
-        "type",
-        "data",
-        "metadata",
+      const cols = (table: string) =>
+        (raw.pragma(`table_info(${table})`) as { name: string; pk: number }[]).map((c) => [c.name, c.pk]);
+      expect(cols("batches")).toEqual([
+        ["position", 1],
+        ["stream", 0],
+        ["revision", 0],
+        ["count", 0],
+        ["lengths", 0],
+        ["body", 0],
       ]);
-      expect(cols.find((c) => c.pk === 1)?.name).toBe("global_position");
+      expect(cols("event_ids")).toEqual([
+        ["key", 1],
+        ["position", 0],
+      ]);
+      // No text index on event ids: the only indexes are (stream, revision)'s.
+      const indexes = raw
+        .prepare("SELECT tbl_name AS t, name FROM sqlite_schema WHERE type = 'index'")
+        .all() as { t: string }[];
+      expect(indexes.map((i) => i.t)).toEqual(["batches"]);
       const insert = raw.prepare(
-        "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, 't', '{}', '{}')",
+        "INSERT INTO batches (position, stream, revision, count, lengths, body) VALUES (?, ?, ?, 1, x'', '')",
       );
-      insert.run("s", 0, "a");
-      expect(() => insert.run("s", 0, "b")).toThrow(/UNIQUE/);
-      expect(() => insert.run("s2", 0, "a")).toThrow(/UNIQUE/);
-      expect(raw.pragma("user_version", { simple: true })).toBe(1);
+      insert.run(0, "s", 0);
+      expect(() => insert.run(1, "s", 0)).toThrow(/UNIQUE/);
+      expect(raw.pragma("user_version", { simple: true })).toBe(2);
+      expect(raw.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'events'").get()).toBeUndefined();
     } finally {
       raw.close();
     }
+  });
+
+  it("stores an append of several events as one row, and reads any revision of it", async () => {
+    const store = open();
+    await store.append("s", newEvents(5), "no_stream");
+    await store.append("s", newEvents(3, 5), 4);
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.prepare("SELECT position, revision, count FROM batches ORDER BY position").all()).toEqual([
+        { position: 0, revision: 0, count: 5 },
+        { position: 5, revision: 5, count: 3 },
+      ]);
+      expect((raw.prepare("SELECT COUNT(*) AS n FROM event_ids").get() as { n: number }).n).toBe(8);
+    } finally {
+      raw.close();
+    }
+    for (let from = 0; from < 8; from++)
+      expect(store.readBatch("s", from, 2).map((e) => [e.revision, JSON.parse(e.data).n])).toEqual(
+        [from, from + 1].filter((r) => r < 8).map((r) => [r, r]),
+      );
+  });
+
+  it("finds an id whose key is taken by another id (probing), and still refuses it stored twice", async () => {
+    const store = open();
+    const first = newEvent(0);
+    await store.append("s", [first], "no_stream");
+    const second = newEvent(1);
+    const raw = new Database(file);
+    try {
+      // A collision: second's key already holds the first event's position (as if both ids hashed alike).
+      raw.prepare("DELETE FROM event_ids").run();
+      raw.prepare("INSERT INTO event_ids (key, position) VALUES (?, 0)").run(idKeyOf(second.id));
+      raw.prepare("INSERT INTO event_ids (key, position) VALUES (?, 0)").run(idKeyOf(first.id));
+    } finally {
+      raw.close();
+    }
+    expect(await store.append("s", [second], 0)).toEqual({ nextExpectedRevision: 1, written: true });
+    await expect(store.append("s", [{ ...second, data: "{}" }], 1)).rejects.toMatchObject({
+      code: "DUPLICATE_EVENT_ID",
+      eventId: second.id,
+    });
+    await expect(store.append("s", [{ ...first, data: "{}" }], 1)).rejects.toMatchObject({
+      code: "DUPLICATE_EVENT_ID",
+      eventId: first.id,
+    });
+    expect(store.readBatch("s", 0, 5).map((e) => e.id)).toEqual([first.id, second.id]);
   });
 
   it("given a file whose events table lacks the unique (stream, revision) constraint, then it refuses to open it (for writing or reading), so it can never store two rows at one revision", async () => {
@@ -126,19 +183,36 @@ describe("SQLite event store", () => {
 
   it("names a stream whose stored revisions are not exactly 0..last, and events of other streams when the file must hold one", async () => {
     const store = open();
-    await store.append("s", newEvents(3), "no_stream");
+    await store.append("s", newEvents(1), "no_stream");
+    await store.append("s", newEvents(1, 1), 0);
+    await store.append("s", newEvents(1, 2), 1);
     expect(await store.positionsProblem("s", { soleStream: true })).toBeNull();
     const raw = new Database(file);
     try {
-      raw.prepare("UPDATE events SET revision = -1 WHERE revision = 2").run();
+      raw.prepare("UPDATE batches SET revision = -1 WHERE revision = 2").run();
       expect(store.positionsProblemSync("s")).toMatch(/3 events at revisions -1\.\.1, not exactly 0\.\.2/);
-      raw.prepare("UPDATE events SET revision = 5 WHERE revision = -1").run();
+      raw.prepare("UPDATE batches SET revision = 5 WHERE revision = -1").run();
       expect(store.positionsProblemSync("s")).toMatch(/3 events at revisions 0\.\.5/);
-      raw.prepare("UPDATE events SET stream = 'elsewhere' WHERE revision = 5").run();
+      raw.prepare("UPDATE batches SET stream = 'elsewhere' WHERE revision = 5").run();
       expect(store.positionsProblemSync("s")).toBeNull(); // 0..1: contiguous on its own
       expect(store.positionsProblemSync("s", { soleStream: true })).toMatch(
         /events of streams other than s \("elsewhere": 1\)/,
       );
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("names batches that overlap or leave a gap although the count and the ends agree", async () => {
+    const store = open();
+    await store.append("s", newEvents(2), "no_stream");
+    await store.append("s", newEvents(1, 2), 1);
+    await store.append("s", newEvents(1, 3), 2);
+    const raw = new Database(file);
+    try {
+      // [0,2) [1,2) [3,4): 4 events, lowest 0, highest 3, but revision 1 twice and 2 missing.
+      raw.prepare("UPDATE batches SET revision = 1 WHERE revision = 2").run();
+      expect(store.positionsProblemSync("s")).toMatch(/4 events at revisions 0\.\.3, not exactly 0\.\.3/);
     } finally {
       raw.close();
     }
@@ -171,7 +245,7 @@ describe("SQLite event store", () => {
     await store.append("s", [newEvent(0, { data: '{"amount":100}' })], "no_stream");
     const raw = new Database(file);
     try {
-      raw.prepare("UPDATE events SET data = ? WHERE revision = 0").run('{"amount":900}');
+      raw.prepare("UPDATE batches SET body = replace(body, '100', '900') WHERE revision = 0").run();
     } finally {
       raw.close();
     }
@@ -199,6 +273,147 @@ describe("SQLite event store", () => {
     expect(() => store.appendSync("s", newEvents(1), 0)).toThrow(WrongExpectedRevisionError);
     expect(store.lastRevisionSync("s")).toBe(1);
     expect(store.readBatch("s", 1, 10).map((e) => e.revision)).toEqual([1]);
+  });
+
+  describe("version-1 files (one row per event, as the first release wrote them)", () => {
+    /** A version-1 file as the old code made it: its table, user_version 1, one row per event. */
+    const writeV1 = (rows: { stream: string; events: NewEvent[] }[]) => {
+      const raw = new Database(file);
+      try {
+        raw.pragma("journal_mode = WAL");
+        raw.exec(SCHEMA_V1_TABLE);
+        raw.pragma("user_version = 1");
+        const insert = raw.prepare(
+          "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)",
+        );
+        const revisions = new Map<string, number>();
+        for (const { stream, events } of rows)
+          for (const e of events) {
+            const r = revisions.get(stream) ?? 0;
+            insert.run(stream, r, e.id, e.type, e.data, e.metadata);
+            revisions.set(stream, r + 1);
+          }
+      } finally {
+        raw.close();
+      }
+    };
+    const version = () => {
+      const raw = new Database(file, { readonly: true });
+      try {
+        return raw.pragma("user_version", { simple: true });
+      } finally {
+        raw.close();
+      }
+    };
+    const s = newEvents(2500);
+    s[7] = { ...s[7]!, data: '{ "unicode": "ünï 🎲" ,\n "n": 1.0 }' };
+    const t = newEvents(3, 9000);
+
+    it("reads a version-1 file as it is when opened read-only, leaving it at version 1", async () => {
+      writeV1([
+        { stream: "s", events: s.slice(0, 2000) },
+        { stream: "t", events: t },
+        { stream: "s", events: s.slice(2000) },
+      ]);
+      const reader = open({ readOnly: true, readPageSize: 333 });
+      expect((await collect(reader.read("s"))).map((e) => [e.id, e.data, e.metadata])).toEqual(
+        s.map((e) => [e.id, e.data, e.metadata]),
+      );
+      expect(reader.readBatch("s", 1999, 2).map((e) => e.revision)).toEqual([1999, 2000]);
+      expect(await reader.lastRevision("t")).toBe(2);
+      expect(reader.positionsProblemSync("s")).toBeNull();
+      expect(reader.positionsProblemSync("s", { soleStream: true })).toMatch(/"t": 3/);
+      expect(() => reader.appendSync("s", newEvents(1), 2499)).toThrow(/read-only/);
+      expect(version()).toBe(1);
+    });
+
+    it("migrates a version-1 file to version 2 when opened for writing, in one transaction: the same bytes at the same revisions, ids still unique, appends go on", async () => {
+      writeV1([
+        { stream: "s", events: s.slice(0, 2000) },
+        { stream: "t", events: t },
+        { stream: "s", events: s.slice(2000) },
+      ]);
+      const store = open();
+      expect(version()).toBe(2);
+      const raw = new Database(file, { readonly: true });
+      try {
+        expect(raw.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'events'").get()).toBeUndefined();
+        // At most 1,000 events a row, a row never spanning two streams.
+        expect(raw.prepare("SELECT stream, revision, count FROM batches ORDER BY position").all()).toEqual([
+          { stream: "s", revision: 0, count: 1000 },
+          { stream: "s", revision: 1000, count: 1000 },
+          { stream: "t", revision: 0, count: 3 },
+          { stream: "s", revision: 2000, count: 500 },
+        ]);
+      } finally {
+        raw.close();
+      }
+      expect((await collect(store.read("s"))).map((e) => [e.revision, e.id, e.data, e.metadata])).toEqual(
+        s.map((e, i) => [i, e.id, e.data, e.metadata]),
+      );
+      expect(await collect(store.read("t"))).toHaveLength(3);
+      expect(store.positionsProblemSync("s")).toBeNull();
+      // A retry of events stored before the migration is still a retry; a stored id is still refused.
+      expect(await store.append("s", s.slice(1500, 1600), 1499)).toEqual({
+        nextExpectedRevision: 1599,
+        written: false,
+      });
+      await expect(store.append("s", [newEvent(1), { ...t[1]! }], 2499)).rejects.toBeInstanceOf(
+        DuplicateEventIdError,
+      );
+      expect(await store.append("s", newEvents(2, 5000), 2499)).toEqual({
+        nextExpectedRevision: 2501,
+        written: true,
+      });
+    });
+
+    it("keeps tampered positions through the migration, so they are still named", async () => {
+      writeV1([{ stream: "s", events: s.slice(0, 10) }]);
+      const raw = new Database(file);
+      raw.prepare("UPDATE events SET revision = 20 WHERE revision = 9").run();
+      raw.close();
+      const store = open();
+      expect(store.positionsProblemSync("s")).toMatch(/10 events at revisions 0\.\.20/);
+      expect(store.readBatch("s", 8, 5).map((e) => e.revision)).toEqual([8, 20]);
+    });
+
+    it("leaves a version-1 file untouched when its table is not the one the old code made", () => {
+      const raw = new Database(file);
+      raw.exec(`CREATE TABLE events (
+        global_position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL,
+        type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE (stream, revision)) STRICT;
+        PRAGMA user_version = 1;`);
+      raw.close();
+      expect(() => openSqliteStore(file)).toThrow(/lacks UNIQUE \(id\)/);
+      expect(version()).toBe(1);
+    });
+
+    it("converts a file back to version 1 and forward again (migrateSqliteFile), the same events each way", async () => {
+      const a = open();
+      await a.append("s", s.slice(0, 30), "no_stream");
+      await a.append("t", t, "no_stream");
+      await a.append("s", s.slice(30, 31), 29);
+      await a.close();
+      expect(migrateSqliteFile(file, 1)).toEqual({ from: 2, to: 1, events: 34 });
+      const v1 = open({ readOnly: true });
+      expect((await collect(v1.read("s"))).map((e) => e.id)).toEqual(s.slice(0, 31).map((e) => e.id));
+      await v1.close();
+      const raw = new Database(file, { readonly: true });
+      try {
+        expect(
+          raw.prepare("SELECT global_position AS g, stream, revision FROM events ORDER BY g").all(),
+        ).toHaveLength(34);
+        expect(raw.prepare("SELECT stream FROM events WHERE global_position = 31").get()).toEqual({
+          stream: "t",
+        });
+      } finally {
+        raw.close();
+      }
+      expect(migrateSqliteFile(file, 2)).toEqual({ from: 1, to: 2, events: 34 });
+      const v2 = open();
+      expect((await collect(v2.read("s"))).map((e) => e.data)).toEqual(s.slice(0, 31).map((e) => e.data));
+      await expect(v2.append("s", [s[0]!], 30)).rejects.toBeInstanceOf(DuplicateEventIdError);
+    });
   });
 
   describe("two instances on one file (two connections, like two processes)", () => {

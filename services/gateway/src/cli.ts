@@ -206,7 +206,11 @@ async function main(argv: string[]): Promise<number> {
       const where = parseStoreUrl(url);
       if (where.kind === "sqlite" && where.path !== ":memory:" && !existsSync(where.path))
         throw new ConfigError(`no event log at ${where.path}`);
-      const store = openStore(url);
+      // Read-only: a replay or an audit never writes the log, so a version-1 file is read as it is (not migrated).
+      const store = openStore(
+        url,
+        where.kind === "sqlite" && where.path !== ":memory:" ? { readOnly: true } : {},
+      );
       try {
         if (command === "replay") {
           const verify = values.verify === true;

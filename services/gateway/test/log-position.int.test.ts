@@ -4,10 +4,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSqliteStore } from "@pmx/eventstore";
+import { migrateSqliteFile, openSqliteStore } from "@pmx/eventstore";
 import type { StoredEvent } from "@pmx/projections";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { encodeBatch } from "../../../packages/eventstore/src/sqlite-layout.js";
 import { writeSmallLog } from "../../../packages/projections/test/small-log.js";
 import { audit } from "../src/audit.js";
 import { ManualClock } from "../src/clock.js";
@@ -35,14 +36,20 @@ async function fileWith(events: readonly StoredEvent[]): Promise<string> {
   return path;
 }
 
-/** Runs one UPDATE on the file, as someone with write access to it would; it must change `rows` rows. */
+/**
+ * Runs one UPDATE on the file's events as one row per event, as someone with write access to it would; it must
+ * change `rows` rows. The file is converted to version 1 (table `events`), changed, and converted back to version 2,
+ * which keeps every event's stream, revision and bytes as the rows left them.
+ */
 function tamper(path: string, sql: string, rows = 1): void {
+  migrateSqliteFile(path, 1);
   const db = new Database(path);
   try {
     expect(db.prepare(sql).run().changes).toBe(rows);
   } finally {
     db.close();
   }
+  migrateSqliteFile(path, 2);
 }
 
 /** replay --verify, audit and start-up (rebuild) on the file: each must refuse it, answering the problems. */
@@ -129,14 +136,12 @@ describe("the stored revision and stream columns", () => {
     try {
       expect(exchange.projection.eventCount).toBe(LAST_COMMAND);
       // The last command's two events, each one revision past where it belongs (it verifies against the chain).
+      // One version-2 row holding both, written by hand at revision LAST_COMMAND + 1.
       const db = new Database(path);
-      const insert = db.prepare(
-        "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)",
-      );
-      for (const revision of [LAST_COMMAND, LAST]) {
-        const e = log[revision]!;
-        insert.run(STREAM, revision + 1, e.id, e.type, e.data, e.metadata);
-      }
+      const batch = encodeBatch([log[LAST_COMMAND]!, log[LAST]!]);
+      db.prepare(
+        "INSERT INTO batches (position, stream, revision, count, lengths, body) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(LAST_COMMAND, STREAM, LAST_COMMAND + 1, batch.count, batch.lengths, batch.body);
       db.close();
       const until = Date.now() + 5_000;
       while (exchange.writesStopped?.includes("following stopped") !== true && Date.now() < until)
