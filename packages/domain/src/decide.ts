@@ -10,18 +10,12 @@ import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
 import { cancellation, executeOrder } from "./execute.js";
 import { markOf, refreshMark } from "./mark.js";
-import { HALF, type Money, money, ONE, toAmountString } from "./money.js";
+import { type Money, money, ONE, toAmountString } from "./money.js";
 import { poolValueAt } from "./pool-value.js";
 import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
-import {
-  accrueFunding,
-  currentMaxLeverage,
-  repayLoan,
-  riskSweep,
-  settleLeveraged,
-  settleShortfalls,
-} from "./risk.js";
+import { challenge, finalizeIfDue, resolutionPending, resolve, rule } from "./resolution.js";
+import { accrueFunding, currentMaxLeverage, repayLoan, riskSweep, settleShortfalls } from "./risk.js";
 import { hazardStartOf } from "./schedule.js";
 import {
   type AccountState,
@@ -56,6 +50,10 @@ export function decide(command: Command, state: State): Decision {
       return setMarkPrice(command, state);
     case "ResolveMarket":
       return resolveMarket(command, state);
+    case "ChallengeResolution":
+      return challenge(command, state);
+    case "RuleResolution":
+      return rule(command, state);
     case "PlaceOrder":
       return placeOrder(command, state);
     case "CancelOrder":
@@ -238,6 +236,7 @@ function haltMarket(c: CommandOf<"HaltMarket">, state: State): Decision {
 function resumeMarket(c: CommandOf<"ResumeMarket">, state: State): Decision {
   const market = marketOf(state, c.marketId);
   if (market._tag === "Left") return market;
+  if (market.right.resolution !== null) return left(resolutionPending(market.right, market.right.resolution));
   const status = statusAt(market.right, c.at);
   if (status !== "halted")
     return left(
@@ -298,42 +297,8 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
         outcome: market.outcome ?? "",
       }),
     );
-  const draft = new Draft(state, c.at);
-  draft.emit({ type: "MarketResolved", marketId: c.marketId, outcome: c.outcome });
-  // Open orders are cancelled first, so every reserved share is back with its owner when positions settle.
-  for (const resting of market.book.restingOrders()) {
-    const order = state.orders.byNumber(resting.id)!;
-    draft.emit(cancellation(order, "MARKET_RESOLVED", resting.remainingLots));
-  }
-  for (const n of market.auctionOrders) {
-    const order = state.orders.byNumber(n)!;
-    draft.emit(cancellation(order, "MARKET_RESOLVED", order.quantity - order.filledQuantity));
-  }
-  for (const account of state.accounts.values()) {
-    const position = account.positions.get(c.marketId);
-    if (!position) continue;
-    const yesShares = position.yes + position.yesReserved;
-    const noShares = position.no + position.noReserved;
-    if (yesShares === 0 && noShares === 0) continue;
-    const payout =
-      c.outcome === "YES"
-        ? money(yesShares)
-        : c.outcome === "NO"
-          ? money(noShares)
-          : HALF.times(yesShares + noShares);
-    draft.emit({
-      type: "PositionSettled",
-      accountId: account.accountId,
-      marketId: c.marketId,
-      outcome: c.outcome,
-      yesShares,
-      noShares,
-      payout: toAmountString(payout),
-    });
-  }
-  settleLeveraged(draft, market, c.outcome);
-  settleShortfalls(draft);
-  return right(draft.events);
+  // At once without a challenge window (the default), else a proposal: resolution.ts.
+  return resolve(c, state, market);
 }
 
 function cancelOrder(c: CommandOf<"CancelOrder">, state: State): Decision {
@@ -875,7 +840,8 @@ function tick(c: { at: number }, state: State): Decision {
   const draft = new Draft(state, c.at);
   for (const market of state.markets.values()) {
     // A closed market waits for its resolution: no auction, sale or fee (none accrues after resolvesAt anyway).
-    if (market.status === "resolved" || closeIfDue(draft, market)) continue;
+    // A proposed resolution whose window has passed (unchallenged, or ruled) becomes final first.
+    if (market.status === "resolved" || finalizeIfDue(draft, market) || closeIfDue(draft, market)) continue;
     auctionDecisions(draft, market);
     const mark = refreshMark(draft, market);
     // Scheduled sales first: a loan repaid at this instant (at the hazard window's start, or at a cap call's

@@ -36,7 +36,13 @@ export type RejectionCode =
   | "MARKET_IN_AUCTION"
   | "LOAN_NOT_COVERED"
   | "INSUFFICIENT_MARGIN"
-  | "INVALID_RESOLVES_AT";
+  | "INVALID_RESOLVES_AT"
+  | "RESOLUTION_PENDING"
+  | "NO_PENDING_RESOLUTION"
+  | "NOT_CHALLENGED"
+  | "ALREADY_RULED"
+  | "CHALLENGE_WINDOW_CLOSED"
+  | "BOND_TOO_SMALL";
 
 export interface Rejection {
   readonly code: RejectionCode;

@@ -43,7 +43,16 @@ export interface StateSnapshot {
     | "ticks"
     | "auctionOrders"
     | "windowNotional"
+    | "resolution"
   > & {
+    /** Present only while a proposed resolution is pending (older snapshots, and states without one, leave it out). */
+    resolution?: {
+      proposed: Resolution;
+      proposedAt: number;
+      finalAt: number;
+      challenges: { accountId: string; bond: string; reference: string; at: number }[];
+      ruling: { outcome: Resolution; bondsTo: "challengers" | "insurance"; at: number } | null;
+    };
     windowNotional: string;
     book: RestingOrder[];
     escrow: string;
@@ -131,6 +140,17 @@ export function snapshotOf(state: State): StateSnapshot {
       auctionUntil: m.auctionUntil,
       auctionOrders: [...m.auctionOrders],
       backstops: [...m.backstops.values()],
+      ...(m.resolution === null
+        ? {}
+        : {
+            resolution: {
+              proposed: m.resolution.proposed,
+              proposedAt: m.resolution.proposedAt,
+              finalAt: m.resolution.finalAt,
+              challenges: m.resolution.challenges.map((c) => ({ ...c, bond: str(c.bond) })),
+              ruling: m.resolution.ruling === null ? null : { ...m.resolution.ruling },
+            },
+          }),
     })),
     orders: [...state.orders.values()].map((o) => ({ ...o, reservedCash: str(o.reservedCash) })),
     references: [...state.references.entries()],
@@ -219,6 +239,16 @@ export function stateFromSnapshot(s: StateSnapshot): State {
       auctionUntil: m.auctionUntil,
       auctionOrders: [...m.auctionOrders],
       backstops: new Map(m.backstops.map((b) => [`${b.accountId}|${b.outcome}`, { ...b }])),
+      resolution:
+        m.resolution === undefined
+          ? null
+          : {
+              proposed: m.resolution.proposed,
+              proposedAt: m.resolution.proposedAt,
+              finalAt: m.resolution.finalAt,
+              challenges: m.resolution.challenges.map((c) => ({ ...c, bond: money(c.bond) })),
+              ruling: m.resolution.ruling === null ? null : { ...m.resolution.ruling },
+            },
     });
   }
   const orders = new OrderTable();
