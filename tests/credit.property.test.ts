@@ -4,7 +4,7 @@
 // redemption, insurance deposits, backstop bids, added margin and reductions, halts and resumptions, auctions and
 // resolutions — keep every invariant after every single event; 1x positions are never liquidated, charged a fee,
 // called or haircut; winners are paid exactly; decide never changes the state; re-deciding the commands gives the
-// same events.
+// same events; the read side's account histories (fills, activity) sum to every account's cash.
 import {
   type Command,
   canonicalJson,
@@ -20,6 +20,7 @@ import {
   toAmountString,
   ZERO,
 } from "@pmx/domain";
+import { ExchangeProjection } from "@pmx/projections";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -816,6 +817,59 @@ function checkResolution(
   expect(toAmountString(state.markets.get(command.marketId)!.escrow)).toBe("0");
 }
 
+/**
+ * The account histories of the read side (GET /v1/fills, GET /v1/account/activity) over the run's events: every
+ * account's activity sums to its cash + reserved, each `cashAfter` the running sum (liquidations, transfers to
+ * backstops, penalties, settlements, pool moves and haircuts included), and every trade is two fills.
+ */
+function checkAccountHistories(events: Event[]): void {
+  const projection = new ExchangeProjection();
+  events.forEach((event, i) => {
+    projection.apply(event, { commandId: `c${i}`, seq: i + 1, at: T0, index: 0, count: 1, hash: "" });
+  });
+  for (const [accountId, account] of projection.state.accounts) {
+    let running: Money = ZERO;
+    for (const entry of projection.activityOf(accountId)) {
+      running = running.plus(entry.amount);
+      if (entry.cashAfter !== toAmountString(running))
+        expect(entry.cashAfter, `${accountId} ${entry.type} at ${entry.pos}`).toBe(toAmountString(running));
+    }
+    expect(toAmountString(running), `${accountId}: Σ activity = cash + reserved`).toBe(
+      toAmountString(account.cash.plus(account.reserved)),
+    );
+  }
+  const trades = new Map<string, Extract<Event, { type: "TradeExecuted" }>>();
+  for (const e of events) if (e.type === "TradeExecuted") trades.set(e.tradeId, e);
+  let fills = 0;
+  for (const accountId of projection.state.accounts.keys())
+    for (const record of projection.fillsOf(accountId)) {
+      fills += 1;
+      // Each fill, as answered, is its side of the event: order, side, outcome, own price (amount ÷ quantity), fee.
+      const fill = projection.fillView(record);
+      const e = trades.get(fill.tradeId)!;
+      const maker = fill.liquidity === "maker";
+      const expected = {
+        orderId: maker ? e.makerOrderId : e.takerOrderId,
+        side: maker ? e.makerSide : e.takerSide,
+        outcome: maker ? e.makerOutcome : e.takerOutcome,
+        price: toAmountString(money(maker ? e.makerAmount : e.takerAmount).div(e.quantity)),
+        quantity: String(e.quantity),
+        fee: maker ? "0" : e.takerFee,
+      };
+      const got = {
+        orderId: fill.orderId,
+        side: fill.side,
+        outcome: fill.outcome,
+        price: fill.price,
+        quantity: fill.quantity,
+        fee: fill.fee,
+      };
+      if (canonicalJson(got) !== canonicalJson(expected)) expect(got).toEqual(expected);
+      expect(projection.state.orders.get(fill.orderId)!.accountId).toBe(accountId);
+    }
+  expect(fills).toBe(2 * trades.size);
+}
+
 /** 100 runs take about 10 s; the time limit (runs and any shrinking) allows 0.15 s a run, at least a minute. */
 const RUNS = Number(process.env.CREDIT_PROPERTY_RUNS ?? 100);
 const TIME_LIMIT_MS = Math.max(60_000, RUNS * 150);
@@ -840,6 +894,7 @@ describe("the credit layer under random traffic (guarantees 2, 3, 4, 11)", () =>
               }
           }
           if (canonicalJson(again) !== canonicalJson(run.events)) expect(again).toEqual(run.events);
+          checkAccountHistories(run.events);
         }),
         // CREDIT_PROPERTY_RUNS=1000 for a longer search, CREDIT_PROPERTY_SEED to replay one; a failure's shrinking is
         // cut off at the time limit

@@ -125,6 +125,44 @@ describe("a challenged proposal overturned by the operator's ruling, through the
       bondsTo: "challengers",
     });
 
+    // The bond moved within cash + reserved and back: carol's activity shows only her deposit.
+    const activity = await api.as(who.carol!, "GET", "/v1/account/activity");
+    expect(activity.status, activity.text).toBe(200);
+    expect(activity.body.entries.map((e: Json) => e.type)).toEqual(["deposit"]);
+
+    expect(await gateway.stop()).toBe(0);
+    const audited = await runPmx(["audit", "--store", gateway.storeUrl]);
+    expect(audited.code, audited.stdout + audited.stderr).toBe(0);
+  }, 120_000);
+
+  it("a ruling that confirms the proposal pays the bond to market:m2, shown in the challenger's activity as challenge_bond −100; the log audits", async () => {
+    const gateway = await startGateway();
+    const api = new Client(gateway.url, gateway.token);
+    await api.setClock(T0);
+    const dave = await api.openAccount("dave");
+    await api.deposit("dave", "1000", "wire-dave");
+    await api.listMarket({ marketId: "m2", resolvesAt: "2030-01-01T00:00:00Z" });
+    const proposed = await api.op("POST", "/v1/markets/m2/resolve", { outcome: "NO", challengeSeconds: 600 });
+    expect(proposed.status, proposed.text).toBe(200);
+    const challenged = await api.as(dave, "POST", "/v1/markets/m2/challenge", {
+      bond: "100",
+      reference: "d-1",
+    });
+    expect(challenged.status, challenged.text).toBe(200);
+    await api.setClock(T0 + 600_000);
+    const ruled = await api.op("POST", "/v1/markets/m2/rule", { outcome: "NO" });
+    expect(ruled.status, ruled.text).toBe(200);
+    expect(ruled.body).toMatchObject({ status: "resolved", outcome: "NO", insurance: "100" });
+    const account = await api.as(dave, "GET", "/v1/account");
+    expect(account.body).toMatchObject({ cash: "900", reserved: "0" });
+    const activity = await api.as(dave, "GET", "/v1/account/activity");
+    expect(activity.body.entries[0]).toMatchObject({
+      type: "challenge_bond",
+      marketId: "m2",
+      amount: "-100",
+      cashAfter: "900",
+    });
+    await api.expectSolvent();
     expect(await gateway.stop()).toBe(0);
     const audited = await runPmx(["audit", "--store", gateway.storeUrl]);
     expect(audited.code, audited.stdout + audited.stderr).toBe(0);

@@ -50,6 +50,36 @@ export const ListMarket = exactPartial(
   { takerFeeBps: FeeBps, ...RiskParamsInput },
   "ListMarket",
 );
+/** One outcome of an event: a binary market of its own. */
+export const EventOutcome = exactType({ marketId: Identifier, question: t.string }, "EventOutcome");
+/** An event of 2–100 mutually exclusive outcomes, one binary market each, exactly one of which will resolve YES. */
+export const ListEvent = exactPartial(
+  {
+    type: t.literal("ListEvent"),
+    at: EpochMs,
+    eventId: Identifier,
+    title: t.string,
+    tickSize: TickSize,
+    resolvesAt: IsoTime,
+    outcomes: t.array(EventOutcome),
+  },
+  { takerFeeBps: FeeBps, ...RiskParamsInput },
+  "ListEvent",
+);
+/** Burns `quantity` NO of each named market of the event (k of them) for (k − 1) × quantity collateral and `quantity` YES of every other. */
+export const ConvertPositions = command("ConvertPositions", {
+  accountId: Identifier,
+  eventId: Identifier,
+  marketIds: t.array(Identifier),
+  quantity: QuantityString,
+  reference: Reference,
+});
+/** Resolves every market of the event at once: the winner YES, every other NO; or INVALID everywhere. */
+export const ResolveEvent = exactPartial(
+  { type: t.literal("ResolveEvent"), at: EpochMs, eventId: Identifier },
+  { winner: Identifier, outcome: t.literal("INVALID") },
+  "ResolveEvent",
+);
 export const HaltMarket = command("HaltMarket", { marketId: Identifier });
 export const ResumeMarket = command("ResumeMarket", { marketId: Identifier });
 export const SetMarkPrice = command("SetMarkPrice", { marketId: Identifier, price: PriceString });
@@ -84,6 +114,12 @@ export const PlaceOrder = command("PlaceOrder", {
   leverage: DecimalString,
 });
 export const CancelOrder = command("CancelOrder", { accountId: Identifier, orderId: t.string });
+/** Cancels every open order of the account (only those of `marketId` when given), each with reason USER. */
+export const CancelAllOrders = exactPartial(
+  { type: t.literal("CancelAllOrders"), at: EpochMs, accountId: Identifier },
+  { marketId: Identifier },
+  "CancelAllOrders",
+);
 /** A liquidity provider lends collateral to a market's pool for pool shares. */
 export const SupplyPool = command("SupplyPool", {
   accountId: Identifier,
@@ -148,6 +184,9 @@ export const Command = t.union([
   Deposit,
   Withdraw,
   ListMarket,
+  ListEvent,
+  ConvertPositions,
+  ResolveEvent,
   HaltMarket,
   ResumeMarket,
   SetMarkPrice,
@@ -156,6 +195,7 @@ export const Command = t.union([
   RuleResolution,
   PlaceOrder,
   CancelOrder,
+  CancelAllOrders,
   SupplyPool,
   RedeemPool,
   DepositInsurance,

@@ -1,16 +1,19 @@
 // The decider: turns a command and the current state into events, or a specific rejection. Never mutates state.
-import { Leverage, Margin, RiskParams as Risk, SocializedLoss } from "@pmx/liquidation";
+import { Leverage, Margin, SocializedLoss } from "@pmx/liquidation";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { auctionDecisions } from "./auction-decide.js";
 import { exposureLimitBreach } from "./borrowing.js";
+import { cancelAllOrders } from "./cancel-all.js";
 import { closeIfDue, statusAt } from "./closing.js";
-import { type Command, type CommandOf, RiskParamsInput } from "./commands.js";
+import type { Command, CommandOf } from "./commands.js";
 import { deleverageSweep } from "./deleverage.js";
 import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
 import { cancellation, executeOrder } from "./execute.js";
+import { listMarket } from "./listing.js";
 import { markOf, refreshMark } from "./mark.js";
 import { type Money, money, ONE, toAmountString } from "./money.js";
+import { convertPositions, listEvent, resolveEvent } from "./neg-risk.js";
 import { poolValueAt } from "./pool-value.js";
 import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
@@ -42,6 +45,12 @@ export function decide(command: Command, state: State): Decision {
       return withdraw(command, state);
     case "ListMarket":
       return listMarket(command, state);
+    case "ListEvent":
+      return listEvent(command, state);
+    case "ConvertPositions":
+      return convertPositions(command, state);
+    case "ResolveEvent":
+      return resolveEvent(command, state);
     case "HaltMarket":
       return haltMarket(command, state);
     case "ResumeMarket":
@@ -58,6 +67,8 @@ export function decide(command: Command, state: State): Decision {
       return placeOrder(command, state);
     case "CancelOrder":
       return cancelOrder(command, state);
+    case "CancelAllOrders":
+      return cancelAllOrders(command, state);
     case "SupplyPool":
       return supplyPool(command, state);
     case "RedeemPool":
@@ -180,51 +191,6 @@ function withdraw(c: CommandOf<"Withdraw">, state: State): Decision {
   ]);
 }
 
-function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
-  if (state.markets.has(c.marketId))
-    return left(reject("MARKET_EXISTS", `market ${c.marketId} already exists`, { marketId: c.marketId }));
-  // A market resolves after it is listed (Date.parse of the codec's ISO-8601 UTC form is deterministic).
-  if (!(Date.parse(c.resolvesAt) > c.at))
-    return left(
-      reject("INVALID_RESOLVES_AT", "resolvesAt must be after the time of the listing", {
-        resolvesAt: c.resolvesAt,
-        at: c.at,
-      }),
-    );
-  const question = c.question.trim();
-  if (question.length === 0 || question.length > 500)
-    return left(reject("INVALID_QUESTION", "the question must have 1 to 500 characters"));
-  const overrides: Record<string, string | number> = {};
-  for (const key of Object.keys(RiskParamsInput)) {
-    const value = (c as Record<string, unknown>)[key];
-    if (value !== undefined) overrides[key] = value as string | number;
-  }
-  const risk = Risk.withDefaults(overrides as Partial<Risk.RiskParams>);
-  const problems = Risk.validateRiskParams(risk);
-  if (problems.length > 0)
-    return left(
-      reject(
-        "INVALID_RISK_PARAMS",
-        problems.map((p: Risk.RiskParamsError) => `${p.field}: ${p.message}`).join("; "),
-        {
-          field: problems[0]!.field,
-        },
-      ),
-    );
-  return right([
-    {
-      type: "MarketListed",
-      marketId: c.marketId,
-      question,
-      tickSize: c.tickSize,
-      resolvesAt: c.resolvesAt,
-      takerFeeBps: c.takerFeeBps ?? 0,
-      risk,
-      at: c.at,
-    },
-  ]);
-}
-
 function haltMarket(c: CommandOf<"HaltMarket">, state: State): Decision {
   const market = marketOf(state, c.marketId);
   if (market._tag === "Left") return market;
@@ -296,6 +262,16 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
       reject("MARKET_RESOLVED", `market ${c.marketId} resolved ${market.outcome}`, {
         outcome: market.outcome ?? "",
       }),
+    );
+  if (market.eventId !== null)
+    return left(
+      reject(
+        "EVENT_MARKET",
+        `market ${c.marketId} is an outcome of event ${market.eventId}: resolve the event`,
+        {
+          eventId: market.eventId,
+        },
+      ),
     );
   // At once without a challenge window (the default), else a proposal: resolution.ts.
   return resolve(c, state, market);

@@ -71,8 +71,37 @@ export const MarketListed = exactPartial(
     resolvesAt: IsoTime,
     takerFeeBps: FeeBps,
   },
-  { risk: RiskParamsCodec, at: EpochMs },
+  { risk: RiskParamsCodec, at: EpochMs, eventId: Identifier },
   "MarketListed",
+);
+/** An event of mutually exclusive outcomes was listed; its markets' MarketListed (each naming it) follow. */
+export const EventListed = event("EventListed", {
+  eventId: Identifier,
+  title: t.string,
+  resolvesAt: IsoTime,
+  marketIds: t.array(Identifier),
+});
+/**
+ * `quantity` NO of each of `marketIds` (k markets) were burned for `released` = (k − 1) × quantity collateral from
+ * escrow and `quantity` YES of every other market of the event, backed by the event's own escrow.
+ */
+export const PositionsConverted = event("PositionsConverted", {
+  eventId: Identifier,
+  accountId: Identifier,
+  marketIds: t.array(Identifier),
+  quantity: Shares,
+  released: DecimalString,
+  reference: t.string,
+});
+/** The event resolved (`winner`, or INVALID): its escrow moves to the markets that pay; each market's MarketResolved follows. */
+export const EventResolved = exactPartial(
+  {
+    type: t.literal("EventResolved"),
+    eventId: Identifier,
+    outcome: t.keyof({ WINNER: null, INVALID: null }),
+  },
+  { winner: Identifier },
+  "EventResolved",
 );
 export const MarketHalted = event("MarketHalted", { marketId: Identifier });
 export const MarketResumed = event("MarketResumed", { marketId: Identifier });
@@ -436,6 +465,9 @@ export const Event = t.union([
   Deposited,
   Withdrawn,
   MarketListed,
+  EventListed,
+  PositionsConverted,
+  EventResolved,
   MarketHalted,
   MarketResumed,
   MarketClosed,

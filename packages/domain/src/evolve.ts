@@ -6,6 +6,8 @@ import { amountOf, compact, HALF, type Money, money, ZERO } from "./money.js";
 import { intentOf, priceStringOf, priceTicksOf } from "./prices.js";
 import {
   type AccountState,
+  conversionTerms,
+  type EventGroupState,
   emptyLeveragedPosition,
   emptyPool,
   emptyPosition,
@@ -80,9 +82,38 @@ export function evolve(state: State, event: Event): State {
         auctionUntil: null,
         auctionOrders: [],
         backstops: new Map(),
+        eventId: event.eventId ?? null,
         resolution: null,
       });
       return state;
+    case "EventListed":
+      state.eventGroups.set(event.eventId, {
+        eventId: event.eventId,
+        title: event.title,
+        resolvesAt: event.resolvesAt,
+        marketIds: [...event.marketIds],
+        unpairedYes: 0,
+        escrow: ZERO,
+        status: "open",
+        winner: null,
+      });
+      return state;
+    case "PositionsConverted":
+      return positionsConverted(state, event);
+    case "EventResolved": {
+      const group = eventGroupOf(state, event.eventId);
+      group.status = "resolved";
+      group.winner = event.winner ?? null;
+      // The unpaired YES are the winner's market's to pay: the event's escrow moves there (INVALID is decided only
+      // when nothing was converted, so there is nothing to move).
+      if (event.winner !== undefined) {
+        const winner = marketOf(state, event.winner);
+        ledger.eventEscrow(state, group, -1, group.escrow);
+        ledger.escrow(state, winner, 1, money(group.unpairedYes));
+        winner.pairs += group.unpairedYes;
+      }
+      return state;
+    }
     case "MarketHalted":
       marketOf(state, event.marketId).status = "halted";
       return state;
@@ -680,5 +711,36 @@ function orderCancelled(state: State, event: EventOf<"OrderCancelled">): State {
   order.cancelReason = event.reason;
   const queued = market.auctionOrders.indexOf(order.number);
   if (queued >= 0) market.auctionOrders.splice(queued, 1);
+  return state;
+}
+
+function eventGroupOf(state: State, eventId: string): EventGroupState {
+  const group = state.eventGroups.get(eventId);
+  if (!group) throw new Error(`evolve: no event ${eventId}`);
+  return group;
+}
+
+/** k NO burned in the named markets (their pairs and escrow fall), one YES more in each other market, the difference paid out. */
+function positionsConverted(state: State, event: EventOf<"PositionsConverted">): State {
+  const group = eventGroupOf(state, event.eventId);
+  const account = accountOf(state, event.accountId);
+  const q = event.quantity;
+  const burned = new Set(event.marketIds);
+  for (const marketId of group.marketIds) {
+    const market = marketOf(state, marketId);
+    const position = positionOf(account, marketId);
+    if (burned.has(marketId)) {
+      position.no -= q;
+      market.pairs -= q;
+      ledger.escrow(state, market, -1, q);
+    } else position.yes += q;
+  }
+  group.unpairedYes += q;
+  ledger.eventEscrow(state, group, 1, q);
+  ledger.cash(state, account, 1, event.released);
+  state.references.set(
+    referenceKey("convert", event.accountId, event.reference),
+    conversionTerms(event.marketIds, q),
+  );
   return state;
 }

@@ -139,8 +139,18 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
     }
   }
 
+  for (const group of state.eventGroups.values()) {
+    // Whichever market wins pays the converted YES: exactly that much is held until the event resolves.
+    if (group.status === "open" && !group.escrow.eq(group.unpairedYes))
+      problems.push(
+        `event ${group.eventId}: escrow ${toAmountString(group.escrow)} ≠ ${group.unpairedYes} converted YES × 1`,
+      );
+    if (group.escrow.isNegative()) problems.push(`event ${group.eventId}: negative escrow`);
+  }
   for (const market of state.markets.values()) {
     if (market.escrow.isNegative()) problems.push(`market ${market.marketId}: negative escrow`);
+    if (market.eventId !== null && !state.eventGroups.has(market.eventId))
+      problems.push(`market ${market.marketId}: its event ${market.eventId} does not exist`);
     if (market.insurance.isNegative()) problems.push(`market ${market.marketId}: negative insurance fund`);
     const pool = market.pool;
     if (pool.cash.isNegative() || pool.lent.isNegative() || pool.shares.isNegative())
@@ -182,9 +192,14 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
         no += p.no + p.noReserved;
       }
     }
-    if (market.status !== "resolved") {
-      if (yes !== market.pairs || no !== market.pairs)
-        problems.push(`market ${market.marketId}: ${yes} YES and ${no} NO shares for ${market.pairs} pairs`);
+    // An event's markets each hold its converted YES beyond their pairs (backed by the event's escrow, below).
+    const group = market.eventId === null ? null : state.eventGroups.get(market.eventId);
+    if (market.status !== "resolved" && group?.status !== "resolved") {
+      const unpaired = group?.unpairedYes ?? 0;
+      if (yes !== market.pairs + unpaired || no !== market.pairs)
+        problems.push(
+          `market ${market.marketId}: ${yes} YES and ${no} NO shares for ${market.pairs} pairs and ${unpaired} converted YES`,
+        );
       if (!market.escrow.eq(market.pairs))
         problems.push(
           `market ${market.marketId}: escrow ${toAmountString(market.escrow)} ≠ ${market.pairs} pairs × 1`,

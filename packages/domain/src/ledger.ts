@@ -1,6 +1,6 @@
 // Balance changes of evolve, each kept in a running total too: the solvency identity is checked in O(1) after every event.
 import { type Money, money, ZERO } from "./money.js";
-import type { AccountState, MarketState, PoolState, State } from "./state.js";
+import type { AccountState, EventGroupState, MarketState, PoolState, State } from "./state.js";
 
 type Amount = Money | number | string;
 const dec = (a: Amount): Money => (typeof a === "object" ? a : a === "0" || a === 0 ? ZERO : money(a));
@@ -26,6 +26,12 @@ export const ledger = {
     const d = dec(amount);
     if (d.isZero()) return;
     market.escrow = moved(market.escrow, sign, d);
+    state.held.escrow = moved(state.held.escrow, sign, d);
+  },
+  eventEscrow(state: State, group: EventGroupState, sign: 1 | -1, amount: Amount): void {
+    const d = dec(amount);
+    if (d.isZero()) return;
+    group.escrow = moved(group.escrow, sign, d);
     state.held.escrow = moved(state.held.escrow, sign, d);
   },
   insurance(state: State, market: MarketState, sign: 1 | -1, amount: Amount): void {
@@ -64,5 +70,6 @@ export function walkHeld(state: State): State["held"] {
     insurance = insurance.plus(m.insurance);
     poolCash = poolCash.plus(m.pool.cash);
   }
+  for (const g of state.eventGroups.values()) escrow = escrow.plus(g.escrow);
   return { cash, reserved, escrow, insurance, poolCash };
 }

@@ -42,7 +42,13 @@ export type RejectionCode =
   | "NOT_CHALLENGED"
   | "ALREADY_RULED"
   | "CHALLENGE_WINDOW_CLOSED"
-  | "BOND_TOO_SMALL";
+  | "BOND_TOO_SMALL"
+  | "UNKNOWN_EVENT"
+  | "EVENT_EXISTS"
+  | "INVALID_EVENT"
+  | "EVENT_RESOLVED"
+  | "EVENT_CONVERTED"
+  | "EVENT_MARKET";
 
 export interface Rejection {
   readonly code: RejectionCode;

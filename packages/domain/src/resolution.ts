@@ -7,14 +7,13 @@ import { closeIfDue, statusAt } from "./closing.js";
 import type { CommandOf } from "./commands.js";
 import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
-import { cancellation } from "./execute.js";
-import { HALF, type Money, money, toAmountString } from "./money.js";
+import { settleMarket } from "./listing.js";
+import { type Money, money, toAmountString } from "./money.js";
 import { type Rejection, reject } from "./rejection.js";
-import { settleLeveraged, settleShortfalls } from "./risk.js";
+import { settleShortfalls } from "./risk.js";
 import { type MarketState, type PendingResolution, referenceKey, type State } from "./state.js";
 
 type Decision = Either<Rejection, Event[]>;
-type Outcome = "YES" | "NO" | "INVALID";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -47,47 +46,6 @@ function noPendingResolution(market: MarketState): Rejection {
 }
 
 /**
- * The final outcome: MarketResolved, every resting and queued order cancelled (so every reserved share is back with
- * its owner), every position paid (1 per winning share, 0.5 per share on INVALID), leveraged positions settled.
- * The caller settles the shortfalls (at once, or with the other markets of a tick).
- */
-export function settleResolution(draft: Draft, market: MarketState, outcome: Outcome): void {
-  const state = draft.state;
-  draft.emit({ type: "MarketResolved", marketId: market.marketId, outcome });
-  for (const resting of market.book.restingOrders()) {
-    const order = state.orders.byNumber(resting.id)!;
-    draft.emit(cancellation(order, "MARKET_RESOLVED", resting.remainingLots));
-  }
-  for (const n of market.auctionOrders) {
-    const order = state.orders.byNumber(n)!;
-    draft.emit(cancellation(order, "MARKET_RESOLVED", order.quantity - order.filledQuantity));
-  }
-  for (const account of state.accounts.values()) {
-    const position = account.positions.get(market.marketId);
-    if (!position) continue;
-    const yesShares = position.yes + position.yesReserved;
-    const noShares = position.no + position.noReserved;
-    if (yesShares === 0 && noShares === 0) continue;
-    const payout =
-      outcome === "YES"
-        ? money(yesShares)
-        : outcome === "NO"
-          ? money(noShares)
-          : HALF.times(yesShares + noShares);
-    draft.emit({
-      type: "PositionSettled",
-      accountId: account.accountId,
-      marketId: market.marketId,
-      outcome,
-      yesShares,
-      noShares,
-      payout: toAmountString(payout),
-    });
-  }
-  settleLeveraged(draft, market, outcome);
-}
-
-/**
  * The operator's resolution: final at once without a window (`challengeSeconds`, else the market's
  * challengeWindowSeconds, is 0); with one, a proposal: the market halts (an open one; one past resolvesAt closes
  * first), its orders rest until the outcome is final, and nothing is paid.
@@ -97,7 +55,7 @@ export function resolve(c: CommandOf<"ResolveMarket">, state: State, market: Mar
   const seconds = c.challengeSeconds ?? Risk.challengeWindowSecondsOf(market.risk);
   const draft = new Draft(state, c.at);
   if (seconds === 0) {
-    settleResolution(draft, market, c.outcome);
+    settleMarket(draft, market, c.outcome);
     settleShortfalls(draft);
     return right(draft.events);
   }
@@ -234,7 +192,7 @@ export function rule(c: CommandOf<"RuleResolution">, state: State): Decision {
   }
   if (bondsTo === "insurance") draft.setMarketInsurance(market, draft.marketInsurance(market).plus(bonds));
   if (c.at >= pending.finalAt) {
-    settleResolution(draft, market, c.outcome);
+    settleMarket(draft, market, c.outcome);
     settleShortfalls(draft);
   }
   return right(draft.events);
@@ -248,6 +206,6 @@ export function finalizeIfDue(draft: Draft, market: MarketState): boolean {
   const pending = market.resolution;
   if (pending === null || draft.at < pending.finalAt) return false;
   if (pending.challenges.length > 0 && pending.ruling === null) return false;
-  settleResolution(draft, market, pending.proposed);
+  settleMarket(draft, market, pending.proposed);
   return true;
 }

@@ -9,6 +9,7 @@ import { OrderTable } from "./order-table.js";
 import {
   type AccountState,
   type BackstopBid,
+  type EventGroupState,
   type LeveragedPosition,
   type LeveragedStatus,
   type MarketState,
@@ -44,7 +45,10 @@ export interface StateSnapshot {
     | "auctionOrders"
     | "windowNotional"
     | "resolution"
+    | "eventId"
   > & {
+    /** Present only for a market of an event (absent keeps older snapshots and state hashes as they were). */
+    eventId?: string;
     /** Present only while a proposed resolution is pending (older snapshots, and states without one, leave it out). */
     resolution?: {
       proposed: Resolution;
@@ -76,6 +80,8 @@ export interface StateSnapshot {
     backstops: BackstopBid[];
     auctionOrders: number[];
   })[];
+  /** Events of several outcomes: present only when there is one (older snapshots and state hashes stay as they were). */
+  eventGroups?: (Omit<EventGroupState, "escrow" | "marketIds"> & { escrow: string; marketIds: string[] })[];
   orders: (Omit<OrderState, "reservedCash"> & { reservedCash: string })[];
   references: [string, string][];
   totals: { deposits: string; insuranceDeposits: string; withdrawals: string; fees: string };
@@ -105,6 +111,7 @@ export function snapshotOf(state: State): StateSnapshot {
       takerFeeBps: m.takerFeeBps,
       status: m.status,
       outcome: m.outcome,
+      ...(m.eventId === null ? {} : { eventId: m.eventId }),
       escrow: str(m.escrow),
       pairs: m.pairs,
       lastPrice: m.lastPrice,
@@ -152,6 +159,15 @@ export function snapshotOf(state: State): StateSnapshot {
             },
           }),
     })),
+    ...(state.eventGroups.size === 0
+      ? {}
+      : {
+          eventGroups: [...state.eventGroups.values()].map((g) => ({
+            ...g,
+            marketIds: [...g.marketIds],
+            escrow: str(g.escrow),
+          })),
+        }),
     orders: [...state.orders.values()].map((o) => ({ ...o, reservedCash: str(o.reservedCash) })),
     references: [...state.references.entries()],
     totals: {
@@ -239,6 +255,7 @@ export function stateFromSnapshot(s: StateSnapshot): State {
       auctionUntil: m.auctionUntil,
       auctionOrders: [...m.auctionOrders],
       backstops: new Map(m.backstops.map((b) => [`${b.accountId}|${b.outcome}`, { ...b }])),
+      eventId: m.eventId ?? null,
       resolution:
         m.resolution === undefined
           ? null
@@ -251,6 +268,9 @@ export function stateFromSnapshot(s: StateSnapshot): State {
             },
     });
   }
+  const eventGroups = new Map<string, EventGroupState>();
+  for (const g of s.eventGroups ?? [])
+    eventGroups.set(g.eventId, { ...g, marketIds: [...g.marketIds], escrow: money(g.escrow) });
   const orders = new OrderTable();
   for (const o of s.orders)
     orders.add({
@@ -262,6 +282,7 @@ export function stateFromSnapshot(s: StateSnapshot): State {
   const restored: State = {
     accounts,
     markets,
+    eventGroups,
     orders,
     references: new Map(s.references),
     totals: {

@@ -151,6 +151,26 @@ export interface MarketState {
   readonly backstops: Map<string, BackstopBid>;
   /** A proposed resolution in its challenge window (or challenged and waiting for the ruling); null otherwise. */
   resolution: PendingResolution | null;
+  /** The event this market is an outcome of (null: a market of its own). */
+  readonly eventId: string | null;
+}
+
+/**
+ * An event of mutually exclusive outcomes (one market each, exactly one resolves YES). Conversions leave every market
+ * of the event `unpairedYes` more YES than NO shares; whichever wins pays them, so the event holds that much in escrow.
+ */
+export interface EventGroupState {
+  readonly eventId: string;
+  readonly title: string;
+  readonly resolvesAt: string;
+  readonly marketIds: readonly string[];
+  /** YES shares of every market of the event not paired with a NO of the same market (each market the same). */
+  unpairedYes: number;
+  /** Collateral held for them: exactly `unpairedYes` × 1 until the event resolves. */
+  escrow: Money;
+  status: "open" | "resolved";
+  /** The winning market, null when INVALID or not resolved. */
+  winner: string | null;
 }
 
 export type OrderStatus = "open" | "filled" | "cancelled";
@@ -205,6 +225,8 @@ export interface Held {
 export interface State {
   readonly accounts: Map<string, AccountState>;
   readonly markets: Map<string, MarketState>;
+  /** Events of several outcomes, by id. */
+  readonly eventGroups: Map<string, EventGroupState>;
   readonly orders: OrderTable;
   /** "deposit|withdrawal:accountId:reference" → the amount, for idempotent money movements. */
   readonly references: Map<string, string>;
@@ -221,6 +243,7 @@ export interface State {
 export const initialState = (): State => ({
   accounts: new Map(),
   markets: new Map(),
+  eventGroups: new Map(),
   orders: new OrderTable(),
   references: new Map(),
   totals: { deposits: ZERO, insuranceDeposits: ZERO, withdrawals: ZERO, fees: ZERO },
@@ -276,7 +299,12 @@ export type ReferenceKind =
   | "redeem"
   | "insurance"
   | "margin"
-  | "challenge";
+  | "challenge"
+  | "convert";
 
 export const referenceKey = (kind: ReferenceKind, accountId: string, reference: string): string =>
   `${kind}:${accountId}:${reference}`;
+
+/** What a conversion's reference stands for (its retry must ask for the same): the markets, sorted, and the quantity. */
+export const conversionTerms = (marketIds: readonly string[], quantity: number): string =>
+  `${[...marketIds].sort().join(",")}×${quantity}`;

@@ -18,6 +18,17 @@ import {
 } from "@pmx/domain";
 import { GENESIS_HASH } from "./chain.js";
 import {
+  type ActivityRecord,
+  type FillRecord,
+  type FillView,
+  History,
+  type HistorySnapshot,
+  lowerBound,
+  type TradeRecord,
+  type TradeView,
+  tradeView,
+} from "./history.js";
+import {
   chainProblem,
   decodeStoredEvent,
   eventDataText,
@@ -27,19 +38,6 @@ import {
   type StoredEvent,
 } from "./log-format.js";
 import { type OrderFillView, type OrderView, orderView } from "./views.js";
-
-export interface TradeView {
-  tradeId: string;
-  marketId: string;
-  kind: string;
-  /** YES price. */
-  price: string;
-  quantity: string;
-  /** Side and outcome of the taker (the aggressor). */
-  takerSide: string;
-  takerOutcome: string;
-  at: string;
-}
 
 /** How an order stood when the command that placed it was done: the first answer to that request. */
 interface Placement {
@@ -52,11 +50,10 @@ interface Placement {
 /** The metadata a projection needs of each event. */
 export type EventMeta = Pick<LogMetadata, "commandId" | "seq" | "at" | "index" | "count" | "hash">;
 
-export const RECENT_TRADES_PER_MARKET = 1000;
-
 /** A projection at one position of the log, as a plain-JSON snapshot. */
 export interface ProjectionSnapshot {
-  version: 1;
+  /** 2: every trade, fill and cash change since genesis (`history`); version 1 kept only recent trades. */
+  version: 2;
   /** Events applied: the snapshot continues with the event of this revision. */
   eventCount: number;
   /** The chain head after the last applied event. */
@@ -66,7 +63,7 @@ export interface ProjectionSnapshot {
   /** SHA-256 of the canonical state, to check the restored state against. */
   stateHash: string;
   state: StateSnapshot;
-  trades: [string, TradeView[]][];
+  history: HistorySnapshot;
   fills: [string, OrderFillView[]][];
   placements: [string, Placement][];
   ordersByAccount: [string, string[]][];
@@ -93,7 +90,7 @@ export class ExchangeProjection {
   lastSeq = 0;
   /** Time of the last command applied (ms). */
   lastAt = 0;
-  private readonly trades = new Map<string, TradeView[]>();
+  private history = new History();
   private readonly fills = new Map<string, OrderFillView[]>();
   private readonly placements = new Map<string, Placement>();
   private readonly placedInCommand: string[] = [];
@@ -117,14 +114,14 @@ export class ExchangeProjection {
   /** Everything the projection holds, as plain JSON (taken between commands). */
   toSnapshot(): ProjectionSnapshot {
     return {
-      version: 1,
+      version: 2,
       eventCount: this.eventCount,
       head: this.head,
       lastSeq: this.lastSeq,
       lastAt: this.lastAt,
       stateHash: this.stateHash(),
       state: snapshotOf(this.state),
-      trades: [...this.trades.entries()],
+      history: this.history.toSnapshot(),
       fills: [...this.fills.entries()],
       placements: [...this.placements.entries()],
       ordersByAccount: [...this.ordersByAccount.entries()],
@@ -133,13 +130,14 @@ export class ExchangeProjection {
 
   /** The projection a snapshot was taken of; throws when its state does not hash to the recorded state hash. */
   static fromSnapshot(s: ProjectionSnapshot): ExchangeProjection {
-    if (s.version !== 1) throw new Error(`projection snapshot version ${String(s.version)} is not supported`);
+    // A version 1 snapshot lacks the histories: the log is read from genesis instead.
+    if (s.version !== 2) throw new Error(`projection snapshot version ${String(s.version)} is not supported`);
     const p = new ExchangeProjection(stateFromSnapshot(s.state));
     p.eventCount = s.eventCount;
     p.head = s.head;
     p.lastSeq = s.lastSeq;
     p.lastAt = s.lastAt;
-    for (const [k, v] of s.trades) p.trades.set(k, v);
+    p.history = History.fromSnapshot(s.history);
     for (const [k, v] of s.fills) p.fills.set(k, v);
     for (const [k, v] of s.placements) p.placements.set(k, v);
     for (const [k, v] of s.ordersByAccount) p.ordersByAccount.set(k, v);
@@ -202,7 +200,9 @@ export class ExchangeProjection {
 
   /** Applies an event whose chain hash has already been computed (by the writer or by `applyStored`). */
   apply(event: Event, meta: EventMeta): void {
+    const cashBefore = this.views ? this.history.cashBefore(event, this.state) : null;
     evolve(this.state, event);
+    if (this.views) this.history.apply(event, this.eventCount, meta.at, this.state, cashBefore);
     this.head = meta.hash;
     this.eventCount += 1;
     this.lastSeq = meta.seq;
@@ -214,7 +214,7 @@ export class ExchangeProjection {
     } else this.commandOpen = { commandId: meta.commandId, next: meta.index + 1, count: meta.count };
   }
 
-  private applyToViews(event: Event, meta: EventMeta): void {
+  private applyToViews(event: Event, _meta: EventMeta): void {
     const named = event as unknown as Record<string, unknown>;
     for (const field of ORDER_FIELDS) {
       const id = named[field];
@@ -231,21 +231,6 @@ export class ExchangeProjection {
         }
         break;
       case "TradeExecuted": {
-        const at = new Date(meta.at).toISOString();
-        const list = this.trades.get(event.marketId) ?? [];
-        list.push({
-          tradeId: event.tradeId,
-          marketId: event.marketId,
-          kind: event.kind,
-          price: event.yesPrice,
-          quantity: String(event.quantity),
-          takerSide: event.takerSide,
-          takerOutcome: event.takerOutcome,
-          at,
-        });
-        if (list.length > RECENT_TRADES_PER_MARKET * 2)
-          list.splice(0, list.length - RECENT_TRADES_PER_MARKET);
-        this.trades.set(event.marketId, list);
         this.fills.get(event.makerOrderId)?.push({
           tradeId: event.tradeId,
           price: priceOf(event.makerAmount, event.quantity),
@@ -326,6 +311,34 @@ export class ExchangeProjection {
     for (let i = list.length - 1; i >= 0; i--) yield this.state.orders.byNumber(list[i]!)!.orderId;
   }
 
+  /**
+   * Ids of the account's orders, newest (highest number) first, with the status when one is given, numbered below
+   * `beforeNumber` when it is not null (a page's cursor): lazily, each list entered by binary search.
+   */
+  *orderIdsNewestFirst(
+    accountId: string,
+    status: "open" | "filled" | "cancelled" | undefined,
+    beforeNumber: number | null,
+  ): IterableIterator<string> {
+    const below = beforeNumber ?? Number.POSITIVE_INFINITY;
+    if (status === "open") {
+      for (const id of this.orderIdsWithStatus(accountId, "open"))
+        if (this.state.orders.get(id)!.number < below) yield id;
+      return;
+    }
+    if (status !== undefined) {
+      const list =
+        status === "filled" ? this.byStatus.get(accountId)?.filled : this.byStatus.get(accountId)?.cancelled;
+      if (!list) return;
+      for (let i = lowerBound(list, below, (n) => n) - 1; i >= 0; i--)
+        yield this.state.orders.byNumber(list[i]!)!.orderId;
+      return;
+    }
+    const ids = this.orderIdsOf(accountId);
+    const numberOf = (id: string) => this.state.orders.get(id)!.number;
+    for (let i = lowerBound(ids, below, numberOf) - 1; i >= 0; i--) yield ids[i]!;
+  }
+
   /** SHA-256 of the canonical state: equal states, equal hashes. */
   stateHash(): string {
     const hash = createHash("sha256");
@@ -337,10 +350,36 @@ export class ExchangeProjection {
     return solvency(this.state);
   }
 
-  /** Newest first. */
-  recentTrades(marketId: string, limit: number): TradeView[] {
-    const list = this.trades.get(marketId) ?? [];
-    return list.slice(Math.max(0, list.length - limit)).reverse();
+  /** Newest first, as the stream's snapshot gives them (without their log position). */
+  recentTrades(marketId: string, limit: number): Omit<TradeView, "sequence">[] {
+    const list = this.history.tradesOf(marketId);
+    return list
+      .slice(Math.max(0, list.length - limit))
+      .reverse()
+      .map((r) => {
+        const { sequence: _, ...view } = tradeView(r);
+        return view;
+      });
+  }
+
+  /** Every trade of the market since genesis, oldest first (each with its log position). */
+  tradesOf(marketId: string): readonly TradeRecord[] {
+    return this.history.tradesOf(marketId);
+  }
+
+  /** Every fill of the account's orders since genesis, oldest first (`fillView` answers one). */
+  fillsOf(accountId: string): readonly FillRecord[] {
+    return this.history.fillsOf(accountId);
+  }
+
+  /** A kept fill as answered: the fields of its trade and its order. */
+  fillView(fill: FillRecord): FillView {
+    return this.history.fillView(fill, this.state);
+  }
+
+  /** Every change of the account's cash (free + reserved) since genesis, oldest first, with the cash after it. */
+  activityOf(accountId: string): readonly ActivityRecord[] {
+    return this.history.activityOf(accountId);
   }
 
   /** Ids of the account's orders, oldest first. */

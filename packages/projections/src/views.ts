@@ -141,6 +141,8 @@ export interface MarketView {
   fundingRate: string;
   fundingRateUnit: "per_hour_fraction_of_loan";
   phase: "continuous" | "auction" | "halted" | "closed" | "resolved";
+  /** The event this market is an outcome of, if any. */
+  eventId?: string;
   /** End of the running call auction (ISO time). */
   auctionUntil?: string;
   /** The market's insurance fund. */
@@ -224,8 +226,39 @@ export function marketView(market: MarketState, nowMs: number): MarketView {
   };
   if (market.outcome) view.outcome = market.outcome;
   if (market.auctionUntil !== null) view.auctionUntil = new Date(market.auctionUntil).toISOString();
+  if (market.eventId !== null) view.eventId = market.eventId;
   const resolution = resolutionView(market);
   if (resolution !== null) view.resolution = resolution;
+  return view;
+}
+
+/** An event of several outcomes with its markets (`GET /v1/events/{eventId}`). */
+export interface EventView {
+  eventId: string;
+  title: string;
+  resolvesAt: string;
+  status: "open" | "resolved";
+  /** The winning market once resolved to one. */
+  winner?: string;
+  /** YES shares of every market not paired with a NO of the same market (from conversions), and their escrow. */
+  convertedYes: string;
+  escrow: string;
+  markets: MarketView[];
+}
+
+export function eventView(state: State, eventId: string, nowMs: number): EventView | null {
+  const group = state.eventGroups.get(eventId);
+  if (!group) return null;
+  const view: EventView = {
+    eventId: group.eventId,
+    title: group.title,
+    resolvesAt: group.resolvesAt,
+    status: group.status,
+    convertedYes: String(group.unpairedYes),
+    escrow: toAmountString(group.escrow),
+    markets: group.marketIds.map((id) => marketView(state.markets.get(id)!, nowMs)),
+  };
+  if (group.winner !== null) view.winner = group.winner;
   return view;
 }
 

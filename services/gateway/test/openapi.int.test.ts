@@ -61,6 +61,9 @@ const BODY_CODECS: Record<string, t.Mixed> = {
   "post /v1/markets/{marketId}/resolve": B.ResolveBody,
   "post /v1/markets/{marketId}/challenge": B.ChallengeBody,
   "post /v1/markets/{marketId}/rule": B.RuleBody,
+  "post /v1/events": B.ListEventBody,
+  "post /v1/events/{eventId}/convert": B.ConvertBody,
+  "post /v1/events/{eventId}/resolve": B.ResolveEventBody,
   "post /v1/admin/clock": B.ClockBody,
   "post /v1/withdrawals": B.MoneyMovementBody,
   "post /v1/orders": B.OrderBody,
@@ -343,6 +346,7 @@ describe("GET /v1/openapi.json", () => {
       "marketId",
       "status",
       "limit",
+      "cursor",
     ]);
     expect(params("get", "/v1/orders")[2]!.schema.enum).toEqual(["open", "filled", "cancelled"]);
   });
@@ -513,6 +517,86 @@ describe("GET /v1/openapi.json", () => {
       const answer = await gw.operator("POST", "/v1/accounts", {});
       expect(answer.status).toBe(201);
       check("post", "/v1/accounts", 201, answer.body);
+    });
+
+    it("for the lists, histories, candles and cancel-all", async () => {
+      expect((await gw.operator("POST", "/v1/markets", marketBody("m3"))).status).toBe(201);
+      const order = (who: Credentials, clientOrderId: string, side: string, price: string) =>
+        gw.signed(who, "POST", "/v1/orders", {
+          clientOrderId,
+          marketId: "m3",
+          side: "buy",
+          outcome: side,
+          price,
+          quantity: "3",
+        });
+      expect((await order(bob, "t1", "NO", "0.45")).status).toBe(201);
+      expect((await order(alice, "t2", "YES", "0.55")).status).toBe(201);
+      expect((await order(alice, "t3", "YES", "0.20")).status).toBe(201);
+      const answers: [string, string, () => Promise<{ status: number; body: unknown }>, number][] = [
+        ["get", "/v1/markets", () => gw.anonymous("GET", "/v1/markets?status=open&limit=1"), 200],
+        ["get", "/v1/markets", () => gw.anonymous("GET", "/v1/markets?status=shut"), 400],
+        [
+          "get",
+          "/v1/markets/{marketId}/trades",
+          () => gw.anonymous("GET", "/v1/markets/m3/trades?limit=1"),
+          200,
+        ],
+        [
+          "get",
+          "/v1/markets/{marketId}/trades",
+          () => gw.anonymous("GET", "/v1/markets/m3/trades?cursor=eA"),
+          400,
+        ],
+        [
+          "get",
+          "/v1/markets/{marketId}/candles",
+          () => gw.anonymous("GET", "/v1/markets/m3/candles?interval=1m"),
+          200,
+        ],
+        [
+          "get",
+          "/v1/markets/{marketId}/candles",
+          () => gw.anonymous("GET", "/v1/markets/m9/candles?interval=1m"),
+          404,
+        ],
+        ["get", "/v1/orders", () => gw.signed(alice, "GET", "/v1/orders?limit=1"), 200],
+        ["get", "/v1/fills", () => gw.signed(alice, "GET", "/v1/fills"), 200],
+        ["get", "/v1/fills", () => gw.operator("GET", "/v1/fills?accountId=bob&marketId=m3"), 200],
+        ["get", "/v1/fills", () => gw.signed(alice, "GET", "/v1/fills?accountId=bob"), 403],
+        ["get", "/v1/account/activity", () => gw.signed(alice, "GET", "/v1/account/activity"), 200],
+        [
+          "get",
+          "/v1/account/activity",
+          () => gw.operator("GET", "/v1/account/activity?accountId=bob&type=fee"),
+          200,
+        ],
+        ["delete", "/v1/orders", () => gw.signed(alice, "DELETE", "/v1/orders?marketId=m3"), 200],
+        ["delete", "/v1/orders", () => gw.signed(alice, "DELETE", "/v1/orders?marketId=m9"), 404],
+        [
+          "delete",
+          "/v1/accounts/{accountId}/orders",
+          () => gw.operator("DELETE", "/v1/accounts/bob/orders"),
+          200,
+        ],
+        [
+          "delete",
+          "/v1/accounts/{accountId}/orders",
+          () => gw.signed(bob, "DELETE", "/v1/accounts/bob/orders"),
+          403,
+        ],
+      ];
+      for (const [method, path, request, status] of answers) {
+        const answer = await request();
+        expect(answer.status, `${method} ${path} ${JSON.stringify(answer.body)}`).toBe(status);
+        check(method, path, answer.status, answer.body);
+      }
+      const fills = await gw.signed(alice, "GET", "/v1/fills?marketId=m3");
+      expect((fills.body as { fills: unknown[] }).fills).toHaveLength(1);
+      const candles = await gw.anonymous("GET", "/v1/markets/m3/candles?interval=1d");
+      expect((candles.body as { candles: unknown[] }).candles).toEqual([
+        expect.objectContaining({ open: "0.55", high: "0.55", low: "0.55", close: "0.55", volume: "3" }),
+      ]);
     });
   });
 });

@@ -3,7 +3,19 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { RiskParamsInput } from "@pmx/domain";
-import { accountView, bookView, insuranceView, marketView, poolView } from "@pmx/projections";
+import {
+  accountView,
+  activityView,
+  bookView,
+  candlesOf,
+  eventView,
+  insuranceView,
+  type MarketView,
+  marketView,
+  pageBackward,
+  poolView,
+  tradeView,
+} from "@pmx/projections";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -22,6 +34,7 @@ import { ReplayGuard } from "../replay-guard.js";
 import { AdmissionRefused, type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
 import { Authenticator, type Principal } from "./auth.js";
 import * as B from "./bodies.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 import { ApiError, fromRejection, gatewayError } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -107,9 +120,18 @@ function drainBody(
   });
 }
 
-function* newestFirst(ids: readonly string[]): IterableIterator<string> {
-  for (let i = ids.length - 1; i >= 0; i--) yield ids[i]!;
-}
+/** Writes that take a query string (the filter of a cancel-all); every other write takes none. */
+const WRITES_WITH_QUERY = /^DELETE (\/v1\/orders|\/v1\/accounts\/[^/?]+\/orders)\?/;
+
+const CANDLE_MS = { "1m": 60_000, "5m": 300_000, "1h": 3_600_000, "1d": 86_400_000 } as const;
+
+/** Which markets `GET /v1/markets?status=` keeps: `closed` is the phase past resolvesAt, not yet resolved. */
+const MARKET_FILTER: Record<B.MarketStatusFilter, (m: MarketView) => boolean> = {
+  open: (m) => m.status === "open" && m.phase !== "closed",
+  halted: (m) => m.status === "halted",
+  closed: (m) => m.phase === "closed",
+  resolved: (m) => m.status === "resolved",
+};
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, exchange, credentials, metrics } = deps;
@@ -193,7 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { "retry-after": String(wait) },
       );
     // Writes are named by their path and body alone: a query string on one is a mistake, not something to ignore.
-    if (req.method !== "GET" && req.url.includes("?"))
+    if (req.method !== "GET" && req.url.includes("?") && !WRITES_WITH_QUERY.test(`${req.method} ${req.url}`))
       throw gatewayError("UNEXPECTED_QUERY", "this request takes no query parameters");
   });
 
@@ -372,9 +394,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
   app.get("/v1/markets", async (req) => {
-    noQuery(req);
+    const q = decodeOr400(B.MarketsQuery, { ...(req.query as object) }, "query");
     const now = exchange.clock.now();
-    return { markets: [...state().markets.values()].map((m) => marketView(m, now)) };
+    const limit = q.limit ?? 100;
+    const byStatus = q.status ? MARKET_FILTER[q.status] : () => true;
+    const keep =
+      q.eventId === undefined ? byStatus : (v: MarketView) => v.eventId === q.eventId && byStatus(v);
+    // The cursor belongs to its filters (status, and event when named).
+    const scope = q.eventId === undefined ? (q.status ?? "") : `${q.status ?? ""}|${q.eventId}`;
+    // Listing order (oldest first, as before pagination); the cursor is the listing number to continue from.
+    let index = decodeCursor(q.cursor, "markets", scope) ?? 0;
+    const all = [...state().markets.values()];
+    const markets: MarketView[] = [];
+    let nextCursor: string | null = null;
+    for (; index < all.length; index++) {
+      const view = marketView(all[index]!, now);
+      if (!keep(view)) continue;
+      if (markets.length === limit) {
+        nextCursor = encodeCursor("markets", scope, index);
+        break;
+      }
+      markets.push(view);
+    }
+    return { markets, nextCursor };
   });
   app.get("/v1/markets/:marketId", async (req) => {
     noQuery(req);
@@ -390,7 +432,41 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const q = decodeOr400(B.TradesQuery, { ...(req.query as object) }, "query");
     marketOr404(marketId);
-    return { trades: exchange.projection.recentTrades(marketId, q.limit ?? 100) };
+    const before = decodeCursor(q.cursor, "trades", marketId);
+    const page = pageBackward(
+      exchange.projection.tradesOf(marketId),
+      (t) => t.sequence,
+      q.limit ?? 100,
+      before,
+    );
+    return {
+      trades: page.items.map(tradeView),
+      nextCursor: page.next === null ? null : encodeCursor("trades", marketId, page.next),
+    };
+  });
+  app.get("/v1/markets/:marketId/candles", async (req) => {
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    const q = decodeOr400(B.CandlesQuery, { ...(req.query as object) }, "query");
+    marketOr404(marketId);
+    const fromMs = q.from === undefined ? 0 : Date.parse(q.from);
+    const toMs = q.to === undefined ? Number.MAX_SAFE_INTEGER : Date.parse(q.to);
+    if (fromMs >= toMs)
+      throw gatewayError("INVALID_TIME_RANGE", "query: from must be before to", { from: q.from, to: q.to });
+    const scope = `${marketId}/${q.interval}`;
+    const resume = decodeCursor(q.cursor, "candles", scope);
+    const page = candlesOf(
+      exchange.projection.tradesOf(marketId),
+      CANDLE_MS[q.interval],
+      Math.max(fromMs, resume ?? 0),
+      toMs,
+      q.limit ?? 100,
+    );
+    return {
+      marketId,
+      interval: q.interval,
+      candles: page.candles,
+      nextCursor: page.next === null ? null : encodeCursor("candles", scope, page.next),
+    };
   });
 
   // ---- operator ----
@@ -450,6 +526,77 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     await submit(command);
     return send(reply, 201, marketView(marketOr404(b.marketId), exchange.clock.now()));
+  });
+  // ---- events of several outcomes ----
+  const eventOr404 = (eventId: string) => {
+    const view = eventView(state(), eventId, exchange.clock.now());
+    if (!view) throw new ApiError(404, "UNKNOWN_EVENT", `no event ${eventId}`, { eventId });
+    return view;
+  };
+  app.post("/v1/events", async (req, reply) => {
+    operator(req);
+    const b = decodeOr400(B.ListEventBody, needsBody(req), "body");
+    const command: Record<string, unknown> = {
+      type: "ListEvent",
+      eventId: b.eventId,
+      title: b.title,
+      tickSize: b.tickSize ?? "0.01",
+      resolvesAt: b.resolvesAt,
+      outcomes: b.outcomes.map((o) => ({ marketId: o.marketId, question: o.question })),
+    };
+    if (b.takerFeeBps !== undefined) command.takerFeeBps = b.takerFeeBps;
+    for (const key of Object.keys(RiskParamsInput)) {
+      const value = (b as Record<string, unknown>)[key];
+      if (value !== undefined) command[key] = value;
+    }
+    await submit(command as CommandInput);
+    return send(reply, 201, eventOr404(b.eventId));
+  });
+  app.get("/v1/events", async (req) => {
+    noQuery(req);
+    return { events: [...state().eventGroups.keys()].map(eventOr404) };
+  });
+  app.get("/v1/events/:eventId", async (req) => {
+    noQuery(req);
+    const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
+    return eventOr404(eventId);
+  });
+  app.post("/v1/events/:eventId/convert", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
+    const b = decodeOr400(B.ConvertBody, needsBody(req), "body");
+    const outcome = await submit({
+      type: "ConvertPositions",
+      accountId,
+      eventId,
+      marketIds: b.marketIds,
+      quantity: b.quantity,
+      reference: b.reference,
+    });
+    // A retry appends nothing: what it released is (k − 1) × quantity whole units, as the first time.
+    const converted = outcome.events.find((e) => e.type === "PositionsConverted");
+    const released =
+      converted?.type === "PositionsConverted"
+        ? converted.released
+        : (BigInt(b.marketIds.length - 1) * BigInt(b.quantity)).toString();
+    return {
+      eventId,
+      accountId,
+      marketIds: b.marketIds,
+      quantity: b.quantity,
+      released,
+      account: accountSummary(accountId),
+    };
+  });
+  app.post("/v1/events/:eventId/resolve", async (req) => {
+    operator(req);
+    const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
+    const b = decodeOr400(B.ResolveEventBody, needsBody(req), "body");
+    const command: Record<string, unknown> = { type: "ResolveEvent", eventId };
+    if (b.winner !== undefined) command.winner = b.winner;
+    if (b.outcome !== undefined) command.outcome = b.outcome;
+    await submit(command as CommandInput);
+    return eventOr404(eventId);
   });
   const marketAction = (
     path: string,
@@ -685,31 +832,96 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A repeat (no new events) answers the first answer with 200.
     return send(reply, outcome.events.length > 0 ? 201 : 200, answer);
   });
-  app.get("/v1/orders", async (req) => {
-    const q = decodeOr400(B.OrdersQuery, { ...(req.query as object) }, "query");
-    let accountId: string;
+  /** The account a history read is about: the signed account itself, or the one the operator names. */
+  const readerAccount = (req: FastifyRequest, named: string | undefined, what: string): string => {
     if (header(req, "authorization")) {
       operator(req);
-      if (!q.accountId)
-        throw new ApiError(400, "INVALID_REQUEST", "query: accountId is required for the operator");
-      accountId = q.accountId;
-    } else {
-      accountId = accountOf(signed(req));
-      if (q.accountId !== undefined && q.accountId !== accountId)
-        throw gatewayError("FORBIDDEN", "an account may only see its own orders");
+      if (!named) throw new ApiError(400, "INVALID_REQUEST", "query: accountId is required for the operator");
+      return named;
     }
+    const accountId = accountOf(signed(req));
+    if (named !== undefined && named !== accountId)
+      throw gatewayError("FORBIDDEN", `an account may only see its own ${what}`);
+    return accountId;
+  };
+  const knownAccount = (accountId: string) => {
+    if (!state().accounts.has(accountId))
+      throw new ApiError(404, "UNKNOWN_ACCOUNT", `no account ${accountId}`, { accountId });
+  };
+  app.get("/v1/orders", async (req) => {
+    const q = decodeOr400(B.OrdersQuery, { ...(req.query as object) }, "query");
+    const accountId = readerAccount(req, q.accountId, "orders");
     const orders = [];
-    const limit = q.limit ?? 1000;
+    const limit = q.limit ?? 100;
+    // Newest (highest order number) first; the cursor is the number of the last order answered.
+    const before = decodeCursor(q.cursor, "orders", accountId);
     // With a status, only the orders of that status are read (the projection's index), newest first.
     const p = exchange.projection;
-    const ids = q.status ? p.orderIdsWithStatus(accountId, q.status) : newestFirst(p.orderIdsOf(accountId));
-    for (const id of ids) {
-      if (orders.length >= limit) break;
+    let nextCursor: string | null = null;
+    let last = 0;
+    for (const id of p.orderIdsNewestFirst(accountId, q.status, before)) {
       const o = state().orders.get(id)!;
       if (q.marketId && o.marketId !== q.marketId) continue;
+      if (orders.length >= limit) {
+        nextCursor = encodeCursor("orders", accountId, last);
+        break;
+      }
       orders.push(p.order(o.orderId)!);
+      last = o.number;
     }
-    return { orders };
+    return { orders, nextCursor };
+  });
+  app.get("/v1/fills", async (req) => {
+    const q = decodeOr400(B.FillsQuery, { ...(req.query as object) }, "query");
+    const accountId = readerAccount(req, q.accountId, "fills");
+    knownAccount(accountId);
+    const before = decodeCursor(q.cursor, "fills", accountId);
+    const page = pageBackward(
+      exchange.projection.fillsOf(accountId),
+      (f) => f.pos,
+      q.limit ?? 100,
+      before,
+      q.marketId === undefined ? undefined : (f) => f.marketId === q.marketId,
+    );
+    return {
+      fills: page.items.map((f) => exchange.projection.fillView(f)),
+      nextCursor: page.next === null ? null : encodeCursor("fills", accountId, page.next),
+    };
+  });
+  app.get("/v1/account/activity", async (req) => {
+    const q = decodeOr400(B.ActivityQuery, { ...(req.query as object) }, "query");
+    const accountId = readerAccount(req, q.accountId, "activity");
+    knownAccount(accountId);
+    const before = decodeCursor(q.cursor, "activity", accountId);
+    const page = pageBackward(
+      exchange.projection.activityOf(accountId),
+      (e) => e.pos,
+      q.limit ?? 100,
+      before,
+      q.type === undefined ? undefined : (e) => e.type === q.type,
+    );
+    return {
+      entries: page.items.map(activityView),
+      nextCursor: page.next === null ? null : encodeCursor("activity", accountId, page.next),
+    };
+  });
+  /** Cancels the account's open orders (in one market when the query names it) by one command. */
+  const cancelAll = async (req: FastifyRequest, accountId: string) => {
+    const q = decodeOr400(B.CancelAllQuery, { ...(req.query as object) }, "query");
+    const outcome = await submit({
+      type: "CancelAllOrders",
+      accountId,
+      ...(q.marketId === undefined ? {} : { marketId: q.marketId }),
+    });
+    const cancelled: string[] = [];
+    for (const e of outcome.events) if (e.type === "OrderCancelled") cancelled.push(e.orderId);
+    return { cancelled };
+  };
+  app.delete("/v1/orders", async (req) => cancelAll(req, accountOf(signed(req))));
+  app.delete("/v1/accounts/:accountId/orders", async (req) => {
+    operator(req);
+    const { accountId } = decodeOr400(B.AccountIdParam, req.params, "path");
+    return cancelAll(req, accountId);
   });
   /** The order, for its owner (signed) or the operator (who may read any account's data). */
   const readableOrder = (req: FastifyRequest) => {

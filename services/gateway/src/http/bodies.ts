@@ -1,5 +1,6 @@
 // io-ts codecs of every request body, path and query the API takes; unknown fields are refused.
 import { Codecs, exactPartial, exactType, RiskParamsInput } from "@pmx/domain";
+import { ACTIVITY_TYPES } from "@pmx/projections";
 import * as t from "io-ts";
 
 const {
@@ -55,6 +56,27 @@ export const ListMarketBody = exactPartial(
   { marketId: Identifier, question: t.string, tickSize: TickSize, resolvesAt: CalendarTime },
   { takerFeeBps: FeeBps, ...RiskParamsInput },
   "ListMarketBody",
+);
+/** `POST /v1/events`: 2–100 outcomes, each a binary market; the terms and risk parameters apply to every one. */
+export const ListEventBody = exactPartial(
+  {
+    eventId: Identifier,
+    title: t.string,
+    resolvesAt: CalendarTime,
+    outcomes: t.array(exactType({ marketId: Identifier, question: t.string }, "EventOutcomeBody")),
+  },
+  { tickSize: TickSize, takerFeeBps: FeeBps, ...RiskParamsInput },
+  "ListEventBody",
+);
+export const EventIdParam = exactType({ eventId: Identifier }, "EventIdParam");
+export const ConvertBody = exactType(
+  { marketIds: t.array(Identifier), quantity: PositiveQuantity, reference: Reference },
+  "ConvertBody",
+);
+export const ResolveEventBody = exactPartial(
+  {},
+  { winner: Identifier, outcome: t.literal("INVALID") },
+  "ResolveEventBody",
 );
 export const PoolSupplyBody = exactType({ amount: DecimalString, reference: Reference }, "PoolSupplyBody");
 export const PoolRedeemBody = exactType({ shares: DecimalString, reference: Reference }, "PoolRedeemBody");
@@ -118,8 +140,31 @@ const IntegerString = (name: string, min: number, max: number) =>
     String,
   );
 
+/** An opaque page cursor, as a list's `nextCursor` gave it (base64url). */
+export const Cursor = new t.Type<string, string, unknown>(
+  "Cursor",
+  (u): u is string => typeof u === "string" && /^[A-Za-z0-9_-]{1,512}$/.test(u),
+  (u, c) =>
+    typeof u === "string" && /^[A-Za-z0-9_-]{1,512}$/.test(u)
+      ? t.success(u)
+      : t.failure(u, c, "expected a cursor as a list's nextCursor gave it"),
+  t.identity,
+);
+
+const Limit = IntegerString("limit", 1, 1000);
+
 export const BookQuery = exactPartial({}, { depth: IntegerString("depth", 1, 1000) }, "BookQuery");
-export const TradesQuery = exactPartial({}, { limit: IntegerString("limit", 1, 1000) }, "TradesQuery");
+export const TradesQuery = exactPartial({}, { limit: Limit, cursor: Cursor }, "TradesQuery");
+export type MarketStatusFilter = t.TypeOf<typeof MarketStatusFilter>;
+export const MarketStatusFilter = t.keyof(
+  { open: null, halted: null, closed: null, resolved: null },
+  "MarketStatusFilter",
+);
+export const MarketsQuery = exactPartial(
+  {},
+  { status: MarketStatusFilter, eventId: Identifier, limit: Limit, cursor: Cursor },
+  "MarketsQuery",
+);
 /** A checkpoints page's cursor: the revision the next page stays below (a whole number as text). */
 const RevisionCursor = new t.Type<number, string, unknown>(
   "RevisionCursor",
@@ -141,10 +186,32 @@ export const OrdersQuery = exactPartial(
     accountId: Identifier,
     marketId: Identifier,
     status: t.keyof({ open: null, filled: null, cancelled: null }),
-    limit: IntegerString("limit", 1, 1000),
+    limit: Limit,
+    cursor: Cursor,
   },
   "OrdersQuery",
 );
+export const FillsQuery = exactPartial(
+  {},
+  { accountId: Identifier, marketId: Identifier, limit: Limit, cursor: Cursor },
+  "FillsQuery",
+);
+export const ActivityType = t.keyof(
+  Object.fromEntries(ACTIVITY_TYPES.map((k) => [k, null])) as Record<(typeof ACTIVITY_TYPES)[number], null>,
+  "ActivityType",
+);
+export const ActivityQuery = exactPartial(
+  {},
+  { accountId: Identifier, type: ActivityType, limit: Limit, cursor: Cursor },
+  "ActivityQuery",
+);
+export const CandleInterval = t.keyof({ "1m": null, "5m": null, "1h": null, "1d": null }, "CandleInterval");
+export const CandlesQuery = exactPartial(
+  { interval: CandleInterval },
+  { from: CalendarTime, to: CalendarTime, limit: Limit, cursor: Cursor },
+  "CandlesQuery",
+);
+export const CancelAllQuery = exactPartial({}, { marketId: Identifier }, "CancelAllQuery");
 
 /** Subscription messages on the WebSocket stream. */
 export const StreamMessage = t.union([

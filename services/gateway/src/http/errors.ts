@@ -69,6 +69,12 @@ export const REJECTION_STATUS: Record<RejectionCode, number> = {
   ALREADY_RULED: 409,
   CHALLENGE_WINDOW_CLOSED: 422,
   BOND_TOO_SMALL: 422,
+  UNKNOWN_EVENT: 404,
+  EVENT_EXISTS: 409,
+  INVALID_EVENT: 422,
+  EVENT_RESOLVED: 422,
+  EVENT_CONVERTED: 422,
+  EVENT_MARKET: 422,
 };
 
 export const fromRejection = (r: Rejection): ApiError =>
@@ -107,6 +113,12 @@ export const GATEWAY_ERRORS = {
     status: 400,
     meaning: "a write (any method but GET) takes no query string: it is named by its path and body alone",
   },
+  INVALID_CURSOR: {
+    status: 400,
+    meaning:
+      "the cursor is not one this list gave: pass `nextCursor` back unchanged, with the same path (market, account, interval)",
+  },
+  INVALID_TIME_RANGE: { status: 400, meaning: "`from` must be before `to`" },
   TOO_MANY_OPEN_ORDERS: {
     status: 422,
     meaning:

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document served at GET /v1/openapi.json: request schemas generated from the io-ts codecs of
 // `bodies.ts`, answers written as JSON Schema by hand, every error code by HTTP status, auth and stream protocol.
 import type { Codecs, RejectionCode } from "@pmx/domain";
+import { ACTIVITY_TYPES } from "@pmx/projections";
 import type * as t from "io-ts";
 import * as B from "./bodies.js";
 import { GATEWAY_ERRORS, REJECTION_STATUS } from "./errors.js";
@@ -122,8 +123,17 @@ export const NAMED_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   limit: {
     type: "string",
     pattern: "^[0-9]{1,6}$",
-    description: "An integer from 1 to 1000: most items answered.",
+    description: "An integer from 1 to 1000: most items answered (default 100).",
     examples: ["100"],
+  },
+  Cursor: {
+    type: "string",
+    pattern: "^[A-Za-z0-9_-]{1,512}$",
+    description:
+      "Opaque: the `nextCursor` of the previous page of the same list, passed back unchanged. It names a position " +
+      "in the log, so it stays valid across restarts and on followers; a cursor of another list is a 400 " +
+      "INVALID_CURSOR.",
+    examples: ["WyJ0cmFkZXMiLCJtMSIsNDJd"],
   },
   RevisionCursor: {
     type: "string",
@@ -229,6 +239,17 @@ const object = (properties: Record<string, unknown>, optional: string[] = []): J
 });
 const listOf = (key: string, item: string): JsonSchema =>
   object({ [key]: { type: "array", items: ref(item) } });
+const nextCursor: JsonSchema = {
+  type: ["string", "null"],
+  description:
+    "Pass as `?cursor=` (with the same path and filters) for the next page; null on the last page.",
+};
+/** A paginated list: the items and the cursor of the next page. */
+const pageOf = (key: string, item: string, description: string): JsonSchema => ({
+  ...object({ [key]: { type: "array", items: ref(item) }, nextCursor }),
+  description,
+});
+const time = (description: string): JsonSchema => ({ type: "string", format: "date-time", description });
 
 const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
   Error: {
@@ -387,10 +408,43 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
         type: "object",
         description: "The risk parameters the market was listed with (see docs/risk-model.md).",
       },
+      eventId: str("The event this market is an outcome of (absent for a market of its own)."),
     },
-    ["outcome", "auctionUntil", "resolution"],
+    ["outcome", "auctionUntil", "eventId", "resolution"],
   ),
-  MarketList: listOf("markets", "Market"),
+  Event: object(
+    {
+      eventId: str("The event."),
+      title: str("What the event decides."),
+      resolvesAt: { type: "string", format: "date-time" },
+      status: { type: "string", enum: ["open", "resolved"] },
+      winner: str("The market that resolved YES (absent while open, and when INVALID)."),
+      convertedYes: whole(
+        "YES shares of every market of the event not paired with a NO of the same market: made by conversions.",
+      ),
+      escrow: decimal("Collateral the event holds for them: whichever market wins pays them 1 each."),
+      markets: { type: "array", items: ref("Market"), description: "One binary market per outcome." },
+    },
+    ["winner"],
+  ),
+  EventList: listOf("events", "Event"),
+  Conversion: object({
+    eventId: str("The event."),
+    accountId: str("Who converted."),
+    marketIds: {
+      type: "array",
+      items: { type: "string" },
+      description: "The k markets whose NO were burned.",
+    },
+    quantity: whole("NO shares burned in each."),
+    released: decimal("(k − 1) × quantity: collateral paid to the account."),
+    account: ref("AccountSummary"),
+  }),
+  MarketList: pageOf(
+    "markets",
+    "Market",
+    "Markets in listing order (oldest first, as before pagination), filtered by `status` when given.",
+  ),
   BookLevel: object({ price: decimal("YES price."), quantity: whole("Shares at this price.") }),
   Book: object({
     marketId: str("The market."),
@@ -410,8 +464,86 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
     takerSide: { type: "string", enum: ["buy", "sell"] },
     takerOutcome: { type: "string", enum: ["YES", "NO"] },
     at: { type: "string", format: "date-time" },
+    sequence: { type: "integer", description: "The log position (event revision) of the trade." },
   }),
-  TradeList: { ...listOf("trades", "Trade"), description: "Newest first." },
+  TradeList: pageOf("trades", "Trade", "Newest first, every trade since the market's listing, page by page."),
+  Candle: object({
+    start: time("Start of the interval (UTC, aligned on the interval: minutes, hours, days)."),
+    open: decimal("YES price of the interval's first trade."),
+    high: decimal("Highest YES price traded."),
+    low: decimal("Lowest YES price traded."),
+    close: decimal("YES price of the interval's last trade."),
+    volume: whole("Shares traded in the interval."),
+  }),
+  CandleList: object({
+    marketId: str("The market."),
+    interval: { type: "string", enum: ["1m", "5m", "1h", "1d"] },
+    candles: {
+      type: "array",
+      items: ref("Candle"),
+      description: "Oldest first; intervals without a trade are left out.",
+    },
+    nextCursor,
+  }),
+  Fill: object({
+    tradeId: str("The trade."),
+    orderId: str("The account's order that filled."),
+    clientOrderId: str("That order's clientOrderId."),
+    marketId: str("The market."),
+    side: { type: "string", enum: ["buy", "sell"] },
+    outcome: { type: "string", enum: ["YES", "NO"] },
+    price: decimal("Price of the order's own outcome."),
+    quantity: whole("Shares."),
+    liquidity: { type: "string", enum: ["maker", "taker"] },
+    fee: decimal("Fee paid for this fill (takers only)."),
+    at: time("When the trade happened."),
+    sequence: { type: "integer", description: "The log position (event revision) of the trade." },
+  }),
+  FillList: pageOf("fills", "Fill", "The account's fills, newest first."),
+  ActivityEntry: object(
+    {
+      sequence: {
+        type: "integer",
+        description:
+          "The log position (event revision) of the change; a trade's fill and its fee (a repayment and its fee part) share one.",
+      },
+      at: time("When the change happened."),
+      type: {
+        type: "string",
+        enum: [...ACTIVITY_TYPES],
+        description:
+          "deposit, withdrawal; fill (cash paid or received for shares, fee apart) and fee (the taker fee); loan (the " +
+          "pool's loan into a leveraged buy) and its repayments: funding (the jump-risk fees paid), loan_repayment (from " +
+          "a reduce), margin (added margin), deleverage, settlement, liquidation; settlement (payouts at resolution); " +
+          "liquidation (also proceeds of a position taken over by a backstop bid), liquidation_penalty, backstop (cash " +
+          "paid by the backstop bidder); pool_supply, pool_redeem; conversion (NO of several outcomes of an event converted); adjustment (anything else).",
+      },
+      marketId: str("The market, when the change concerns one."),
+      amount: {
+        type: "string",
+        pattern: "^-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,6})?$",
+        description: "Signed: a credit is positive, a debit negative.",
+      },
+      cashAfter: decimal(
+        "The account's cash (free + reserved, `total` of the summary) right after this entry.",
+      ),
+      reference: str("The reference of a deposit, withdrawal, pool supply or redemption, or added margin."),
+    },
+    ["marketId", "reference"],
+  ),
+  ActivityList: pageOf(
+    "entries",
+    "ActivityEntry",
+    "Every change of the account's cash (free + reserved), newest first: the amounts sum to the cash, each `cashAfter` is the running sum. Orders reserving and releasing cash move it between free and reserved, and are not entries.",
+  ),
+  CancelledOrders: object({
+    cancelled: {
+      type: "array",
+      items: { type: "string" },
+      description:
+        "Ids of the orders cancelled (reason USER), in order-number order; empty when none was open.",
+    },
+  }),
   OrderFill: object({
     tradeId: str("The trade."),
     price: decimal("Price of the order's own outcome."),
@@ -461,7 +593,7 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
     },
     ["cancelReason", "leverage"],
   ),
-  OrderList: { ...listOf("orders", "Order"), description: "Newest first." },
+  OrderList: pageOf("orders", "Order", "Newest first."),
   Solvency: object({
     balanced: { type: "boolean", description: "True only when netDeposits = heldTotal exactly, in decimal." },
     totals: object({
@@ -612,6 +744,13 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   INVALID_ORDER_TERMS: "the order's terms do not go together (a post-only order must be GTC)",
   ORDER_NOT_OPEN: "the order is already filled or cancelled",
   INVALID_RESOLVES_AT: "resolvesAt is not after the time of the listing",
+  UNKNOWN_EVENT: "no event with this id",
+  EVENT_EXISTS: "an event with this id already exists",
+  INVALID_EVENT:
+    "the event's terms are wrong: 2 to 100 distinct outcomes, a market of the event, a winner or INVALID",
+  EVENT_RESOLVED: "the event is already resolved",
+  EVENT_CONVERTED: "an event whose NO shares were converted resolves to a winner, not INVALID",
+  EVENT_MARKET: "the market is an outcome of an event: resolve the event",
   INVALID_RISK_PARAMS: "a market risk parameter is out of its allowed range",
   UNKNOWN_FUND: "no such insurance fund",
   INSUFFICIENT_POOL_SHARES: "not enough pool shares to redeem",
@@ -800,10 +939,12 @@ const OPERATIONS: Operation[] = [
     path: "/v1/markets",
     operationId: "listMarkets",
     tag: "public",
-    summary: "All markets",
+    summary: "Markets in listing order, page by page, optionally by status",
+    description:
+      "`status`: open (trading: continuous or auction), halted, closed (past resolvesAt, not resolved), resolved.",
     auth: "public",
-    query: B.NoQuery,
-    ok: { status: 200, description: "Every market.", schema: "MarketList" },
+    query: B.MarketsQuery,
+    ok: { status: 200, description: "Up to `limit` (default 100) markets.", schema: "MarketList" },
     errors: READ,
   },
   {
@@ -835,11 +976,27 @@ const OPERATIONS: Operation[] = [
     path: "/v1/markets/:marketId/trades",
     operationId: "getTrades",
     tag: "public",
-    summary: "Recent trades, newest first",
+    summary: "Trades, newest first, page by page back to the market's first",
     auth: "public",
     params: B.MarketIdParam,
     query: B.TradesQuery,
     ok: { status: 200, description: "Up to `limit` (default 100) trades.", schema: "TradeList" },
+    errors: [400, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/markets/:marketId/candles",
+    operationId: "getCandles",
+    tag: "public",
+    summary: "OHLCV candles of the market's trades, YES terms, oldest first",
+    description:
+      "`from` (inclusive) and `to` (exclusive) are ISO times (default: from the first trade, to now); candles " +
+      "start on UTC multiples of the interval; intervals without a trade are left out. Up to `limit` (default 100) " +
+      "candles; `nextCursor` continues with the next ones. 400 INVALID_TIME_RANGE when from is not before to.",
+    auth: "public",
+    params: B.MarketIdParam,
+    query: B.CandlesQuery,
+    ok: { status: 200, description: "The candles.", schema: "CandleList" },
     errors: [400, 404, 429, 500],
   },
   // ---- operator ----
@@ -1025,6 +1182,108 @@ const OPERATIONS: Operation[] = [
   },
   {
     method: "post",
+    path: "/v1/events",
+    operationId: "listEvent",
+    tag: "operator",
+    summary:
+      "List an event of 2–100 mutually exclusive outcomes: one binary market each, exactly one resolves YES",
+    description:
+      "Every market takes the event's resolvesAt, tick size (default 0.01), taker fee and risk parameters. A market " +
+      "of an event resolves only with the event (POST /v1/events/{eventId}/resolve).",
+    auth: "operator",
+    body: {
+      codec: B.ListEventBody,
+      required: true,
+      examples: {
+        election: {
+          summary: "four candidates",
+          value: {
+            eventId: "pres-2024",
+            title: "Who will win the 2024 US presidential election?",
+            resolvesAt: "2024-11-06T05:00:00Z",
+            outcomes: [
+              { marketId: "trump", question: "Will Trump win?" },
+              { marketId: "harris", question: "Will Harris win?" },
+              { marketId: "kennedy", question: "Will Kennedy win?" },
+              { marketId: "other", question: "Will anyone else win?" },
+            ],
+          },
+        },
+      },
+    },
+    ok: { status: 201, description: "The event with its markets.", schema: "Event" },
+    errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "get",
+    path: "/v1/events",
+    operationId: "listEvents",
+    tag: "public",
+    summary: "Events of several outcomes, in listing order",
+    auth: "public",
+    query: B.NoQuery,
+    ok: { status: 200, description: "Every event.", schema: "EventList" },
+    errors: READ,
+  },
+  {
+    method: "get",
+    path: "/v1/events/:eventId",
+    operationId: "getEvent",
+    tag: "public",
+    summary: "One event with its markets",
+    auth: "public",
+    params: B.EventIdParam,
+    query: B.NoQuery,
+    ok: { status: 200, description: "The event.", schema: "Event" },
+    errors: [400, 404, 429, 500],
+  },
+  {
+    method: "post",
+    path: "/v1/events/:eventId/convert",
+    operationId: "convertPositions",
+    tag: "account",
+    summary:
+      "Burn `quantity` free NO of each of k named markets of the event for (k − 1) × quantity collateral and `quantity` YES of every other market",
+    description:
+      "Exactly one outcome wins, so k NO are worth k − 1 for sure. Shares reserved by sell orders or pledged to a loan " +
+      "do not convert (422 INSUFFICIENT_SHARES). Idempotent by `reference`.",
+    auth: "account",
+    params: B.EventIdParam,
+    body: {
+      codec: B.ConvertBody,
+      required: true,
+      examples: {
+        three: {
+          summary: "10 NO of three candidates",
+          value: { marketIds: ["harris", "kennedy", "other"], quantity: "10", reference: "conv-1" },
+        },
+      },
+    },
+    ok: { status: 200, description: "What was converted and the account after it.", schema: "Conversion" },
+    errors: ACCOUNT_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/events/:eventId/resolve",
+    operationId: "resolveEvent",
+    tag: "operator",
+    summary:
+      "Resolve every market of the event at once: the winner YES, every other NO; or INVALID everywhere",
+    description:
+      "INVALID pays 0.5 a share in every market, and is refused (422 EVENT_CONVERTED) once NO shares have been " +
+      "converted: the event's escrow then backs one winner's converted YES only.",
+    auth: "operator",
+    params: B.EventIdParam,
+    body: {
+      codec: B.ResolveEventBody,
+      required: true,
+      examples: { winner: { summary: "a winner", value: { winner: "trump" } } },
+    },
+    ok: { status: 200, description: "The resolved event.", schema: "Event" },
+    errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "post",
     path: "/v1/admin/clock",
     operationId: "setClock",
     tag: "operator",
@@ -1154,8 +1413,59 @@ const OPERATIONS: Operation[] = [
     summary: "The signing account's orders, newest first (the operator names the account with ?accountId=)",
     auth: "accountOrOperator",
     query: B.OrdersQuery,
-    ok: { status: 200, description: "Up to `limit` (default 1000) orders.", schema: "OrderList" },
-    errors: SIGNED_READ,
+    ok: { status: 200, description: "Up to `limit` (default 100) orders.", schema: "OrderList" },
+    errors: [...SIGNED_READ, 403],
+  },
+  {
+    method: "delete",
+    path: "/v1/orders",
+    operationId: "cancelAllOrders",
+    tag: "account",
+    summary:
+      "Cancel all of the signing account's open orders (in one market with ?marketId=), in one command",
+    description:
+      "Each open order is cancelled with reason USER, all in one command (one group commit). No open order: 200 " +
+      "`{cancelled: []}`. Orders the exchange placed to liquidate a position are not cancelled.",
+    auth: "account",
+    query: B.CancelAllQuery,
+    ok: { status: 200, description: "The ids of the orders cancelled.", schema: "CancelledOrders" },
+    errors: [400, 401, 404, 429, 500, 503],
+  },
+  {
+    method: "delete",
+    path: "/v1/accounts/:accountId/orders",
+    operationId: "cancelAccountOrders",
+    tag: "operator",
+    summary: "The operator cancels all of an account's open orders (in one market with ?marketId=)",
+    description: "As `DELETE /v1/orders`, for any account.",
+    auth: "operator",
+    params: B.AccountIdParam,
+    query: B.CancelAllQuery,
+    ok: { status: 200, description: "The ids of the orders cancelled.", schema: "CancelledOrders" },
+    errors: [400, 401, 403, 404, 429, 500, 503],
+  },
+  {
+    method: "get",
+    path: "/v1/fills",
+    operationId: "listFills",
+    tag: "account",
+    summary: "The signing account's fills, newest first (the operator names the account with ?accountId=)",
+    auth: "accountOrOperator",
+    query: B.FillsQuery,
+    ok: { status: 200, description: "Up to `limit` (default 100) fills.", schema: "FillList" },
+    errors: [...SIGNED_READ, 403, 404],
+  },
+  {
+    method: "get",
+    path: "/v1/account/activity",
+    operationId: "listActivity",
+    tag: "account",
+    summary:
+      "Every change of the signing account's cash, newest first, with the cash after each (the operator names the account with ?accountId=)",
+    auth: "accountOrOperator",
+    query: B.ActivityQuery,
+    ok: { status: 200, description: "Up to `limit` (default 100) entries.", schema: "ActivityList" },
+    errors: [...SIGNED_READ, 403, 404],
   },
   {
     method: "get",
