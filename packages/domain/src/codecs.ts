@@ -215,4 +215,7 @@ export const RiskParamsV2Props = {
   maxAccountLoanFraction: DecimalString,
   maxMarketLoan: DecimalString,
   sharedFundMarketCap: DecimalString,
+  /** Resolution with a challenge window (issue 15): the default window of a resolution, and the smallest bond. */
+  challengeWindowSeconds: Seconds,
+  challengeBond: DecimalString,
 };

@@ -15,6 +15,7 @@ import {
   Resolution,
   RiskParamsProps,
   RiskParamsV2Props,
+  Seconds,
   Side,
   TickSize,
   TimeInForce,
@@ -82,7 +83,24 @@ export const ResolveEvent = exactPartial(
 export const HaltMarket = command("HaltMarket", { marketId: Identifier });
 export const ResumeMarket = command("ResumeMarket", { marketId: Identifier });
 export const SetMarkPrice = command("SetMarkPrice", { marketId: Identifier, price: PriceString });
-export const ResolveMarket = command("ResolveMarket", { marketId: Identifier, outcome: Resolution });
+/**
+ * The operator's resolution. With a challenge window (`challengeSeconds`, else the market's challengeWindowSeconds;
+ * 0 = final at once, as before the window existed) it is a proposal, final at `at` + the window unless challenged.
+ */
+export const ResolveMarket = exactPartial(
+  { type: t.literal("ResolveMarket"), at: EpochMs, marketId: Identifier, outcome: Resolution },
+  { challengeSeconds: Seconds },
+  "ResolveMarket",
+);
+/** Any account disputes a proposed outcome during its window, reserving `bond` (≥ the market's challengeBond) from its cash. */
+export const ChallengeResolution = command("ChallengeResolution", {
+  accountId: Identifier,
+  marketId: Identifier,
+  bond: DecimalString,
+  reference: Reference,
+});
+/** The operator's ruling on a challenged proposal: the final outcome (the same confirms the proposal). */
+export const RuleResolution = command("RuleResolution", { marketId: Identifier, outcome: Resolution });
 export const PlaceOrder = command("PlaceOrder", {
   accountId: Identifier,
   marketId: Identifier,
@@ -173,6 +191,8 @@ export const Command = t.union([
   ResumeMarket,
   SetMarkPrice,
   ResolveMarket,
+  ChallengeResolution,
+  RuleResolution,
   PlaceOrder,
   CancelOrder,
   CancelAllOrders,

@@ -10,13 +10,14 @@ import { deleverageSweep } from "./deleverage.js";
 import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
 import { cancellation, executeOrder } from "./execute.js";
-import { listMarket, settleMarket } from "./listing.js";
+import { listMarket } from "./listing.js";
 import { markOf, refreshMark } from "./mark.js";
 import { type Money, money, ONE, toAmountString } from "./money.js";
 import { convertPositions, listEvent, resolveEvent } from "./neg-risk.js";
 import { poolValueAt } from "./pool-value.js";
 import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
+import { challenge, finalizeIfDue, resolutionPending, resolve, rule } from "./resolution.js";
 import { accrueFunding, currentMaxLeverage, repayLoan, riskSweep, settleShortfalls } from "./risk.js";
 import { hazardStartOf } from "./schedule.js";
 import {
@@ -58,6 +59,10 @@ export function decide(command: Command, state: State): Decision {
       return setMarkPrice(command, state);
     case "ResolveMarket":
       return resolveMarket(command, state);
+    case "ChallengeResolution":
+      return challenge(command, state);
+    case "RuleResolution":
+      return rule(command, state);
     case "PlaceOrder":
       return placeOrder(command, state);
     case "CancelOrder":
@@ -197,6 +202,7 @@ function haltMarket(c: CommandOf<"HaltMarket">, state: State): Decision {
 function resumeMarket(c: CommandOf<"ResumeMarket">, state: State): Decision {
   const market = marketOf(state, c.marketId);
   if (market._tag === "Left") return market;
+  if (market.right.resolution !== null) return left(resolutionPending(market.right, market.right.resolution));
   const status = statusAt(market.right, c.at);
   if (status !== "halted")
     return left(
@@ -267,10 +273,8 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
         },
       ),
     );
-  const draft = new Draft(state, c.at);
-  settleMarket(draft, market, c.outcome);
-  settleShortfalls(draft);
-  return right(draft.events);
+  // At once without a challenge window (the default), else a proposal: resolution.ts.
+  return resolve(c, state, market);
 }
 
 function cancelOrder(c: CommandOf<"CancelOrder">, state: State): Decision {
@@ -812,7 +816,8 @@ function tick(c: { at: number }, state: State): Decision {
   const draft = new Draft(state, c.at);
   for (const market of state.markets.values()) {
     // A closed market waits for its resolution: no auction, sale or fee (none accrues after resolvesAt anyway).
-    if (market.status === "resolved" || closeIfDue(draft, market)) continue;
+    // A proposed resolution whose window has passed (unchallenged, or ruled) becomes final first.
+    if (market.status === "resolved" || finalizeIfDue(draft, market) || closeIfDue(draft, market)) continue;
     auctionDecisions(draft, market);
     const mark = refreshMark(draft, market);
     // Scheduled sales first: a loan repaid at this instant (at the hazard window's start, or at a cap call's

@@ -127,6 +127,34 @@ export const MarkUpdated = exactPartial(
 );
 export const MarketResolved = event("MarketResolved", { marketId: Identifier, outcome: Resolution });
 /**
+ * A resolution with a challenge window: the market is halted (MarketHalted before it when it was open), nothing is
+ * paid; the outcome is final (MarketResolved) at `finalAt` unless challenged, else on the operator's ruling.
+ */
+export const ResolutionProposed = event("ResolutionProposed", {
+  marketId: Identifier,
+  outcome: Resolution,
+  proposedAt: EpochMs,
+  finalAt: EpochMs,
+});
+/** A challenge of the proposed outcome: `bond` moves from the account's cash to its reserved cash. */
+export const ResolutionChallenged = event("ResolutionChallenged", {
+  marketId: Identifier,
+  accountId: Identifier,
+  bond: DecimalString,
+  reference: t.string,
+  at: EpochMs,
+});
+/**
+ * The operator's ruling: the final outcome. Bonds go back to the challengers (reserved → cash) when it changes the
+ * proposed outcome, to the market's insurance fund when it confirms it.
+ */
+export const ResolutionRuled = event("ResolutionRuled", {
+  marketId: Identifier,
+  outcome: Resolution,
+  bondsTo: t.keyof({ challengers: null, insurance: null }),
+  at: EpochMs,
+});
+/**
  * An order passed validation. `reservedCash` (buys) moves from free cash to reserved: exactly what the
  * order's own taker fills (with fees) and its resting remainder at the limit price will use.
  * `reservedShares` (sells) moves shares of `outcome` from free to reserved the same way.
@@ -447,6 +475,9 @@ export const Event = t.union([
   MarkIntervalStarted,
   MarkUpdated,
   MarketResolved,
+  ResolutionProposed,
+  ResolutionChallenged,
+  ResolutionRuled,
   OrderAccepted,
   TradeExecuted,
   OrderRested,

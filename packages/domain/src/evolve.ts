@@ -83,6 +83,7 @@ export function evolve(state: State, event: Event): State {
         auctionOrders: [],
         backstops: new Map(),
         eventId: event.eventId ?? null,
+        resolution: null,
       });
       return state;
     case "EventListed":
@@ -146,6 +147,46 @@ export function evolve(state: State, event: Event): State {
       const market = marketOf(state, event.marketId);
       market.status = "resolved";
       market.outcome = event.outcome;
+      market.resolution = null;
+      return state;
+    }
+    case "ResolutionProposed": {
+      const market = marketOf(state, event.marketId);
+      market.resolution = {
+        proposed: event.outcome,
+        proposedAt: event.proposedAt,
+        finalAt: event.finalAt,
+        challenges: [],
+        ruling: null,
+      };
+      return state;
+    }
+    case "ResolutionChallenged": {
+      const market = marketOf(state, event.marketId);
+      const account = accountOf(state, event.accountId);
+      const bond = money(event.bond);
+      ledger.cash(state, account, -1, bond);
+      ledger.reserved(state, account, 1, bond);
+      market.resolution!.challenges.push({
+        accountId: event.accountId,
+        bond,
+        reference: event.reference,
+        at: event.at,
+      });
+      state.references.set(referenceKey("challenge", event.accountId, event.reference), event.bond);
+      return state;
+    }
+    case "ResolutionRuled": {
+      const market = marketOf(state, event.marketId);
+      const pending = market.resolution!;
+      for (const challenge of pending.challenges) {
+        const account = accountOf(state, challenge.accountId);
+        ledger.reserved(state, account, -1, challenge.bond);
+        if (event.bondsTo === "challengers") ledger.cash(state, account, 1, challenge.bond);
+        else ledger.insurance(state, market, 1, challenge.bond);
+      }
+      pending.proposed = event.outcome;
+      pending.ruling = { outcome: event.outcome, bondsTo: event.bondsTo, at: event.at };
       return state;
     }
     case "OrderAccepted":

@@ -17,6 +17,7 @@ export { OrderTable } from "./order-table.js";
 export { poolValueAt, shareValueAt } from "./pool-value.js";
 export { costOf, priceStringOf, priceTicksOf, takerFeeOf, ticksToPrice } from "./prices.js";
 export type { Rejection, RejectionCode } from "./rejection.js";
+export { challengeBondOfMarket } from "./resolution.js";
 export { currentFundingRate, currentMaxLeverage, markOf, positionRisk } from "./risk.js";
 export { type StateSnapshot, snapshotOf, stateFromSnapshot } from "./snapshot.js";
 export {
@@ -31,6 +32,7 @@ export {
   type OrderState,
   type OrderStatus,
   orderIdOf,
+  type PendingResolution,
   type PoolState,
   type Position,
   type State,

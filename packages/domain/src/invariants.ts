@@ -113,6 +113,13 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
       problems.push(`order ${order.orderId}: reserves ${order.reservedShares} shares for ${remaining} left`);
   }
 
+  // A challenge's bond sits in its account's reserved cash until the ruling (then back to cash, or to insurance).
+  for (const market of state.markets.values()) {
+    if (market.resolution === null || market.resolution.ruling !== null) continue;
+    for (const c of market.resolution.challenges)
+      reservedByAccount.set(c.accountId, (reservedByAccount.get(c.accountId) ?? ZERO).plus(c.bond));
+  }
+
   for (const account of state.accounts.values()) {
     const id = account.accountId;
     if (account.cash.isNegative())
@@ -120,7 +127,7 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
     if (account.reserved.isNegative()) problems.push(`account ${id}: negative reserved`);
     if (between && !account.reserved.eq(reservedByAccount.get(id) ?? ZERO))
       problems.push(
-        `account ${id}: reserved ${toAmountString(account.reserved)} ≠ its open buy orders' reservations`,
+        `account ${id}: reserved ${toAmountString(account.reserved)} ≠ its open buy orders' reservations and challenge bonds`,
       );
     for (const [marketId, p] of account.positions) {
       if (p.yes < 0 || p.no < 0 || p.yesReserved < 0 || p.noReserved < 0)

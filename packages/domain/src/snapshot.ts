@@ -44,10 +44,19 @@ export interface StateSnapshot {
     | "ticks"
     | "auctionOrders"
     | "windowNotional"
+    | "resolution"
     | "eventId"
   > & {
     /** Present only for a market of an event (absent keeps older snapshots and state hashes as they were). */
     eventId?: string;
+    /** Present only while a proposed resolution is pending (older snapshots, and states without one, leave it out). */
+    resolution?: {
+      proposed: Resolution;
+      proposedAt: number;
+      finalAt: number;
+      challenges: { accountId: string; bond: string; reference: string; at: number }[];
+      ruling: { outcome: Resolution; bondsTo: "challengers" | "insurance"; at: number } | null;
+    };
     windowNotional: string;
     book: RestingOrder[];
     escrow: string;
@@ -138,6 +147,17 @@ export function snapshotOf(state: State): StateSnapshot {
       auctionUntil: m.auctionUntil,
       auctionOrders: [...m.auctionOrders],
       backstops: [...m.backstops.values()],
+      ...(m.resolution === null
+        ? {}
+        : {
+            resolution: {
+              proposed: m.resolution.proposed,
+              proposedAt: m.resolution.proposedAt,
+              finalAt: m.resolution.finalAt,
+              challenges: m.resolution.challenges.map((c) => ({ ...c, bond: str(c.bond) })),
+              ruling: m.resolution.ruling === null ? null : { ...m.resolution.ruling },
+            },
+          }),
     })),
     ...(state.eventGroups.size === 0
       ? {}
@@ -236,6 +256,16 @@ export function stateFromSnapshot(s: StateSnapshot): State {
       auctionOrders: [...m.auctionOrders],
       backstops: new Map(m.backstops.map((b) => [`${b.accountId}|${b.outcome}`, { ...b }])),
       eventId: m.eventId ?? null,
+      resolution:
+        m.resolution === undefined
+          ? null
+          : {
+              proposed: m.resolution.proposed,
+              proposedAt: m.resolution.proposedAt,
+              finalAt: m.resolution.finalAt,
+              challenges: m.resolution.challenges.map((c) => ({ ...c, bond: money(c.bond) })),
+              ruling: m.resolution.ruling === null ? null : { ...m.resolution.ruling },
+            },
     });
   }
   const eventGroups = new Map<string, EventGroupState>();

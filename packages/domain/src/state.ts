@@ -84,6 +84,29 @@ export interface BackstopBid {
   readonly seq: number;
 }
 
+/** A challenge of a proposed outcome: its bond sits in the account's reserved cash until the ruling. */
+export interface ResolutionChallenge {
+  readonly accountId: string;
+  readonly bond: Money;
+  readonly reference: string;
+  readonly at: number;
+}
+
+/** A resolution proposed with a challenge window, not final yet (MarketResolved makes it final). */
+export interface PendingResolution {
+  /** The proposed outcome; after a ruling, the ruled one. */
+  proposed: Resolution;
+  readonly proposedAt: number;
+  readonly finalAt: number;
+  readonly challenges: ResolutionChallenge[];
+  /** Set by the operator's ruling: where the bonds went (they are no longer reserved). */
+  ruling: {
+    readonly outcome: Resolution;
+    readonly bondsTo: "challengers" | "insurance";
+    readonly at: number;
+  } | null;
+}
+
 export interface MarketState {
   readonly marketId: string;
   readonly question: string;
@@ -126,6 +149,8 @@ export interface MarketState {
   readonly auctionOrders: number[];
   /** Backstop bids by `accountId|outcome`. */
   readonly backstops: Map<string, BackstopBid>;
+  /** A proposed resolution in its challenge window (or challenged and waiting for the ruling); null otherwise. */
+  resolution: PendingResolution | null;
   /** The event this market is an outcome of (null: a market of its own). */
   readonly eventId: string | null;
 }
@@ -274,6 +299,7 @@ export type ReferenceKind =
   | "redeem"
   | "insurance"
   | "margin"
+  | "challenge"
   | "convert";
 
 export const referenceKey = (kind: ReferenceKind, accountId: string, reference: string): string =>

@@ -64,7 +64,23 @@ export interface RiskParams {
   readonly maxMarketLoan: string;
   /** The markets defaulting at one tick share the shared fund pro rata; one market draws at most this fraction of it per tick. */
   readonly sharedFundMarketCap: string;
+  // Resolution with a challenge window (issue 15): optional, so listings before it (and their logs) stay as they were.
+  /** A resolution without its own `challengeSeconds` is a proposal, final after this many seconds (0 = final at once). */
+  readonly challengeWindowSeconds?: number;
+  /** The smallest bond a challenge of a proposed outcome reserves (collateral units). */
+  readonly challengeBond?: string;
 }
+
+/** The market's challenge window when it does not set one: 0, the resolution is final at once. */
+export const DEFAULT_CHALLENGE_WINDOW_SECONDS = 0;
+/** The market's smallest challenge bond when it does not set one. */
+export const DEFAULT_CHALLENGE_BOND = "100";
+
+/** The challenge window of a market's parameters (seconds), its default when unset. */
+export const challengeWindowSecondsOf = (params: RiskParams): number =>
+  params.challengeWindowSeconds ?? DEFAULT_CHALLENGE_WINDOW_SECONDS;
+/** The smallest challenge bond of a market's parameters, its default when unset. */
+export const challengeBondOf = (params: RiskParams): string => params.challengeBond ?? DEFAULT_CHALLENGE_BOND;
 
 /** The defaults used for any parameter a market does not set. */
 export const DEFAULT_RISK_PARAMS: RiskParams = {
@@ -110,10 +126,10 @@ export interface RiskParamsError {
 }
 
 type DecimalField = {
-  [K in keyof RiskParams]: RiskParams[K] extends string ? K : never;
+  [K in keyof RiskParams]-?: RiskParams[K] extends string ? K : never;
 }[keyof RiskParams];
 type IntegerField = {
-  [K in keyof RiskParams]: RiskParams[K] extends number ? K : never;
+  [K in keyof RiskParams]-?: RiskParams[K] extends number ? K : never;
 }[keyof RiskParams];
 
 /** Range of a decimal field: lower and upper bound, each inclusive or not. */
@@ -215,6 +231,20 @@ export function validateRiskParams(params: RiskParams): readonly RiskParamsError
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < INTEGER_MINIMUMS[field]) {
       errors.push({ field, message: `must be an integer ≥ ${INTEGER_MINIMUMS[field]}` });
     }
+  }
+  if (params.challengeWindowSeconds !== undefined) {
+    const value: unknown = params.challengeWindowSeconds;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0)
+      errors.push({ field: "challengeWindowSeconds", message: "must be an integer ≥ 0" });
+  }
+  if (params.challengeBond !== undefined) {
+    const text: unknown = params.challengeBond;
+    if (typeof text !== "string" || !isDecimalString(text) || new Decimal(text).decimalPlaces() > 6)
+      errors.push({
+        field: "challengeBond",
+        message: "must be a plain decimal string with at most 6 places",
+      });
+    else if (new Decimal(text).lte(0)) errors.push({ field: "challengeBond", message: "must be in (0, ∞)" });
   }
   const { maxLeverage, maintenanceMarginFraction, utilizationBuffer, utilizationKink } = parsed;
   if (maxLeverage !== undefined && maintenanceMarginFraction !== undefined) {

@@ -89,6 +89,7 @@ export const ACTIVITY_TYPES = [
   "pool_supply",
   "pool_redeem",
   "conversion",
+  "challenge_bond",
   "adjustment",
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
@@ -189,6 +190,9 @@ function partsOf(event: Event, accountId: string): Part[] {
       return [{ type: "pool_redeem", amount: null, reference: event.reference }];
     case "PositionsConverted":
       return [{ type: "conversion", amount: null, reference: event.reference }];
+    case "ResolutionRuled":
+      // A confirming ruling pays the challengers' bonds to the market's insurance fund (reserved → insurance).
+      return [{ type: "challenge_bond", amount: null }];
     default:
       return [{ type: "adjustment", amount: null }];
   }
@@ -264,6 +268,10 @@ export class History {
       const id = named[field];
       if (typeof id === "string" && !before.has(id)) before.set(id, totalOf(state.accounts.get(id)));
     }
+    // A ruling names no account: its challengers are those of the market's pending resolution.
+    if (event.type === "ResolutionRuled")
+      for (const c of state.markets.get(event.marketId)?.resolution?.challenges ?? [])
+        if (!before.has(c.accountId)) before.set(c.accountId, totalOf(state.accounts.get(c.accountId)));
     return before;
   }
 

@@ -1,5 +1,6 @@
 // Read models answered by the API: account, market, book depth, order; all from the domain state in decimal strings.
 import {
+  challengeBondOfMarket,
   currentFundingRate,
   currentMaxLeverage,
   type MarketState,
@@ -148,6 +149,42 @@ export interface MarketView {
   insurance: string;
   /** The risk parameters the market was listed with. */
   risk: Record<string, string | number>;
+  /** A proposed resolution while it is pending (the market halted, nothing paid yet). */
+  resolution?: ResolutionView;
+}
+
+export interface ResolutionView {
+  /** The proposed outcome (after a ruling, the ruled one). */
+  proposed: "YES" | "NO" | "INVALID";
+  proposedAt: string;
+  /** When it becomes final unless challenged (challenged: on the ruling, never before this). */
+  finalAt: string;
+  /** The smallest bond a challenge takes (the market's challengeBond). */
+  challengeBond: string;
+  challenges: { accountId: string; bond: string; reference: string; at: string }[];
+  ruling: { outcome: "YES" | "NO" | "INVALID"; bondsTo: "challengers" | "insurance"; at: string } | null;
+}
+
+function resolutionView(market: MarketState): ResolutionView | null {
+  const r = market.resolution;
+  if (r === null) return null;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    proposed: r.proposed,
+    proposedAt: iso(r.proposedAt),
+    finalAt: iso(r.finalAt),
+    challengeBond: challengeBondOfMarket(market),
+    challenges: r.challenges.map((c) => ({
+      accountId: c.accountId,
+      bond: toAmountString(c.bond),
+      reference: c.reference,
+      at: iso(c.at),
+    })),
+    ruling:
+      r.ruling === null
+        ? null
+        : { outcome: r.ruling.outcome, bondsTo: r.ruling.bondsTo, at: iso(r.ruling.at) },
+  };
 }
 
 /** The market's trading phase at `nowMs`: closed once resolvesAt has passed without a resolution. */
@@ -190,6 +227,8 @@ export function marketView(market: MarketState, nowMs: number): MarketView {
   if (market.outcome) view.outcome = market.outcome;
   if (market.auctionUntil !== null) view.auctionUntil = new Date(market.auctionUntil).toISOString();
   if (market.eventId !== null) view.eventId = market.eventId;
+  const resolution = resolutionView(market);
+  if (resolution !== null) view.resolution = resolution;
   return view;
 }
 

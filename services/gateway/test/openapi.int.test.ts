@@ -59,6 +59,8 @@ const BODY_CODECS: Record<string, t.Mixed> = {
   "post /v1/markets/{marketId}/resume": B.EmptyBody,
   "post /v1/markets/{marketId}/mark": B.MarkBody,
   "post /v1/markets/{marketId}/resolve": B.ResolveBody,
+  "post /v1/markets/{marketId}/challenge": B.ChallengeBody,
+  "post /v1/markets/{marketId}/rule": B.RuleBody,
   "post /v1/events": B.ListEventBody,
   "post /v1/events/{eventId}/convert": B.ConvertBody,
   "post /v1/events/{eventId}/resolve": B.ResolveEventBody,

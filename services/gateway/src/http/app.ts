@@ -619,12 +619,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   marketAction(
     "resolve",
+    (marketId, b) => {
+      const { outcome, challengeSeconds } = b as {
+        outcome: "YES" | "NO" | "INVALID";
+        challengeSeconds?: number;
+      };
+      return {
+        type: "ResolveMarket",
+        marketId,
+        outcome,
+        ...(challengeSeconds === undefined ? {} : { challengeSeconds }),
+      };
+    },
+    B.ResolveBody,
+  );
+  marketAction(
+    "rule",
     (marketId, b) => ({
-      type: "ResolveMarket",
+      type: "RuleResolution",
       marketId,
       outcome: (b as { outcome: "YES" | "NO" | "INVALID" }).outcome,
     }),
-    B.ResolveBody,
+    B.RuleBody,
   );
   app.post("/v1/admin/clock", async (req) => {
     operator(req);
@@ -719,6 +735,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const b = decodeOr400(B.PoolRedeemBody, needsBody(req), "body");
     await submit({ type: "RedeemPool", accountId, marketId, shares: b.shares, reference: b.reference });
     return poolView(marketOr404(marketId), exchange.clock.now(), accountId);
+  });
+  app.post("/v1/markets/:marketId/challenge", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
+    const b = decodeOr400(B.ChallengeBody, needsBody(req), "body");
+    await submit({ type: "ChallengeResolution", accountId, marketId, bond: b.bond, reference: b.reference });
+    return marketView(marketOr404(marketId), exchange.clock.now());
   });
   app.post("/v1/markets/:marketId/backstop", async (req) => {
     const accountId = accountOf(signed(req));

@@ -96,7 +96,16 @@ export const AddMarginBody = exactType(
 export const FundIdParam = exactType({ fundId: t.string }, "FundIdParam");
 export const EmptyBody = exactType({}, "EmptyBody");
 export const MarkBody = exactType({ price: PriceString }, "MarkBody");
-export const ResolveBody = exactType({ outcome: Resolution }, "ResolveBody");
+/** `challengeSeconds` (whole seconds): the challenge window of this resolution; else the market's challengeWindowSeconds. */
+export const ResolveBody = exactPartial(
+  { outcome: Resolution },
+  { challengeSeconds: Codecs.Seconds },
+  "ResolveBody",
+);
+/** A challenge of a proposed resolution: a bond (≥ the market's challengeBond) reserved from the caller's cash. */
+export const ChallengeBody = exactType({ bond: DecimalString, reference: Reference }, "ChallengeBody");
+/** The operator's ruling on a challenged proposal: the final outcome. */
+export const RuleBody = exactType({ outcome: Resolution }, "RuleBody");
 export const ClockBody = exactType({ at: Codecs.EpochMs }, "ClockBody");
 export const OrderBody = exactPartial(
   {

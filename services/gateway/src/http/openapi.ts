@@ -371,13 +371,46 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       phase: { type: "string", enum: ["continuous", "auction", "halted", "closed", "resolved"] },
       auctionUntil: { type: "string", format: "date-time", description: "End of the running call auction." },
       insurance: decimal("The market's insurance fund."),
+      resolution: {
+        type: "object",
+        description:
+          "Present while a proposed resolution is pending (halted market, nothing paid yet): the proposed outcome (after a ruling, the ruled one), when it was proposed, when it becomes final unless challenged, the challenges and the ruling once made.",
+        properties: {
+          proposed: { type: "string", enum: ["YES", "NO", "INVALID"] },
+          proposedAt: { type: "string", format: "date-time" },
+          finalAt: { type: "string", format: "date-time" },
+          challenges: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                accountId: str("The challenger."),
+                bond: decimal("The bond reserved from its cash."),
+                reference: str("The challenge's reference."),
+                at: { type: "string", format: "date-time" },
+              },
+              required: ["accountId", "bond", "reference", "at"],
+            },
+          },
+          ruling: {
+            type: ["object", "null"],
+            description: "The operator's ruling once made: the final outcome and where the bonds went.",
+            properties: {
+              outcome: { type: "string", enum: ["YES", "NO", "INVALID"] },
+              bondsTo: { type: "string", enum: ["challengers", "insurance"] },
+              at: { type: "string", format: "date-time" },
+            },
+          },
+        },
+        required: ["proposed", "proposedAt", "finalAt", "challenges", "ruling"],
+      },
       risk: {
         type: "object",
         description: "The risk parameters the market was listed with (see docs/risk-model.md).",
       },
       eventId: str("The event this market is an outcome of (absent for a market of its own)."),
     },
-    ["outcome", "auctionUntil", "eventId"],
+    ["outcome", "auctionUntil", "eventId", "resolution"],
   ),
   Event: object(
     {
@@ -737,6 +770,14 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   LOAN_NOT_COVERED: "selling every pledged share must repay the loan (add margin first, or sell fewer)",
   INSUFFICIENT_MARGIN:
     "after a leveraged buy the position would be below its maintenance requirement at the mark",
+  RESOLUTION_PENDING:
+    "the market has a proposed resolution in its challenge window (or waiting for the ruling): no second proposal, no resume",
+  NO_PENDING_RESOLUTION: "the market has no proposed resolution to challenge or rule on",
+  NOT_CHALLENGED:
+    "nobody challenged the proposed resolution: it becomes final at finalAt, there is nothing to rule",
+  ALREADY_RULED: "the operator has already ruled on this proposal",
+  CHALLENGE_WINDOW_CLOSED: "the challenge window has passed (at or after finalAt), or the operator has ruled",
+  BOND_TOO_SMALL: "the bond is below the market's challengeBond",
 };
 
 /** Every error code the API answers, by HTTP status. */
@@ -1079,12 +1120,64 @@ const OPERATIONS: Operation[] = [
     summary: "Resolve a market; INVALID pays 0.5 per YES and per NO share",
     auth: "operator",
     params: B.MarketIdParam,
+    description:
+      "Without a challenge window (`challengeSeconds` absent and the market's challengeWindowSeconds 0, the default) the outcome is final at once. With one, it is a proposal: the market halts, `resolution` shows it, nothing is paid; unchallenged it is final on the first tick at or after `finalAt`, challenged it waits for the operator's ruling (POST /v1/markets/{marketId}/rule). A second proposal while one is pending is refused (409 RESOLUTION_PENDING).",
     body: {
       codec: B.ResolveBody,
       required: true,
-      examples: { yes: { summary: "YES won", value: { outcome: "YES" } } },
+      examples: {
+        yes: { summary: "YES won", value: { outcome: "YES" } },
+        proposal: {
+          summary: "propose YES, challengeable for an hour",
+          value: { outcome: "YES", challengeSeconds: 3600 },
+        },
+      },
     },
-    ok: { status: 200, description: "The resolved market.", schema: "Market" },
+    ok: {
+      status: 200,
+      description: "The market: resolved, or halted with its pending `resolution`.",
+      schema: "Market",
+    },
+    errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/markets/:marketId/challenge",
+    operationId: "challengeResolution",
+    tag: "account",
+    summary: "Challenge a proposed resolution during its window, with a bond reserved from the caller's cash",
+    description:
+      "The bond (at least the market's `challengeBond`) moves from cash to reserved. Refused at or after `finalAt` (422 CHALLENGE_WINDOW_CLOSED), below the minimum (422 BOND_TOO_SMALL), without a proposal (409 NO_PENDING_RESOLUTION). The same reference with the same bond is a harmless retry (nothing appended); with another bond 409 IDEMPOTENCY_CONFLICT. The operator's ruling returns the bonds when it changes the outcome and pays them to the market's insurance fund when it confirms it.",
+    auth: "account",
+    params: B.MarketIdParam,
+    body: {
+      codec: B.ChallengeBody,
+      required: true,
+      examples: { challenge: { summary: "bond 100", value: { bond: "100", reference: "ch-1" } } },
+    },
+    ok: {
+      status: 200,
+      description: "The market, with the challenge in `resolution.challenges`.",
+      schema: "Market",
+    },
+    errors: ACCOUNT_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/markets/:marketId/rule",
+    operationId: "ruleResolution",
+    tag: "operator",
+    summary: "Rule on a challenged proposal: the final outcome",
+    description:
+      "Only once challenged (409 NOT_CHALLENGED otherwise), once (409 ALREADY_RULED), at any time during or after the window. A ruling that changes the proposed outcome returns the bonds to the challengers; one that confirms it pays them to the market's insurance fund. At or after `finalAt` the ruled outcome is final at once; before it, it becomes final on the first tick at or after `finalAt` (nothing is paid before `finalAt`).",
+    auth: "operator",
+    params: B.MarketIdParam,
+    body: {
+      codec: B.RuleBody,
+      required: true,
+      examples: { overturn: { summary: "the outcome is NO", value: { outcome: "NO" } } },
+    },
+    ok: { status: 200, description: "The market.", schema: "Market" },
     errors: OPERATOR_COMMAND,
   },
   {
