@@ -268,5 +268,46 @@ export function goldenStream(): Command[] {
   cmd({ type: "RedeemPool", accountId: "lp", marketId: "m3", shares: "500", reference: "r-3" });
   at(M3_RESOLVES + HOUR);
   cmd({ type: "AdvanceClock" });
+
+  // An event of three outcomes: NO of two converted into collateral and YES of the third; cancel-all; one resolution.
+  cmd({
+    type: "ListEvent",
+    eventId: "ev",
+    title: "Which of three?",
+    tickSize: "0.01",
+    resolvesAt: FAR,
+    outcomes: ["e1", "e2", "e3"].map((marketId) => ({ marketId, question: `Will ${marketId} be it?` })),
+  });
+  for (const m of ["e1", "e2", "e3"]) {
+    place("mm", "buy", "YES", "0.3", 10, { marketId: m, id: `ev-mm-${m}` });
+    place("alice", "buy", "NO", "0.7", 10, { marketId: m, tif: "IOC", id: `ev-alice-${m}` });
+  }
+  const conversion = {
+    type: "ConvertPositions" as const,
+    accountId: "alice",
+    eventId: "ev",
+    marketIds: ["e1", "e2"],
+    quantity: "10",
+    reference: "conv-1",
+  };
+  cmd(conversion);
+  cmd(conversion); // a retry: no events
+  cmd({ ...conversion, quantity: "11", reference: "conv-2" }); // INSUFFICIENT_SHARES
+  place("mm", "buy", "YES", "0.1", 5, { marketId: "e3", id: "ev-rest-1" });
+  place("mm", "buy", "YES", "0.11", 5, { marketId: "e3", id: "ev-rest-2" });
+  cmd({ type: "CancelAllOrders", accountId: "mm", marketId: "e3" });
+  cmd({ type: "ResolveMarket", marketId: "e1", outcome: "YES" }); // EVENT_MARKET
+  cmd({ type: "ResolveEvent", eventId: "ev", winner: "e2" });
+
+  // A resolution with a challenge window, challenged and overturned by the ruling.
+  cmd({ type: "ListMarket", marketId: "m4", question: "Will m4 happen?", tickSize: "0.01", resolvesAt: FAR });
+  place("mm", "buy", "NO", "0.5", 10, { marketId: "m4", id: "m4-no" });
+  place("bob", "buy", "YES", "0.5", 10, { marketId: "m4", tif: "IOC", id: "m4-yes" });
+  cmd({ type: "ResolveMarket", marketId: "m4", outcome: "NO", challengeSeconds: 3600 });
+  cmd({ type: "ChallengeResolution", accountId: "bob", marketId: "m4", bond: "100", reference: "ch-1" });
+  cmd({ type: "ChallengeResolution", accountId: "carol", marketId: "m4", bond: "1", reference: "ch-2" }); // BOND_TOO_SMALL
+  at(now + 2 * HOUR);
+  tick(); // past finalAt: a challenged proposal waits for the ruling
+  cmd({ type: "RuleResolution", marketId: "m4", outcome: "YES" });
   return out;
 }
