@@ -12,10 +12,17 @@
 //    a signed account refused on it; `pmx audit` re-decides the log.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, Client, type Credential, expectApiError, type Json } from "./support/client.js";
-import { type Gateway, readEvents, runPmx, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
+import {
+  type Gateway,
+  readEvents,
+  runPmx,
+  startGateway,
+  stopAllGateways,
+  storedEvents,
+  T0,
+} from "./support/gateway.js";
 import { Decimal, dec } from "./support/ledger.js";
 import { OpenApiChecker } from "./support/openapi.js";
 
@@ -742,22 +749,14 @@ describe("4. cancel-all: the caller's open orders in one command; the operator's
     (await api.op("GET", `/v1/orders/${ids[clientOrderId]}`)).body as Json;
   /** Commands recorded in the log after revision `after`, with their events' types. */
   const commandsAfter = (after: number) => {
-    const db = new Database(gw.dbPath, { readonly: true, fileMustExist: true });
-    try {
-      const rows = db
-        .prepare("SELECT revision, type, metadata FROM events WHERE revision > ? ORDER BY revision")
-        .all(after) as { revision: number; type: string; metadata: string }[];
-      const byCommand = new Map<string, { command: Json; types: string[] }>();
-      for (const r of rows) {
-        const meta = JSON.parse(r.metadata);
-        const c = byCommand.get(meta.commandId) ?? { command: meta.command, types: [] };
-        c.types.push(r.type);
-        byCommand.set(meta.commandId, c);
-      }
-      return [...byCommand.values()];
-    } finally {
-      db.close();
+    const byCommand = new Map<string, { command: Json; types: string[] }>();
+    for (const r of storedEvents(gw.dbPath, after + 1)) {
+      const meta = JSON.parse(r.metadata);
+      const c = byCommand.get(meta.commandId) ?? { command: meta.command, types: [] };
+      c.types.push(r.type);
+      byCommand.set(meta.commandId, c);
     }
+    return [...byCommand.values()];
   };
   const del = async (name: string | "operator", path: string) =>
     name === "operator" ? api.op("DELETE", path) : api.as(who[name]!, "DELETE", path);
