@@ -58,6 +58,10 @@ async function session(aliceDeposit: string): Promise<Session> {
   };
 }
 
+/** `pmx audit` of the log against a saved checkpoints file and the operator key an auditor pinned. */
+const auditAgainst = (storeUrl: string, file: string, key: string, ...more: string[]) =>
+  runPmx(["audit", "--store", storeUrl, "--checkpoints", file, "--operator-key", key, ...more]);
+
 describe("signed checkpoints pin the log against a rewrite", () => {
   let honest: Session;
   let rewritten: Session;
@@ -119,27 +123,10 @@ describe("signed checkpoints pin the log against a rewrite", () => {
 
   it("audit --checkpoints with the operator key accepts the first log and refuses the second", async () => {
     const key = honest.operatorKey;
-    const ok = await runPmx([
-      "audit",
-      "--store",
-      honest.gateway.storeUrl,
-      "--checkpoints",
-      checkpointsFile,
-      "--operator-key",
-      key,
-    ]);
+    const ok = await auditAgainst(honest.gateway.storeUrl, checkpointsFile, key);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain("checkpoints 1 signed by the operator key");
-    const refused = await runPmx([
-      "audit",
-      "--store",
-      rewritten.gateway.storeUrl,
-      "--checkpoints",
-      checkpointsFile,
-      "--operator-key",
-      key,
-      "--json",
-    ]);
+    const refused = await auditAgainst(rewritten.gateway.storeUrl, checkpointsFile, key, "--json");
     expect(refused.code, refused.stdout + refused.stderr).toBe(1);
     const report = JSON.parse(refused.stdout) as { ok: boolean; pins: { ok: boolean; problem?: string }[] };
     expect(report.ok).toBe(false);
@@ -152,15 +139,7 @@ describe("signed checkpoints pin the log against a rewrite", () => {
       .publicKey.export({ type: "spki", format: "der" })
       .subarray(12)
       .toString("base64");
-    const wrongKey = await runPmx([
-      "audit",
-      "--store",
-      honest.gateway.storeUrl,
-      "--checkpoints",
-      checkpointsFile,
-      "--operator-key",
-      other,
-    ]);
+    const wrongKey = await auditAgainst(honest.gateway.storeUrl, checkpointsFile, other);
     expect(wrongKey.code, wrongKey.stdout + wrongKey.stderr).toBe(1);
     expect(wrongKey.stdout).toContain("is not signed by the operator key");
 
@@ -170,15 +149,7 @@ describe("signed checkpoints pin the log against a rewrite", () => {
     forged.checkpoints[0]!.signature = sig.toString("base64");
     const forgedFile = join(tempDir("pmx-checkpoints-"), "forged.json");
     writeFileSync(forgedFile, JSON.stringify(forged));
-    const changed = await runPmx([
-      "audit",
-      "--store",
-      honest.gateway.storeUrl,
-      "--checkpoints",
-      forgedFile,
-      "--operator-key",
-      honest.operatorKey,
-    ]);
+    const changed = await auditAgainst(honest.gateway.storeUrl, forgedFile, honest.operatorKey);
     expect(changed.code, changed.stdout + changed.stderr).toBe(1);
   });
 

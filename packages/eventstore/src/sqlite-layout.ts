@@ -216,25 +216,13 @@ export interface EncodedBatch {
 
 /** The version-2 form of a batch (computed on the caller's thread: one string and one small buffer cross to a worker). */
 export function encodeBatch(events: readonly NewEvent[]): EncodedBatch {
-  const n = events.length;
-  const words = new Uint32Array(n * 4);
-  const parts: string[] = new Array(n * 4);
-  for (let i = 0; i < n; i++) {
-    const e = events[i]!;
-    const b = i * 4;
-    words[b] = e.id.length;
-    words[b + 1] = e.type.length;
-    words[b + 2] = e.data.length;
-    words[b + 3] = e.metadata.length;
-    parts[b] = e.id;
-    parts[b + 1] = e.type;
-    parts[b + 2] = e.data;
-    parts[b + 3] = e.metadata;
-  }
-  const body = parts.join("");
-  const lengths = Buffer.from(words.buffer, 0, n * 16);
-  if (!LITTLE_ENDIAN) for (let k = 0; k < n * 4; k++) lengths.writeUInt32LE(words[k]!, k * 4);
-  return { body, lengths, count: n };
+  const { parts, lengths, count } = batchParts(events);
+  // SQLite binds a Buffer as a BLOB: the same bytes, no copy.
+  return {
+    body: parts.join(""),
+    lengths: Buffer.from(lengths.buffer, lengths.byteOffset, lengths.byteLength),
+    count,
+  };
 }
 
 /** The lengths are stored little-endian: a Uint32Array's bytes are, on every platform Node runs on in practice. */
@@ -264,7 +252,12 @@ export function batchParts(events: readonly NewEvent[]): BatchParts {
     parts[b + 2] = e.data;
     parts[b + 3] = e.metadata;
   }
-  const lengths = LITTLE_ENDIAN ? new Uint8Array(words.buffer, 0, n * 16) : encodeBatch(events).lengths;
+  let lengths = new Uint8Array(words.buffer, 0, n * 16);
+  if (!LITTLE_ENDIAN) {
+    const le = Buffer.alloc(n * 16);
+    for (let k = 0; k < n * 4; k++) le.writeUInt32LE(words[k]!, k * 4);
+    lengths = le;
+  }
   return { parts, lengths, count: n };
 }
 
