@@ -62,6 +62,7 @@ const BODY_CODECS: Record<string, t.Mixed> = {
   "post /v1/markets/{marketId}/challenge": B.ChallengeBody,
   "post /v1/markets/{marketId}/rule": B.RuleBody,
   "post /v1/events": B.ListEventBody,
+  "post /v1/orders/batch": B.BatchOrdersBody,
   "post /v1/events/{eventId}/convert": B.ConvertBody,
   "post /v1/events/{eventId}/resolve": B.ResolveEventBody,
   "post /v1/admin/clock": B.ClockBody,

@@ -275,8 +275,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const v = req.headers[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  const limitKey = (key: string) => {
-    const wait = perKey.take(key);
+  const limitKey = (key: string, count = 1) => {
+    const wait = perKey.take(key, count);
     if (wait > 0)
       throw gatewayError(
         "RATE_LIMITED",
@@ -831,6 +831,78 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!answer) throw new Error(`order for clientOrderId ${b.clientOrderId} not found after placement`);
     // A repeat (no new events) answers the first answer with 200.
     return send(reply, outcome.events.length > 0 ? 201 : 200, answer);
+  });
+  app.post("/v1/orders/batch", async (req) => {
+    const accountId = accountOf(signed(req));
+    const envelope = decodeOr400(B.BatchEnvelope, needsBody(req), "body");
+    const n = envelope.orders.length;
+    if (n < 1 || n > B.MAX_BATCH_ORDERS)
+      throw new ApiError(
+        400,
+        "INVALID_REQUEST",
+        `a batch holds 1 to ${B.MAX_BATCH_ORDERS} orders, not ${n}`,
+        {
+          orders: n,
+        },
+      );
+    // A batch counts as many requests as it holds orders against the key's rate limit (the signature took one).
+    if (n > 1) limitKey(header(req, "pmx-key")!, n - 1);
+    // Each order is decoded on its own; the valid ones are queued together, in request order, so the sequencer
+    // decides them one by one and makes them durable in the same group commit.
+    const decoded = envelope.orders.map((item, i) => {
+      try {
+        return decodeOr400(B.OrderBody, item, `orders[${i}]`);
+      } catch (error) {
+        return error as ApiError;
+      }
+    });
+    const pending = decoded.map((b) =>
+      b instanceof ApiError
+        ? null
+        : exchange.submit({
+            type: "PlaceOrder",
+            accountId,
+            marketId: b.marketId,
+            clientOrderId: b.clientOrderId,
+            side: b.side,
+            outcome: b.outcome,
+            price: b.price,
+            quantity: b.quantity,
+            timeInForce: b.timeInForce ?? "GTC",
+            postOnly: b.postOnly ?? false,
+            leverage: b.leverage ?? "1",
+          }),
+    );
+    const settled = await Promise.allSettled(pending.map((p) => p ?? Promise.resolve(null)));
+    const written = writing.getStore();
+    const results = settled.map((s, i) => {
+      const item = decoded[i]!;
+      if (item instanceof ApiError) return { status: item.status, error: item.body().error };
+      if (s.status === "rejected") {
+        const reason = s.reason;
+        const error =
+          reason instanceof SequencerUnavailable
+            ? gatewayError(reason.code, reason.message)
+            : reason instanceof AdmissionRefused
+              ? gatewayError(reason.code, reason.message, reason.details)
+              : null;
+        if (error === null) throw reason;
+        return { status: error.status, error: error.body().error };
+      }
+      const outcome = s.value!;
+      if (!outcome.ok) {
+        const error = fromRejection(outcome.rejection);
+        return { status: error.status, error: error.body().error };
+      }
+      if (written && outcome.revision > written.revision) {
+        written.revision = outcome.revision;
+        written.head = outcome.head;
+      }
+      const orderId = state().accounts.get(accountId)?.clientOrders.get(item.clientOrderId);
+      const order = orderId ? exchange.projection.placementAnswer(orderId) : null;
+      return { status: outcome.events.length > 0 ? 201 : 200, order };
+    });
+    return { results };
   });
   /** The account a history read is about: the signed account itself, or the one the operator names. */
   const readerAccount = (req: FastifyRequest, named: string | undefined, what: string): string => {

@@ -120,6 +120,12 @@ export const OrderBody = exactPartial(
   "OrderBody",
 );
 
+/** `POST /v1/orders/batch`: 1–100 orders, each decoded and decided on its own (a bad one fails alone). */
+export const MAX_BATCH_ORDERS = 100;
+export const BatchOrdersBody = exactType({ orders: t.array(OrderBody) }, "BatchOrdersBody");
+/** The batch's envelope as first read: its items are decoded one by one with OrderBody. */
+export const BatchEnvelope = exactType({ orders: t.array(t.unknown) }, "BatchEnvelope");
+
 export const AccountIdParam = exactType({ accountId: Identifier }, "AccountIdParam");
 export const MarketIdParam = exactType({ marketId: Identifier }, "MarketIdParam");
 export const OrderIdParam = exactType({ orderId: t.string }, "OrderIdParam");

@@ -428,6 +428,30 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
     ["winner"],
   ),
   EventList: listOf("events", "Event"),
+  BatchResults: object({
+    results: {
+      type: "array",
+      description: "In request order.",
+      items: object(
+        {
+          status: {
+            type: "integer",
+            description: "What POST /v1/orders would have answered for this order.",
+          },
+          order: ref("Order"),
+          error: object(
+            {
+              code: str("The code POST /v1/orders would have answered."),
+              message: str("Human readable; may change."),
+              details: { type: "object" },
+            },
+            ["details"],
+          ),
+        },
+        ["order", "error"],
+      ),
+    },
+  }),
   Conversion: object({
     eventId: str("The event."),
     accountId: str("Who converted."),
@@ -1404,6 +1428,31 @@ const OPERATIONS: Operation[] = [
     },
     ok: { status: 201, description: "The order (200 on an identical repeat).", schema: "Order" },
     errors: ACCOUNT_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/orders/batch",
+    operationId: "placeOrders",
+    tag: "account",
+    summary: "Place 1–100 orders, each decided on its own, all made durable in one group commit",
+    description:
+      "200 with `results` in request order: each `{status, order}` as POST /v1/orders would answer it (201, or 200 " +
+      "on an identical repeat), or `{status, error}` with its own 4xx. A malformed item fails alone (400); the rest " +
+      "are queued together and decided one by one. A batch counts as many requests as it holds orders against the " +
+      "key's rate limit.",
+    auth: "account",
+    body: {
+      codec: B.BatchOrdersBody,
+      required: true,
+      examples: {
+        two: {
+          summary: "two orders",
+          value: { orders: [ORDER_EXAMPLE, { ...ORDER_EXAMPLE, clientOrderId: "c-3", price: "0.60" }] },
+        },
+      },
+    },
+    ok: { status: 200, description: "One result per order, in request order.", schema: "BatchResults" },
+    errors: [400, 401, 413, 415, 429, 500, 503],
   },
   {
     method: "get",

@@ -14,8 +14,9 @@ export class RateLimiter {
     private readonly nowMs: () => number = () => performance.now(),
   ) {}
 
-  /** Takes one token for `key`; answers 0 when allowed, else the seconds to wait (≥ 1). */
-  take(key: string): number {
+  /** Takes `count` tokens (one a request; a batch takes one an item, at most a burst) for `key`; answers 0 when allowed, else the seconds to wait (≥ 1). */
+  take(key: string, count = 1): number {
+    const need = Math.min(count, this.burst);
     const now = this.nowMs();
     let bucket = this.buckets.get(key);
     if (!bucket) {
@@ -25,11 +26,11 @@ export class RateLimiter {
     }
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.updatedMs) / 1000) * this.perSecond);
     bucket.updatedMs = now;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= need) {
+      bucket.tokens -= need;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
+    return Math.max(1, Math.ceil((need - bucket.tokens) / this.perSecond));
   }
 
   /** Drops buckets that have refilled completely (they behave like new ones). */
