@@ -102,6 +102,22 @@ describe("POST /v1/orders/batch", () => {
     expect(await gw.logLength()).toBe(head);
   });
 
+  it("issue 13's contract drift: a market with a jump-risk fee answers fundingRate with more than 6 places, and the answer fits the document (a rate: up to 12)", async () => {
+    const lp = await api.openAccount("lp");
+    await api.deposit("lp", "10000", "wire-lp");
+    expect(
+      (await api.as(lp, "POST", "/v1/markets/m/pool/supply", { amount: "10000", reference: "s-1" })).status,
+    ).toBe(200);
+    expect((await api.op("POST", "/v1/markets/m/mark", { price: "0.5" })).status).toBe(200);
+    const market = oa.check(
+      "GET",
+      "/v1/markets/{marketId}",
+      await api.send({ method: "GET", path: "/v1/markets/m", headers: {} }),
+    );
+    const rate = (market.body as { fundingRate: string }).fundingRate;
+    expect(rate.split(".")[1]?.length ?? 0).toBeGreaterThan(6);
+  });
+
   it("refuses an empty batch and one of 101 orders (400), whole, appending nothing", async () => {
     const head = await gw.logLength();
     expectApiError(await api.as(alice, "POST", "/v1/orders/batch", { orders: [] }), 400, "INVALID_REQUEST");

@@ -218,7 +218,8 @@ export function marketView(market: MarketState, nowMs: number): MarketView {
     maxLeverage: toAmountString(
       market.auctionUntil !== null ? ZERO.plus(1) : currentMaxLeverage(market, nowMs, market.pool),
     ),
-    fundingRate: toAmountString(currentFundingRate(market, nowMs)),
+    // A rate, not an amount: up to 12 places (rounded down), as FundingAccrued's `rate`.
+    fundingRate: toAmountString(currentFundingRate(market, nowMs).toDecimalPlaces(12, 1)),
     fundingRateUnit: "per_hour_fraction_of_loan",
     phase: phaseOf(market, nowMs),
     insurance: toAmountString(market.insurance),

@@ -364,9 +364,12 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       maxLeverage: decimal(
         "The largest leverage a new leveraged buy may take now (time, extremity and utilization).",
       ),
-      fundingRate: decimal(
-        "The jump-risk fee rate now: per hour, as a fraction of the loan (see fundingRateUnit).",
-      ),
+      fundingRate: {
+        type: "string",
+        pattern: decimalPattern(12),
+        description:
+          "The jump-risk fee rate now: per hour, as a fraction of the loan (see fundingRateUnit); a rate, so up to 12 decimal places (rounded down), not an amount's 6.",
+      },
       fundingRateUnit: { const: "per_hour_fraction_of_loan" },
       phase: { type: "string", enum: ["continuous", "auction", "halted", "closed", "resolved"] },
       auctionUntil: { type: "string", format: "date-time", description: "End of the running call auction." },
