@@ -14,6 +14,7 @@ import { type EarlierLoans, leveragedPositionOrNew, loanAllowedAtFill } from "./
 import type { Outcome, Side, TimeInForce } from "./codecs.js";
 import type { Draft } from "./draft.js";
 import type { CancelReason, Event, EventOf } from "./events.js";
+import { chargeFee, intervalFee } from "./fees.js";
 import { type Money, money, toAmountString, ZERO } from "./money.js";
 import {
   costOf,
@@ -26,7 +27,6 @@ import {
   takerFeeOf,
 } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
-import { chargeFee, intervalFee } from "./risk.js";
 import {
   type LeveragedPosition,
   leveragedKey,
