@@ -1,6 +1,6 @@
 // A market's close at `resolvesAt`: from then on nothing matches; resting and queued orders are cancelled.
 import type { Draft } from "./draft.js";
-import { cancellation } from "./execute.js";
+import { cancelOpenOrders } from "./execute.js";
 import type { MarketState, MarketStatus } from "./state.js";
 
 /** The market's status at `at`: an open or halted market is closed once `resolvesAt` has passed, before any tick says so. */
@@ -18,13 +18,6 @@ export function closeIfDue(draft: Draft, market: MarketState): boolean {
   if (market.status === "closed") return true;
   if (statusAt(market, draft.at) !== "closed") return false;
   draft.emit({ type: "MarketClosed", marketId: market.marketId, at: draft.at });
-  for (const resting of market.book.restingOrders()) {
-    const order = draft.state.orders.byNumber(resting.id)!;
-    draft.emit(cancellation(order, "MARKET_CLOSED", resting.remainingLots));
-  }
-  for (const n of market.auctionOrders) {
-    const order = draft.state.orders.byNumber(n)!;
-    draft.emit(cancellation(order, "MARKET_CLOSED", order.quantity - order.filledQuantity));
-  }
+  cancelOpenOrders(draft, market, "MARKET_CLOSED");
   return true;
 }

@@ -97,6 +97,18 @@ export function cancellation(
   };
 }
 
+/** Every resting and queued (call auction) order of the market cancelled for `reason`, releasing what it reserves. */
+export function cancelOpenOrders(draft: Draft, market: MarketState, reason: CancelReason): void {
+  for (const resting of market.book.restingOrders()) {
+    const order = draft.state.orders.byNumber(resting.id)!;
+    draft.emit(cancellation(order, reason, resting.remainingLots));
+  }
+  for (const n of market.auctionOrders) {
+    const order = draft.state.orders.byNumber(n)!;
+    draft.emit(cancellation(order, reason, order.quantity - order.filledQuantity));
+  }
+}
+
 /**
  * Matches the order against the draft's book of the market and appends its events: OrderAccepted (with the
  * exact reservation its fills and resting remainder use), LEVERAGE_NOT_AVAILABLE cancellations of resting leveraged

@@ -5,7 +5,7 @@ import type { Resolution } from "./codecs.js";
 import { type CommandOf, RiskParamsInput } from "./commands.js";
 import type { Draft } from "./draft.js";
 import type { Event } from "./events.js";
-import { cancellation } from "./execute.js";
+import { cancelOpenOrders } from "./execute.js";
 import { HALF, money, toAmountString } from "./money.js";
 import { type Rejection, reject } from "./rejection.js";
 import { settleLeveraged } from "./risk.js";
@@ -65,14 +65,7 @@ export function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
 export function settleMarket(draft: Draft, market: MarketState, outcome: Resolution): void {
   const state = draft.state;
   draft.emit({ type: "MarketResolved", marketId: market.marketId, outcome });
-  for (const resting of market.book.restingOrders()) {
-    const order = state.orders.byNumber(resting.id)!;
-    draft.emit(cancellation(order, "MARKET_RESOLVED", resting.remainingLots));
-  }
-  for (const n of market.auctionOrders) {
-    const order = state.orders.byNumber(n)!;
-    draft.emit(cancellation(order, "MARKET_RESOLVED", order.quantity - order.filledQuantity));
-  }
+  cancelOpenOrders(draft, market, "MARKET_RESOLVED");
   for (const account of state.accounts.values()) {
     const position = account.positions.get(market.marketId);
     if (!position) continue;

@@ -44,7 +44,7 @@ declare module "fastify" {
     rawBody: string;
     startedAt: number;
     /** The log position a write's commands reached (for the PMX-HEAD header), set by `submit`. */
-    written: WrittenAt;
+    written?: WrittenAt;
   }
 }
 
@@ -190,8 +190,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reply.header("pmx-head", `${req.written.revision}:${req.written.head}`);
     return payload;
   });
-  // Every request runs in its own context, so that `submit` can tell the onSend hook where its commands were written.
+  // Every write runs in its own context, so that `submit` can tell the onSend hook where its commands were written.
+  // Reads write nothing and skip it (no async context on the read paths).
   app.addHook("onRequest", (req, _reply, done) => {
+    if (req.method === "GET" || req.method === "HEAD") return done();
     req.written = { revision: -1, head: null };
     writing.run(req.written, done);
   });
@@ -326,22 +328,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
 
   // ---- command submission ----
-  const submit = async (input: CommandInput): Promise<Extract<Outcome, { ok: true }>> => {
-    let outcome: Outcome;
-    try {
-      outcome = await exchange.submit(input);
-    } catch (error) {
-      if (error instanceof SequencerUnavailable)
-        throw gatewayError(error.code, error.message, undefined, { "retry-after": "1" });
-      if (error instanceof AdmissionRefused) throw gatewayError(error.code, error.message, error.details);
-      throw error;
-    }
-    if (!outcome.ok) throw fromRejection(outcome.rejection);
+  /** The API error of a command the sequencer would not take (saturated, stopped, over the open-order cap); else rethrown. */
+  const unavailable = (error: unknown): ApiError => {
+    if (error instanceof SequencerUnavailable)
+      return gatewayError(error.code, error.message, undefined, { "retry-after": "1" });
+    if (error instanceof AdmissionRefused) return gatewayError(error.code, error.message, error.details);
+    throw error;
+  };
+  /** Tells the onSend hook the log position a write of this request reached (its PMX-HEAD). */
+  const recordWritten = (outcome: Extract<Outcome, { ok: true }>): void => {
     const written = writing.getStore();
     if (written && outcome.revision >= written.revision) {
       written.revision = outcome.revision;
       written.head = outcome.head;
     }
+  };
+  const submit = async (input: CommandInput): Promise<Extract<Outcome, { ok: true }>> => {
+    let outcome: Outcome;
+    try {
+      outcome = await exchange.submit(input);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    if (!outcome.ok) throw fromRejection(outcome.rejection);
+    recordWritten(outcome);
     return outcome;
   };
   const body = (req: FastifyRequest): unknown => (req.body === undefined ? {} : req.body);
@@ -810,22 +820,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await submit({ type: "Withdraw", accountId, amount: b.amount, reference: b.reference });
     return accountSummary(accountId);
   });
+  /** The PlaceOrder command of an order body, with the documented defaults (GTC, not post-only, 1x). */
+  const placeOrderCommand = (accountId: string, b: t.TypeOf<typeof B.OrderBody>): CommandInput => ({
+    type: "PlaceOrder",
+    accountId,
+    marketId: b.marketId,
+    clientOrderId: b.clientOrderId,
+    side: b.side,
+    outcome: b.outcome,
+    price: b.price,
+    quantity: b.quantity,
+    timeInForce: b.timeInForce ?? "GTC",
+    postOnly: b.postOnly ?? false,
+    leverage: b.leverage ?? "1",
+  });
   app.post("/v1/orders", async (req, reply) => {
     const accountId = accountOf(signed(req));
     const b = decodeOr400(B.OrderBody, needsBody(req), "body");
-    const outcome = await submit({
-      type: "PlaceOrder",
-      accountId,
-      marketId: b.marketId,
-      clientOrderId: b.clientOrderId,
-      side: b.side,
-      outcome: b.outcome,
-      price: b.price,
-      quantity: b.quantity,
-      timeInForce: b.timeInForce ?? "GTC",
-      postOnly: b.postOnly ?? false,
-      leverage: b.leverage ?? "1",
-    });
+    const outcome = await submit(placeOrderCommand(accountId, b));
     const orderId = state().accounts.get(accountId)?.clientOrders.get(b.clientOrderId);
     const answer = orderId ? exchange.projection.placementAnswer(orderId) : null;
     if (!answer) throw new Error(`order for clientOrderId ${b.clientOrderId} not found after placement`);
@@ -857,36 +869,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     });
     const pending = decoded.map((b) =>
-      b instanceof ApiError
-        ? null
-        : exchange.submit({
-            type: "PlaceOrder",
-            accountId,
-            marketId: b.marketId,
-            clientOrderId: b.clientOrderId,
-            side: b.side,
-            outcome: b.outcome,
-            price: b.price,
-            quantity: b.quantity,
-            timeInForce: b.timeInForce ?? "GTC",
-            postOnly: b.postOnly ?? false,
-            leverage: b.leverage ?? "1",
-          }),
+      b instanceof ApiError ? null : exchange.submit(placeOrderCommand(accountId, b)),
     );
     const settled = await Promise.allSettled(pending.map((p) => p ?? Promise.resolve(null)));
-    const written = writing.getStore();
     const results = settled.map((s, i) => {
       const item = decoded[i]!;
       if (item instanceof ApiError) return { status: item.status, error: item.body().error };
       if (s.status === "rejected") {
-        const reason = s.reason;
-        const error =
-          reason instanceof SequencerUnavailable
-            ? gatewayError(reason.code, reason.message)
-            : reason instanceof AdmissionRefused
-              ? gatewayError(reason.code, reason.message, reason.details)
-              : null;
-        if (error === null) throw reason;
+        const error = unavailable(s.reason);
         return { status: error.status, error: error.body().error };
       }
       const outcome = s.value!;
@@ -894,10 +884,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         const error = fromRejection(outcome.rejection);
         return { status: error.status, error: error.body().error };
       }
-      if (written && outcome.revision > written.revision) {
-        written.revision = outcome.revision;
-        written.head = outcome.head;
-      }
+      recordWritten(outcome);
       const orderId = state().accounts.get(accountId)?.clientOrders.get(item.clientOrderId);
       const order = orderId ? exchange.projection.placementAnswer(orderId) : null;
       return { status: outcome.events.length > 0 ? 201 : 200, order };
