@@ -309,5 +309,33 @@ export function goldenStream(): Command[] {
   at(now + 2 * HOUR);
   tick(); // past finalAt: a challenged proposal waits for the ruling
   cmd({ type: "RuleResolution", marketId: "m4", outcome: "YES" });
+
+  // An event's resolution with a challenge window: a winner proposed, challenged, overturned to INVALID after a
+  // conversion (1/3 a YES share, 2/3 a NO share, the rounding left to the shared fund), final at the next tick.
+  cmd({
+    type: "ListEvent",
+    eventId: "ev2",
+    title: "Which of three, again?",
+    tickSize: "0.01",
+    resolvesAt: FAR,
+    outcomes: ["f1", "f2", "f3"].map((marketId) => ({ marketId, question: `Will ${marketId} be it?` })),
+  });
+  for (const m of ["f1", "f2", "f3"]) {
+    place("mm", "buy", "YES", "0.3", 10, { marketId: m, id: `ev2-mm-${m}` });
+    place("alice", "buy", "NO", "0.7", 10, { marketId: m, tif: "IOC", id: `ev2-alice-${m}` });
+  }
+  cmd({
+    type: "ConvertPositions",
+    accountId: "alice",
+    eventId: "ev2",
+    marketIds: ["f1"],
+    quantity: "10",
+    reference: "conv-3",
+  });
+  cmd({ type: "ResolveEvent", eventId: "ev2", winner: "f2", challengeSeconds: 3600 });
+  cmd({ type: "ChallengeEventResolution", accountId: "bob", eventId: "ev2", bond: "100", reference: "ch-3" });
+  cmd({ type: "RuleEventResolution", eventId: "ev2", outcome: "INVALID" });
+  at(now + 2 * HOUR);
+  tick();
   return out;
 }

@@ -13,11 +13,18 @@ import { cancellation, executeOrder } from "./execute.js";
 import { listMarket } from "./listing.js";
 import { markOf, refreshMark } from "./mark.js";
 import { type Money, money, ONE, toAmountString } from "./money.js";
-import { convertPositions, listEvent, resolveEvent } from "./neg-risk.js";
+import {
+  challengeEvent,
+  convertPositions,
+  finalizeEventIfDue,
+  listEvent,
+  resolveEvent,
+  ruleEvent,
+} from "./neg-risk.js";
 import { poolValueAt } from "./pool-value.js";
 import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
-import { challenge, finalizeIfDue, resolutionPending, resolve, rule } from "./resolution.js";
+import { challenge, eventMarket, finalizeIfDue, resolutionPending, resolve, rule } from "./resolution.js";
 import { accrueFunding, currentMaxLeverage, repayLoan, riskSweep, settleShortfalls } from "./risk.js";
 import { hazardStartOf } from "./schedule.js";
 import {
@@ -51,6 +58,10 @@ export function decide(command: Command, state: State): Decision {
       return convertPositions(command, state);
     case "ResolveEvent":
       return resolveEvent(command, state);
+    case "ChallengeEventResolution":
+      return challengeEvent(command, state);
+    case "RuleEventResolution":
+      return ruleEvent(command, state);
     case "HaltMarket":
       return haltMarket(command, state);
     case "ResumeMarket":
@@ -263,16 +274,7 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
         outcome: market.outcome ?? "",
       }),
     );
-  if (market.eventId !== null)
-    return left(
-      reject(
-        "EVENT_MARKET",
-        `market ${c.marketId} is an outcome of event ${market.eventId}: resolve the event`,
-        {
-          eventId: market.eventId,
-        },
-      ),
-    );
+  if (market.eventId !== null) return left(eventMarket(market));
   // At once without a challenge window (the default), else a proposal: resolution.ts.
   return resolve(c, state, market);
 }
@@ -814,10 +816,20 @@ function setBackstopBid(c: CommandOf<"SetBackstopBid">, state: State): Decision 
 /** Time passes for every market: auctions that are due uncross, scheduled deleveraging sells, jump-risk fees accrue, margin-call deadlines bite, bad debts share the shared fund. */
 function tick(c: { at: number }, state: State): Decision {
   const draft = new Draft(state, c.at);
+  // An event's proposal whose window has passed (unchallenged, or ruled) resolves all of its markets first.
+  const resolvedNow = new Set<string>();
+  for (const group of state.eventGroups.values())
+    if (finalizeEventIfDue(draft, group)) for (const marketId of group.marketIds) resolvedNow.add(marketId);
   for (const market of state.markets.values()) {
     // A closed market waits for its resolution: no auction, sale or fee (none accrues after resolvesAt anyway).
     // A proposed resolution whose window has passed (unchallenged, or ruled) becomes final first.
-    if (market.status === "resolved" || finalizeIfDue(draft, market) || closeIfDue(draft, market)) continue;
+    if (
+      market.status === "resolved" ||
+      resolvedNow.has(market.marketId) ||
+      finalizeIfDue(draft, market) ||
+      closeIfDue(draft, market)
+    )
+      continue;
     auctionDecisions(draft, market);
     const mark = refreshMark(draft, market);
     // Scheduled sales first: a loan repaid at this instant (at the hazard window's start, or at a cap call's

@@ -6,7 +6,7 @@ import { type CommandOf, RiskParamsInput } from "./commands.js";
 import type { Draft } from "./draft.js";
 import type { Event } from "./events.js";
 import { cancelOpenOrders } from "./execute.js";
-import { HALF, money, toAmountString } from "./money.js";
+import { floor6, HALF, type Money, ONE, toAmountString, ZERO } from "./money.js";
 import { type Rejection, reject } from "./rejection.js";
 import { settleLeveraged } from "./risk.js";
 import type { MarketState, State } from "./state.js";
@@ -58,11 +58,42 @@ export function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
   ]);
 }
 
+/** What one YES and one NO share of a market pay at its resolution. */
+export interface SharePayouts {
+  readonly yes: Money;
+  readonly no: Money;
+}
+
+/** A market of its own: the winning side 1, the other 0; INVALID 0.5 each. */
+export const payoutsOf = (outcome: Resolution): SharePayouts =>
+  outcome === "YES"
+    ? { yes: ONE, no: ZERO }
+    : outcome === "NO"
+      ? { yes: ZERO, no: ONE }
+      : { yes: HALF, no: HALF };
+
+/**
+ * What one YES and one NO share of each of the n markets pay when the event is INVALID: 1/n and 1 − 1/n (1/n rounded
+ * down to 6 places, so NO gets the rounding). Exactly one outcome was to win, so an INVALID event treats them alike: the
+ * YES of all n markets together are worth 1, as a conversion assumed. The rule holds whether or not anybody converted
+ * (a fixed rule: nobody can move the payouts by converting), and for n = 2 it is 0.5 each, as for a single market.
+ */
+export function invalidEventPayouts(n: number): SharePayouts {
+  const yes = floor6(ONE.dividedBy(n));
+  return { yes, no: ONE.minus(yes) };
+}
+
 /**
  * The market's resolution into the draft: MarketResolved, its open and queued orders cancelled (so every reserved
- * share is back with its owner), every holder paid (YES or NO 1 a share, INVALID 0.5 each), pledged shares settled.
+ * share is back with its owner), every holder paid (`payouts` a share: a single market's INVALID 0.5 each, an event's
+ * INVALID 1/n and 1 − 1/n), pledged shares settled.
  */
-export function settleMarket(draft: Draft, market: MarketState, outcome: Resolution): void {
+export function settleMarket(
+  draft: Draft,
+  market: MarketState,
+  outcome: Resolution,
+  payouts: SharePayouts = payoutsOf(outcome),
+): void {
   const state = draft.state;
   draft.emit({ type: "MarketResolved", marketId: market.marketId, outcome });
   cancelOpenOrders(draft, market, "MARKET_RESOLVED");
@@ -72,12 +103,7 @@ export function settleMarket(draft: Draft, market: MarketState, outcome: Resolut
     const yesShares = position.yes + position.yesReserved;
     const noShares = position.no + position.noReserved;
     if (yesShares === 0 && noShares === 0) continue;
-    const payout =
-      outcome === "YES"
-        ? money(yesShares)
-        : outcome === "NO"
-          ? money(noShares)
-          : HALF.times(yesShares + noShares);
+    const payout = payouts.yes.times(yesShares).plus(payouts.no.times(noShares));
     draft.emit({
       type: "PositionSettled",
       accountId: account.accountId,
@@ -88,5 +114,5 @@ export function settleMarket(draft: Draft, market: MarketState, outcome: Resolut
       payout: toAmountString(payout),
     });
   }
-  settleLeveraged(draft, market, outcome);
+  settleLeveraged(draft, market, payouts);
 }
