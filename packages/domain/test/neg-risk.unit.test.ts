@@ -140,6 +140,25 @@ describe("converting NO of k outcomes", () => {
   });
 });
 
+describe("converting leveraged NO", () => {
+  it("pledged NO shares do not convert (INSUFFICIENT_SHARES: they are their loan's collateral); the free ones beside them do", () => {
+    const x = alice_holds_10_no_of_each_of_four_outcomes();
+    x.fund("10000", "lp");
+    x.run({ type: "SupplyPool", accountId: "lp", marketId: "a", amount: "5000", reference: "s-a" });
+    x.run({ type: "SetMarkPrice", marketId: "a", price: "0.5" }); // leverage needs a mark
+    x.run(place("mm", "buy", "YES", "0.5", 10, { marketId: "a", clientOrderId: "mm-a-lev" }));
+    const bought = x.run(
+      place("bob", "buy", "NO", "0.5", 10, { marketId: "a", leverage: "2", clientOrderId: "bob-lev" }),
+    );
+    expect(bought.map((e) => e.type)).toContain("LoanOpened");
+    // bob's 10 NO of a are pledged to his loan: none is free, so none converts.
+    expect(x.state.markets.get("a")!.leveraged.size).toBe(1);
+    expect(x.rejects({ ...convert("bob", ["a"], 1, "lev"), accountId: "bob" })).toBe("INSUFFICIENT_SHARES");
+    // alice's free NO of a still convert.
+    expect(x.run(convert("alice", ["a"], 10)).map((e) => e.type)).toEqual(["PositionsConverted"]);
+  });
+});
+
 describe("resolving an event", () => {
   it("winner b after alice converted 10 NO of a, b, c: b's YES holders get 1 a share (mm 10, alice 0), every NO of a, c, d 1; the escrow pays exactly", () => {
     const x = alice_holds_10_no_of_each_of_four_outcomes();
