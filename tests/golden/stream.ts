@@ -337,5 +337,18 @@ export function goldenStream(): Command[] {
   cmd({ type: "RuleEventResolution", eventId: "ev2", outcome: "INVALID" });
   at(now + 2 * HOUR);
   tick();
+
+  // A settlement larger than one command's bounded work (1,000 cancellations or payouts): 1,002 open orders, so
+  // ResolveMarket cancels 1,000 and says SettlementContinues; ContinueSettlement finishes; a second has nothing left.
+  cmd({ type: "ListMarket", marketId: "m5", question: "Will m5 happen?", tickSize: "0.01", resolvesAt: FAR });
+  cmd({ type: "Deposit", accountId: "mm", amount: "1000", reference: "m5-mm" });
+  cmd({ type: "Deposit", accountId: "carol", amount: "1000", reference: "m5-carol" });
+  for (let i = 0; i < 600; i++) place("mm", "buy", "YES", "0.4", 1, { marketId: "m5", id: `m5-mm-${i}` });
+  for (let i = 0; i < 403; i++)
+    place("carol", "buy", "NO", "0.3", 1, { marketId: "m5", id: `m5-carol-${i}` });
+  place("bob", "buy", "NO", "0.6", 1, { marketId: "m5", tif: "IOC", id: "m5-bob" });
+  cmd({ type: "ResolveMarket", marketId: "m5", outcome: "YES" });
+  cmd({ type: "ContinueSettlement", marketId: "m5" });
+  cmd({ type: "ContinueSettlement", marketId: "m5" }); // NOTHING_TO_SETTLE
   return out;
 }

@@ -96,6 +96,8 @@ export const RuleEventResolution = exactPartial(
   { winner: Identifier, outcome: t.literal("INVALID") },
   "RuleEventResolution",
 );
+/** The next piece of a resolved market's settlement (its SettlementContinues): the gateway sends it until completed. */
+export const ContinueSettlement = command("ContinueSettlement", { marketId: Identifier });
 export const HaltMarket = command("HaltMarket", { marketId: Identifier });
 export const ResumeMarket = command("ResumeMarket", { marketId: Identifier });
 export const SetMarkPrice = command("SetMarkPrice", { marketId: Identifier, price: PriceString });
@@ -205,6 +207,7 @@ export const Command = t.union([
   ResolveEvent,
   ChallengeEventResolution,
   RuleEventResolution,
+  ContinueSettlement,
   HaltMarket,
   ResumeMarket,
   SetMarkPrice,

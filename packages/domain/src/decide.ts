@@ -27,6 +27,7 @@ import { type Rejection, reject } from "./rejection.js";
 import { challenge, eventMarket, finalizeIfDue, resolutionPending, resolve, rule } from "./resolution.js";
 import { accrueFunding, currentMaxLeverage, repayLoan, riskSweep, settleShortfalls } from "./risk.js";
 import { hazardStartOf } from "./schedule.js";
+import { continueSettlement } from "./settlement.js";
 import {
   type AccountState,
   leveragedKey,
@@ -62,6 +63,8 @@ export function decide(command: Command, state: State): Decision {
       return challengeEvent(command, state);
     case "RuleEventResolution":
       return ruleEvent(command, state);
+    case "ContinueSettlement":
+      return continueSettlementOf(command, state);
     case "HaltMarket":
       return haltMarket(command, state);
     case "ResumeMarket":
@@ -277,6 +280,24 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
   if (market.eventId !== null) return left(eventMarket(market));
   // At once without a challenge window (the default), else a proposal: resolution.ts.
   return resolve(c, state, market);
+}
+
+/** The next piece of a resolved market's settlement in pieces (the gateway sends these until SettlementCompleted). */
+function continueSettlementOf(c: CommandOf<"ContinueSettlement">, state: State): Decision {
+  const found = marketOf(state, c.marketId);
+  if (found._tag === "Left") return found;
+  const market = found.right;
+  if (!market.settlementPending)
+    return left(
+      reject("NOTHING_TO_SETTLE", `market ${c.marketId} has no settlement in progress`, {
+        marketId: c.marketId,
+        status: market.status,
+      }),
+    );
+  const draft = new Draft(state, c.at);
+  continueSettlement(draft, market);
+  settleShortfalls(draft);
+  return right(draft.events);
 }
 
 function cancelOrder(c: CommandOf<"CancelOrder">, state: State): Decision {
@@ -823,6 +844,8 @@ function tick(c: { at: number }, state: State): Decision {
   for (const market of state.markets.values()) {
     // A closed market waits for its resolution: no auction, sale or fee (none accrues after resolvesAt anyway).
     // A proposed resolution whose window has passed (unchallenged, or ruled) becomes final first.
+    // A settlement in pieces goes on at each tick too (the gateway's ContinueSettlement commands are the fast path).
+    if (market.settlementPending) continueSettlement(draft, market);
     if (
       market.status === "resolved" ||
       resolvedNow.has(market.marketId) ||

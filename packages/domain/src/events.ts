@@ -138,6 +138,13 @@ export const EventResolutionRuled = exactPartial(
   { winner: Identifier },
   "EventResolutionRuled",
 );
+/**
+ * The market resolved but its settlement (orders cancelled, holders paid) did not fit in one command's bounded work:
+ * ContinueSettlement commands go on with it until SettlementCompleted. (A settlement that fits says neither.)
+ */
+export const SettlementContinues = event("SettlementContinues", { marketId: Identifier });
+/** The last piece of a settlement that took several commands: every order cancelled, every holder paid. */
+export const SettlementCompleted = event("SettlementCompleted", { marketId: Identifier });
 export const MarketHalted = event("MarketHalted", { marketId: Identifier });
 export const MarketResumed = event("MarketResumed", { marketId: Identifier });
 /** `resolvesAt` passed: the market stops matching by itself (its resting and queued orders are cancelled, MARKET_CLOSED). */
@@ -506,6 +513,8 @@ export const Event = t.union([
   EventResolutionProposed,
   EventResolutionChallenged,
   EventResolutionRuled,
+  SettlementContinues,
+  SettlementCompleted,
   MarketHalted,
   MarketResumed,
   MarketClosed,

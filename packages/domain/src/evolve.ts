@@ -2,9 +2,9 @@
 import { PoolValue, RiskParams as Risk } from "@pmx/liquidation";
 import type { Event, EventOf } from "./events.js";
 import { ledger } from "./ledger.js";
-import { invalidEventPayouts } from "./listing.js";
 import { amountOf, compact, HALF, type Money, money, ZERO } from "./money.js";
 import { intentOf, priceStringOf, priceTicksOf } from "./prices.js";
+import { invalidEventPayouts } from "./settlement.js";
 import {
   type AccountState,
   conversionTerms,
@@ -86,6 +86,7 @@ export function evolve(state: State, event: Event): State {
         auctionOrders: [],
         backstops: new Map(),
         eventId: event.eventId ?? null,
+        settlementPending: false,
         resolution: null,
       });
       return state;
@@ -125,6 +126,12 @@ export function evolve(state: State, event: Event): State {
       pending.ruling = { outcome: pending.proposed, bondsTo: event.bondsTo, at: event.at };
       return state;
     }
+    case "SettlementContinues":
+      marketOf(state, event.marketId).settlementPending = true;
+      return state;
+    case "SettlementCompleted":
+      marketOf(state, event.marketId).settlementPending = false;
+      return state;
     case "MarketHalted":
       marketOf(state, event.marketId).status = "halted";
       return state;

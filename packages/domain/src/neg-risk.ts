@@ -7,11 +7,12 @@ import { closeIfDue, statusAt } from "./closing.js";
 import type { CommandOf } from "./commands.js";
 import { Draft } from "./draft.js";
 import type { Event, EventOf } from "./events.js";
-import { invalidEventPayouts, listMarket, settleMarket } from "./listing.js";
+import { listMarket } from "./listing.js";
 import { money, toAmountString } from "./money.js";
 import { type Rejection, reject } from "./rejection.js";
 import { bondsOfRuling, challengeRefusal, type ResolutionSubject, rulingRefusal } from "./resolution.js";
 import { settleShortfalls } from "./risk.js";
+import { settleMarket } from "./settlement.js";
 import {
   conversionTerms,
   type EventGroupState,
@@ -178,11 +179,13 @@ function eventSubject(state: State, group: EventGroupState): ResolutionSubject<E
  */
 function settleEvent(draft: Draft, group: EventGroupState, outcome: EventOutcome): void {
   draft.emit({ type: "EventResolved", eventId: group.eventId, ...outcomeFields(outcome) });
-  const invalid = invalidEventPayouts(group.marketIds.length);
   for (const marketId of group.marketIds) {
     const market = draft.state.markets.get(marketId)!;
-    if (outcome.outcome === "INVALID") settleMarket(draft, market, "INVALID", invalid);
-    else settleMarket(draft, market, marketId === outcome.winner ? "YES" : "NO");
+    settleMarket(
+      draft,
+      market,
+      outcome.outcome === "INVALID" ? "INVALID" : marketId === outcome.winner ? "YES" : "NO",
+    );
   }
   settleShortfalls(draft);
 }

@@ -8,10 +8,10 @@ import type { Resolution } from "./codecs.js";
 import type { CommandOf } from "./commands.js";
 import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
-import { settleMarket } from "./listing.js";
 import { type Money, money, toAmountString } from "./money.js";
 import { type Rejection, reject } from "./rejection.js";
 import { settleShortfalls } from "./risk.js";
+import { settleMarket } from "./settlement.js";
 import { type MarketState, type PendingResolution, referenceKey, type State } from "./state.js";
 
 type Decision = Either<Rejection, Event[]>;

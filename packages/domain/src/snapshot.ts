@@ -48,11 +48,14 @@ export interface StateSnapshot {
     | "windowNotional"
     | "resolution"
     | "eventId"
+    | "settlementPending"
   > & {
     /** Present only for a market of an event (absent keeps older snapshots and state hashes as they were). */
     eventId?: string;
     /** Present only while a proposed resolution is pending (older snapshots, and states without one, leave it out). */
     resolution?: PendingResolutionSnapshot<Resolution>;
+    /** Present (true) only while a settlement in pieces is unfinished (absent keeps older state hashes as they were). */
+    settlementPending?: true;
     windowNotional: string;
     book: RestingOrder[];
     escrow: string;
@@ -174,6 +177,7 @@ export function snapshotOf(state: State): StateSnapshot {
       auctionOrders: [...m.auctionOrders],
       backstops: [...m.backstops.values()],
       ...(m.resolution === null ? {} : { resolution: pendingToSnapshot(m.resolution) }),
+      ...(m.settlementPending ? { settlementPending: true as const } : {}),
     })),
     ...(state.eventGroups.size === 0
       ? {}
@@ -273,6 +277,7 @@ export function stateFromSnapshot(s: StateSnapshot): State {
       auctionOrders: [...m.auctionOrders],
       backstops: new Map(m.backstops.map((b) => [`${b.accountId}|${b.outcome}`, { ...b }])),
       eventId: m.eventId ?? null,
+      settlementPending: m.settlementPending === true,
       resolution: m.resolution === undefined ? null : pendingFromSnapshot(m.resolution),
     });
   }

@@ -154,6 +154,8 @@ export interface MarketState {
   readonly backstops: Map<string, BackstopBid>;
   /** A proposed resolution in its challenge window (or challenged and waiting for the ruling); null otherwise. */
   resolution: PendingResolution | null;
+  /** Resolved, with orders to cancel or holders to pay in the commands to come (SettlementContinues). */
+  settlementPending: boolean;
   /** The event this market is an outcome of (null: a market of its own). */
   readonly eventId: string | null;
 }

@@ -154,6 +154,8 @@ export interface MarketView {
   risk: Record<string, string | number>;
   /** A proposed resolution while it is pending (the market halted, nothing paid yet). */
   resolution?: ResolutionView;
+  /** True while a resolved market's settlement goes on in pieces (orders left to cancel, holders left to pay). */
+  settling?: true;
 }
 
 export interface ResolutionView {
@@ -278,6 +280,7 @@ export function marketView(market: MarketState, nowMs: number): MarketView {
   if (market.eventId !== null) view.eventId = market.eventId;
   const resolution = resolutionView(market);
   if (resolution !== null) view.resolution = resolution;
+  if (market.settlementPending) view.settling = true;
   return view;
 }
 

@@ -415,8 +415,13 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
         description: "The risk parameters the market was listed with (see docs/risk-model.md).",
       },
       eventId: str("The event this market is an outcome of (absent for a market of its own)."),
+      settling: {
+        const: true,
+        description:
+          "Present while a resolved market's settlement goes on in pieces: at most 1,000 order cancellations and payouts a command, the gateway sending the next piece at once (holders not yet paid still hold their shares).",
+      },
     },
-    ["outcome", "auctionUntil", "eventId", "resolution"],
+    ["outcome", "auctionUntil", "eventId", "resolution", "settling"],
   ),
   Event: object(
     {
@@ -810,6 +815,8 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   EVENT_CONVERTED:
     "no longer returned: an event may resolve INVALID after conversions (1/n a YES share); kept so older clients still parse it",
   EVENT_MARKET: "the market is an outcome of an event: resolve, challenge and rule the event",
+  NOTHING_TO_SETTLE:
+    "the market's settlement is complete (or it is not resolved): there is no piece left for ContinueSettlement",
   INVALID_RISK_PARAMS: "a market risk parameter is out of its allowed range",
   UNKNOWN_FUND: "no such insurance fund",
   INSUFFICIENT_POOL_SHARES: "not enough pool shares to redeem",
