@@ -67,6 +67,8 @@ export interface ProjectionSnapshot {
   fills: [string, OrderFillView[]][];
   placements: [string, Placement][];
   ordersByAccount: [string, string[]][];
+  /** Per market, the revision of the last event that changed its book (absent in older snapshots). */
+  bookRevisions?: [string, number][];
 }
 
 /** An account's orders by status (the projection's index for `?status=` queries and the open-order cap). */
@@ -79,6 +81,35 @@ interface StatusIndex {
 
 /** Event fields that name an order. */
 const ORDER_FIELDS = ["orderId", "makerOrderId", "takerOrderId"];
+
+/**
+ * The market whose book the event changes, read before the event is applied (null: none): a listing creates a book,
+ * an order resting adds to it, a trade takes from a resting order, a cancellation removes a resting one. These are
+ * the only events `evolve` changes a book with.
+ */
+function bookChangedBy(event: Event, state: State): string | null {
+  switch (event.type) {
+    case "MarketListed":
+    case "OrderRested":
+      return event.marketId;
+    case "TradeExecuted": {
+      const book = state.markets.get(event.marketId)?.book;
+      const resting = (id: string) => {
+        const n = state.orders.get(id)?.number;
+        return n !== undefined && book?.get(n) != null;
+      };
+      return resting(event.makerOrderId) || resting(event.takerOrderId) ? event.marketId : null;
+    }
+    case "OrderCancelled": {
+      const n = state.orders.get(event.orderId)?.number;
+      return n !== undefined && state.markets.get(event.marketId)?.book.get(n) != null
+        ? event.marketId
+        : null;
+    }
+    default:
+      return null;
+  }
+}
 
 export class ExchangeProjection {
   readonly state: State;
@@ -101,6 +132,8 @@ export class ExchangeProjection {
   private readonly touchedInCommand = new Set<string>();
   /** False: only the state, chain and counters are kept (trades, fills, placements and order lists are not). */
   private readonly views: boolean;
+  /** Per market: the log revision of the last event that changed its book (its listing's, before any order rests). */
+  private readonly bookRevisions = new Map<string, number>();
 
   /**
    * `views: false` is for tools that read only the state, chain head and counters (`pmx replay`, `pmx audit`):
@@ -125,7 +158,16 @@ export class ExchangeProjection {
       fills: [...this.fills.entries()],
       placements: [...this.placements.entries()],
       ordersByAccount: [...this.ordersByAccount.entries()],
+      bookRevisions: [...this.bookRevisions.entries()],
     };
+  }
+
+  /**
+   * The book's sequence: the log revision of the last event that changed the market's book (null: no such market).
+   * It rises strictly with every change, and comes from the log alone, so a follower answers the same number.
+   */
+  bookSequence(marketId: string): number | null {
+    return this.bookRevisions.get(marketId) ?? null;
   }
 
   /** The projection a snapshot was taken of; throws when its state does not hash to the recorded state hash. */
@@ -141,6 +183,9 @@ export class ExchangeProjection {
     for (const [k, v] of s.fills) p.fills.set(k, v);
     for (const [k, v] of s.placements) p.placements.set(k, v);
     for (const [k, v] of s.ordersByAccount) p.ordersByAccount.set(k, v);
+    // An older snapshot has no book revisions: each book then reflects everything up to the snapshot.
+    for (const marketId of p.state.markets.keys()) p.bookRevisions.set(marketId, s.eventCount - 1);
+    for (const [k, v] of s.bookRevisions ?? []) p.bookRevisions.set(k, v);
     for (const order of p.state.orders.values()) p.indexStatus(order.orderId, true);
     const hash = p.stateHash();
     if (hash !== s.stateHash) throw new Error(`snapshot state hashes to ${hash}, recorded ${s.stateHash}`);
@@ -201,6 +246,8 @@ export class ExchangeProjection {
   /** Applies an event whose chain hash has already been computed (by the writer or by `applyStored`). */
   apply(event: Event, meta: EventMeta): void {
     const cashBefore = this.views ? this.history.cashBefore(event, this.state) : null;
+    const book = bookChangedBy(event, this.state);
+    if (book !== null) this.bookRevisions.set(book, this.eventCount);
     evolve(this.state, event);
     if (this.views) this.history.apply(event, this.eventCount, meta.at, this.state, cashBefore);
     this.head = meta.hash;

@@ -4,7 +4,15 @@ import WebSocket from "ws";
 import { signature } from "../src/http/auth.js";
 import { type Credentials, type Json, marketBody, startTestGateway, type TestGateway } from "./support.js";
 
-type Message = { channel: string; marketId?: string; accountId?: string; data: Json };
+type Message = {
+  channel: string;
+  marketId?: string;
+  accountId?: string;
+  type?: string;
+  sequence?: number;
+  prevSequence?: number;
+  data: Json;
+};
 
 /** A stream client that keeps every message; `next` takes them in order, `find` skips to the first match. */
 class StreamClient {
@@ -161,21 +169,35 @@ describe("GET /v1/stream", () => {
     ]);
     s.send({ op: "subscribe", channel: "book", marketId: "m1" });
     expect(await s.next()).toEqual({ channel: "subscribed", data: { channel: "book", marketId: "m1" } });
-    expect(await s.next()).toEqual({
+    const snapshot = await s.next();
+    expect(snapshot).toEqual({
       channel: "book",
       marketId: "m1",
+      type: "snapshot",
+      sequence: (await gw.anonymous("GET", "/v1/markets/m1/book")).body.sequence,
       data: { type: "snapshot", bids: [], asks: [] },
     });
+    // Each delta names the sequence of the message before it: a chain with no gap.
+    let sequence = snapshot.sequence as number;
+    const delta = async (bids: unknown[], asks: unknown[]) => {
+      const m = await s.next();
+      expect(m).toEqual({
+        channel: "book",
+        marketId: "m1",
+        type: "delta",
+        sequence: expect.any(Number),
+        prevSequence: sequence,
+        data: { type: "delta", bids, asks },
+      });
+      expect(m.sequence).toBeGreaterThan(sequence);
+      sequence = m.sequence as number;
+    };
 
     // A resting sell: the book shows the ask, no trade.
     expect((await gw.signed(bob, "POST", "/v1/orders", order("b1", "sell", "0.60", "10"))).status).toBe(201);
-    expect(await s.next()).toEqual({
-      channel: "book",
-      marketId: "m1",
-      data: { type: "update", bids: [], asks: [{ price: "0.6", quantity: "10" }] },
-    });
+    await delta([], [{ price: "0.6", quantity: "10" }]);
 
-    // A crossing buy for 4 at 0.61 fills at the maker's 0.60: the trade, then the book with 6 left.
+    // A crossing buy for 4 at 0.61 fills at the maker's 0.60: the trade, then the changed level with 6 left.
     const buy = await gw.signed(alice, "POST", "/v1/orders", order("a1", "buy", "0.61", "4"));
     expect(buy.status).toBe(201);
     const trade = await s.next();
@@ -188,42 +210,26 @@ describe("GET /v1/stream", () => {
       },
     });
     expect(trade.data.trade.tradeId).toBe(buy.body.trades[0].tradeId);
-    expect(await s.next()).toEqual({
-      channel: "book",
-      marketId: "m1",
-      data: { type: "update", bids: [], asks: [{ price: "0.6", quantity: "6" }] },
-    });
-    expect((await gw.anonymous("GET", "/v1/markets/m1/book")).body.asks).toEqual([
-      { price: "0.6", quantity: "6" },
-    ]);
+    // The trade carries its sequence: the same as the REST trades list shows.
+    expect(trade.sequence).toBe((await gw.anonymous("GET", "/v1/markets/m1/trades")).body.trades[0].sequence);
+    await delta([], [{ price: "0.6", quantity: "6" }]);
+    const rest = (await gw.anonymous("GET", "/v1/markets/m1/book")).body;
+    expect(rest.asks).toEqual([{ price: "0.6", quantity: "6" }]);
+    expect(rest.sequence).toBe(sequence);
 
     // Unsubscribed from trades: the next fill only moves the book.
     s.send({ op: "unsubscribe", channel: "trades", marketId: "m1" });
     expect(await s.next()).toEqual({ channel: "unsubscribed", data: { channel: "trades", marketId: "m1" } });
     expect((await gw.signed(alice, "POST", "/v1/orders", order("a2", "buy", "0.60", "1"))).status).toBe(201);
-    expect(await s.next()).toMatchObject({
-      channel: "book",
-      data: { asks: [{ price: "0.6", quantity: "5" }] },
-    });
+    await delta([], [{ price: "0.6", quantity: "5" }]);
 
-    // A batch that leaves the top levels as they were (a mark price, a deposit) sends no book update.
+    // A batch that leaves the book as it was (a mark price, a deposit) sends no book message; a new level only itself.
     expect((await gw.operator("POST", "/v1/markets/m1/mark", { price: "0.6" })).status).toBe(200);
     expect(
       (await gw.operator("POST", "/v1/accounts/bob/deposits", { amount: "1", reference: "d1" })).status,
     ).toBe(200);
     expect((await gw.signed(bob, "POST", "/v1/orders", order("b2", "sell", "0.70", "1"))).status).toBe(201);
-    expect(await s.next()).toEqual({
-      channel: "book",
-      marketId: "m1",
-      data: {
-        type: "update",
-        bids: [],
-        asks: [
-          { price: "0.6", quantity: "5" },
-          { price: "0.7", quantity: "1" },
-        ],
-      },
-    });
+    await delta([], [{ price: "0.7", quantity: "1" }]);
   });
 
   it("streams a signed account its orders, fills and balance", async () => {

@@ -436,7 +436,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/v1/markets/:marketId/book", async (req) => {
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const q = decodeOr400(B.BookQuery, { ...(req.query as object) }, "query");
-    return bookView(marketOr404(marketId), q.depth ?? 10);
+    const book = bookView(marketOr404(marketId), q.depth ?? 10);
+    return { ...book, sequence: exchange.projection.bookSequence(marketId) };
   });
   app.get("/v1/markets/:marketId/trades", async (req) => {
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");

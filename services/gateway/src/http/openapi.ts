@@ -513,6 +513,12 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
     marketId: str("The market."),
     bids: { type: "array", items: ref("BookLevel"), description: "Best (highest) first, YES terms." },
     asks: { type: "array", items: ref("BookLevel"), description: "Best (lowest) first, YES terms." },
+    sequence: {
+      type: "integer",
+      minimum: 0,
+      description:
+        "The log revision of the last event that changed this book (its listing, an order resting, a fill of a resting order, a cancellation): the same number the WebSocket book channel's snapshot and deltas carry, on a leader and its followers alike.",
+    },
   }),
   Trade: object({
     tradeId: str("The trade."),

@@ -12,8 +12,6 @@ import { StreamMessage } from "./bodies.js";
 import { gatewayError } from "./errors.js";
 
 export const STREAM_PATH = "/v1/stream";
-/** Price levels a side in book snapshots and updates. */
-export const STREAM_BOOK_DEPTH = 50;
 /** Trades in a trades snapshot. */
 export const STREAM_SNAPSHOT_TRADES = 100;
 /** Bytes waiting to be sent to one client beyond which it is disconnected (1013) instead of buffered. */
@@ -68,6 +66,9 @@ class Subscribers {
   of(key: string): ReadonlySet<Connection> | undefined {
     return this.byKey.get(key);
   }
+  keys(): IterableIterator<string> {
+    return this.byKey.keys();
+  }
   get isEmpty(): boolean {
     return this.byKey.size === 0;
   }
@@ -96,6 +97,24 @@ interface StreamFill {
   liquidity: "maker" | "taker";
   fee: string;
   at: string;
+}
+
+type Level = { price: string; quantity: string };
+
+/** A book as last sent on the book channel: every level, and the sequence it reflects. */
+interface SentBook {
+  readonly sequence: number;
+  readonly bids: readonly Level[];
+  readonly asks: readonly Level[];
+}
+
+/** The levels of `now` that differ from `before` (new or changed quantity), and those gone ("0"), best first. */
+function changedLevels(before: readonly Level[], now: readonly Level[]): Level[] {
+  const was = new Map(before.map((l) => [l.price, l.quantity]));
+  const changed = now.filter((l) => was.get(l.price) !== l.quantity);
+  const present = new Set(now.map((l) => l.price));
+  const gone = before.filter((l) => !present.has(l.price)).map((l) => ({ price: l.price, quantity: "0" }));
+  return [...changed, ...gone];
 }
 
 type Verified = { ok: true; accountId: string } | { ok: false; code: string; message: string };
@@ -136,8 +155,8 @@ export async function attachStream(
   const books = new Subscribers();
   const accounts = new Subscribers();
   const connections = new Set<Connection>();
-  /** The book last sent on each market's book channel (JSON of {bids, asks}), so that only changes are sent. */
-  const lastBook = new Map<string, string>();
+  /** The book last sent on each market's book channel, with its sequence, so that only changed levels are sent. */
+  const lastBook = new Map<string, SentBook>();
   const unsubscribeBook = (marketId: string, c: Connection): void => {
     c.book.delete(marketId);
     books.remove(marketId, c);
@@ -174,11 +193,44 @@ export async function attachStream(
 
   // ---- views ----
   const state = () => exchange.projection.state;
-  const bookData = (marketId: string) => {
+  /** A trade's sequence: the log revision of its TradeExecuted, as `GET /v1/markets/{id}/trades` shows it. */
+  const tradeSequence = (marketId: string, tradeId: string): number | null => {
+    const list = exchange.projection.tradesOf(marketId);
+    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.tradeId === tradeId) return list[i]!.sequence;
+    return null;
+  };
+  /** The market's whole book (every level) and its sequence, as the REST book answers them. */
+  const fullBook = (marketId: string): SentBook | null => {
     const market = state().markets.get(marketId);
-    if (!market) return null;
-    const { bids, asks } = bookView(market, STREAM_BOOK_DEPTH);
-    return { bids, asks };
+    const sequence = exchange.projection.bookSequence(marketId);
+    if (!market || sequence === null) return null;
+    const { bids, asks } = bookView(market, Number.POSITIVE_INFINITY);
+    return { sequence, bids, asks };
+  };
+  /**
+   * Brings the market's book subscribers to the book as it is now: one delta (only the changed levels, "0" for a level
+   * gone) from the book they last got, carrying its sequence as `prevSequence`, so a missed message shows as a gap.
+   */
+  const publishBook = (marketId: string): void => {
+    const last = lastBook.get(marketId);
+    const subscribers = books.of(marketId);
+    if (!last || !subscribers) return;
+    const sequence = exchange.projection.bookSequence(marketId);
+    if (sequence === null || sequence === last.sequence) return;
+    const now = fullBook(marketId)!;
+    lastBook.set(marketId, now);
+    broadcast(subscribers, {
+      channel: "book",
+      marketId,
+      type: "delta",
+      sequence: now.sequence,
+      prevSequence: last.sequence,
+      data: {
+        type: "delta",
+        bids: changedLevels(last.bids, now.bids),
+        asks: changedLevels(last.asks, now.asks),
+      },
+    });
   };
   const tradeOf = (e: Extract<Event, { type: "TradeExecuted" }>, at: number): StreamTrade => ({
     tradeId: e.tradeId,
@@ -230,7 +282,6 @@ export async function attachStream(
   }
   const onCommitted = (batch: { event: Event; meta: EventMeta }[]): void => {
     if (trades.isEmpty && books.isEmpty && accounts.isEmpty) return; // nobody listens: nothing to build
-    const markets = new Set<string>();
     const updates = new Map<string, AccountUpdate>();
     const update = (accountId: string): AccountUpdate | null => {
       if (!accounts.of(accountId)) return null;
@@ -240,13 +291,13 @@ export async function attachStream(
     };
     for (const { event, meta } of batch) {
       const fields = event as unknown as Record<string, unknown>;
-      if (typeof fields.marketId === "string") markets.add(fields.marketId);
       if (event.type === "TradeExecuted") {
         const subscribers = trades.of(event.marketId);
         if (subscribers)
           broadcast(subscribers, {
             channel: "trades",
             marketId: event.marketId,
+            sequence: tradeSequence(event.marketId, event.tradeId),
             data: { type: "trade", trade: tradeOf(event, meta.at) },
           });
         if (accounts.of(event.makerAccountId) || accounts.of(event.takerAccountId))
@@ -261,16 +312,8 @@ export async function attachStream(
         if (owner) update(owner)?.orders.add(orderId);
       }
     }
-    // One book update per market whose top levels changed in the batch.
-    for (const marketId of markets) {
-      const subscribers = books.of(marketId);
-      const data = subscribers ? bookData(marketId) : null;
-      if (!data) continue;
-      const text = JSON.stringify(data);
-      if (lastBook.get(marketId) === text) continue;
-      lastBook.set(marketId, text);
-      broadcast(subscribers, { channel: "book", marketId, data: { type: "update", ...data } });
-    }
+    // One delta per subscribed market whose book changed (its sequence moved) since the last message.
+    for (const marketId of [...books.keys()]) publishBook(marketId);
     for (const [accountId, u] of updates) {
       const subscribers = accounts.of(accountId);
       for (const fill of u.fills)
@@ -344,10 +387,17 @@ export async function attachStream(
       const list = recent.map(({ marketId: _, ...trade }) => trade);
       send(c, { channel: "trades", marketId, data: { type: "snapshot", trades: list } });
     } else {
-      const data = bookData(marketId)!;
-      // Every book subscriber has seen the book as it is now: updates compare against it.
-      lastBook.set(marketId, JSON.stringify(data));
-      send(c, { channel: "book", marketId, data: { type: "snapshot", ...data } });
+      // The others first catch up with the book as it is now, so that this snapshot and their last message agree.
+      publishBook(marketId);
+      const now = fullBook(marketId)!;
+      lastBook.set(marketId, now);
+      send(c, {
+        channel: "book",
+        marketId,
+        type: "snapshot",
+        sequence: now.sequence,
+        data: { type: "snapshot", bids: now.bids, asks: now.asks },
+      });
     }
   };
 
