@@ -350,5 +350,15 @@ export function goldenStream(): Command[] {
   cmd({ type: "ResolveMarket", marketId: "m5", outcome: "YES" });
   cmd({ type: "ContinueSettlement", marketId: "m5" });
   cmd({ type: "ContinueSettlement", marketId: "m5" }); // NOTHING_TO_SETTLE
+
+  // Amends of bob's m6 bid (o-1045): a smaller quantity keeps its place, a new price moves it, a crossing one is refused.
+  cmd({ type: "ListMarket", marketId: "m6", question: "Will m6 happen?", tickSize: "0.01", resolvesAt: FAR });
+  place("bob", "buy", "YES", "0.4", 10, { marketId: "m6", id: "m6-bob" });
+  place("carol", "buy", "NO", "0.5", 5, { marketId: "m6", id: "m6-carol" });
+  const amend = (clientRequestId: string, terms: { price?: string; quantity?: string }) =>
+    cmd({ type: "AmendOrder", accountId: "bob", orderId: "o-1045", clientRequestId, ...terms });
+  amend("am-1", { quantity: "6" });
+  amend("am-2", { price: "0.45" });
+  amend("am-3", { price: "0.5" }); // AMEND_WOULD_CROSS
   return out;
 }

@@ -132,6 +132,18 @@ export const PlaceOrder = command("PlaceOrder", {
   leverage: DecimalString,
 });
 export const CancelOrder = command("CancelOrder", { accountId: Identifier, orderId: t.string });
+/** A resting order's new price and/or whole quantity (see amend.ts for when it keeps its time priority). */
+export const AmendOrder = exactPartial(
+  {
+    type: t.literal("AmendOrder"),
+    at: EpochMs,
+    accountId: Identifier,
+    orderId: t.string,
+    clientRequestId: Reference,
+  },
+  { price: PriceString, quantity: QuantityString },
+  "AmendOrder",
+);
 /** Cancels every open order of the account (only those of `marketId` when given), each with reason USER. */
 export const CancelAllOrders = exactPartial(
   { type: t.literal("CancelAllOrders"), at: EpochMs, accountId: Identifier },
@@ -216,6 +228,7 @@ export const Command = t.union([
   RuleResolution,
   PlaceOrder,
   CancelOrder,
+  AmendOrder,
   CancelAllOrders,
   SupplyPool,
   RedeemPool,

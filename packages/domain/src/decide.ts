@@ -1,6 +1,7 @@
 // The decider: turns a command and the current state into events, or a specific rejection. Never mutates state.
 import { Leverage, Margin, SocializedLoss } from "@pmx/liquidation";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
+import { amendOrder } from "./amend.js";
 import { auctionDecisions } from "./auction-decide.js";
 import { exposureLimitBreach } from "./borrowing.js";
 import { cancelAllOrders } from "./cancel-all.js";
@@ -81,6 +82,8 @@ export function decide(command: Command, state: State): Decision {
       return placeOrder(command, state);
     case "CancelOrder":
       return cancelOrder(command, state);
+    case "AmendOrder":
+      return amendOrder(command, state);
     case "CancelAllOrders":
       return cancelAllOrders(command, state);
     case "SupplyPool":

@@ -278,6 +278,22 @@ export const OrderCancelled = event("OrderCancelled", {
   releasedCash: DecimalString,
   releasedShares: Shares,
 });
+/**
+ * A resting order amended in place: its new price and whole quantity, and what it now reserves (cash for a buy, shares
+ * for a sell). `keptPriority`: a smaller quantity at the same price stays where it was in its level's queue; anything
+ * else goes to the back of its (new) level.
+ */
+export const OrderAmended = event("OrderAmended", {
+  orderId: t.string,
+  accountId: Identifier,
+  marketId: Identifier,
+  price: DecimalString,
+  quantity: Shares,
+  keptPriority: t.boolean,
+  reservedCash: DecimalString,
+  reservedShares: Shares,
+  clientRequestId: t.string,
+});
 /** At resolution: the account's shares in the market are redeemed from escrow for `payout`. */
 export const PositionSettled = event("PositionSettled", {
   accountId: Identifier,
@@ -529,6 +545,7 @@ export const Event = t.union([
   TradeExecuted,
   OrderRested,
   OrderCancelled,
+  OrderAmended,
   PositionSettled,
   PoolSupplied,
   PoolRedeemed,

@@ -1,5 +1,6 @@
 // The state transition: applies one event to the state (in place, for speed) and returns it. Trusts the event.
 import { PoolValue, RiskParams as Risk } from "@pmx/liquidation";
+import { amendTerms } from "./amend.js";
 import type { Event, EventOf } from "./events.js";
 import { ledger } from "./ledger.js";
 import { amountOf, compact, HALF, type Money, money, ZERO } from "./money.js";
@@ -212,6 +213,8 @@ export function evolve(state: State, event: Event): State {
     }
     case "OrderCancelled":
       return orderCancelled(state, event);
+    case "OrderAmended":
+      return orderAmended(state, event);
     case "PositionSettled": {
       const account = accountOf(state, event.accountId);
       const market = marketOf(state, event.marketId);
@@ -680,6 +683,50 @@ function tradeExecuted(state: State, event: EventOf<"TradeExecuted">): State {
   market.volume += event.quantity;
   market.trades += 1;
   state.tradeCount += 1;
+  return state;
+}
+
+/**
+ * The order's new price and quantity: kept in its place (a smaller quantity at the same price), or taken out and
+ * rested at the back of its new level; its reservation moves to what the event says it now needs.
+ */
+function orderAmended(state: State, event: EventOf<"OrderAmended">): State {
+  const order = orderOf(state, event.orderId) as { -readonly [K in keyof OrderState]: OrderState[K] };
+  const account = accountOf(state, order.accountId);
+  const market = marketOf(state, order.marketId);
+  const remaining = order.quantity - order.filledQuantity;
+  const newRemaining = event.quantity - order.filledQuantity;
+  const check = priceTicksOf(event.price, market.ticks);
+  if (!check.ok) throw new Error(`evolve: OrderAmended price ${event.price} is not on the market's ticks`);
+  if (event.keptPriority) market.book.reduce(order.number, remaining - newRemaining);
+  else {
+    const resting = market.book.cancel(order.number)!;
+    market.book.rest({ ...resting, priceTicks: check.ticks, remainingLots: newRemaining });
+  }
+  const reserved = amountOf(event.reservedCash);
+  const more = reserved.minus(order.reservedCash);
+  ledger.cash(state, account, -1, more);
+  ledger.reserved(state, account, 1, more);
+  order.reservedCash = compact(reserved);
+  const moreShares = event.reservedShares - order.reservedShares;
+  if (moreShares !== 0) {
+    const position = positionOf(account, order.marketId);
+    if (order.outcome === "YES") {
+      position.yes -= moreShares;
+      position.yesReserved += moreShares;
+    } else {
+      position.no -= moreShares;
+      position.noReserved += moreShares;
+    }
+    order.reservedShares = event.reservedShares;
+  }
+  order.price = event.price;
+  order.priceTicks = check.ticks;
+  order.quantity = event.quantity;
+  state.references.set(
+    referenceKey("amend", order.accountId, event.clientRequestId),
+    amendTerms(order.orderId, event.price, event.quantity),
+  );
   return state;
 }
 

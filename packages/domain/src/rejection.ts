@@ -49,7 +49,8 @@ export type RejectionCode =
   | "EVENT_RESOLVED"
   | "EVENT_CONVERTED"
   | "EVENT_MARKET"
-  | "NOTHING_TO_SETTLE";
+  | "NOTHING_TO_SETTLE"
+  | "AMEND_WOULD_CROSS";
 
 export interface Rejection {
   readonly code: RejectionCode;

@@ -312,7 +312,8 @@ export type ReferenceKind =
   | "insurance"
   | "margin"
   | "challenge"
-  | "convert";
+  | "convert"
+  | "amend";
 
 export const referenceKey = (kind: ReferenceKind, accountId: string, reference: string): string =>
   `${kind}:${accountId}:${reference}`;

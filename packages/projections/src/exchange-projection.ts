@@ -91,6 +91,7 @@ function bookChangedBy(event: Event, state: State): string | null {
   switch (event.type) {
     case "MarketListed":
     case "OrderRested":
+    case "OrderAmended":
       return event.marketId;
     case "TradeExecuted": {
       const book = state.markets.get(event.marketId)?.book;

@@ -63,6 +63,7 @@ const BODY_CODECS: Record<string, t.Mixed> = {
   "post /v1/markets/{marketId}/rule": B.RuleBody,
   "post /v1/events": B.ListEventBody,
   "post /v1/orders/batch": B.BatchOrdersBody,
+  "post /v1/orders/{orderId}/amend": B.AmendBody,
   "post /v1/events/{eventId}/convert": B.ConvertBody,
   "post /v1/events/{eventId}/resolve": B.ResolveEventBody,
   "post /v1/events/{eventId}/challenge": B.ChallengeBody,
@@ -508,7 +509,7 @@ describe("GET /v1/openapi.json", () => {
         problems(
           doc,
           { $ref: "#/components/schemas/Book" },
-          { marketId: "m", bids: [{ price: 1 }], asks: [] },
+          { marketId: "m", bids: [{ price: 1 }], asks: [], sequence: 3 },
         ),
       ).toEqual(["$.bids[0]: missing quantity", "$.bids[0].price: expected string, got integer"]);
       expect(problems(doc, doc.components.schemas.MarkBody!, { price: "0.5", extra: 1 })).toEqual([

@@ -1030,6 +1030,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await submit({ type: "CancelOrder", accountId, orderId });
     return exchange.projection.order(orderId);
   });
+  app.post("/v1/orders/:orderId/amend", async (req) => {
+    const { accountId, orderId } = ownOrder(req);
+    const b = decodeOr400(B.AmendBody, needsBody(req), "body");
+    await submit({ type: "AmendOrder", accountId, orderId, ...b });
+    return exchange.projection.order(orderId);
+  });
 
   return app;
 }

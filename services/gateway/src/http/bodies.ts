@@ -136,6 +136,12 @@ export const BatchEnvelope = exactType({ orders: t.array(t.unknown) }, "BatchEnv
 export const AccountIdParam = exactType({ accountId: Identifier }, "AccountIdParam");
 export const MarketIdParam = exactType({ marketId: Identifier }, "MarketIdParam");
 export const OrderIdParam = exactType({ orderId: t.string }, "OrderIdParam");
+/** A resting order's new price and/or whole quantity; `clientRequestId` makes a retry of the same amend harmless. */
+export const AmendBody = exactPartial(
+  { clientRequestId: Reference },
+  { price: PriceString, quantity: PositiveQuantity },
+  "AmendBody",
+);
 export const NoQuery = exactType({}, "NoQuery");
 
 const IntegerString = (name: string, min: number, max: number) =>

@@ -76,6 +76,7 @@ export const REJECTION_STATUS: Record<RejectionCode, number> = {
   EVENT_CONVERTED: 422,
   EVENT_MARKET: 422,
   NOTHING_TO_SETTLE: 409,
+  AMEND_WOULD_CROSS: 422,
 };
 
 export const fromRejection = (r: Rejection): ApiError =>

@@ -821,6 +821,8 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   EVENT_CONVERTED:
     "no longer returned: an event may resolve INVALID after conversions (1/n a YES share); kept so older clients still parse it",
   EVENT_MARKET: "the market is an outcome of an event: resolve, challenge and rule the event",
+  AMEND_WOULD_CROSS:
+    "at the new price the order would trade: an amend never does (cancel it and place a new order to take liquidity)",
   NOTHING_TO_SETTLE:
     "the market's settlement is complete (or it is not resolved): there is no piece left for ContinueSettlement",
   INVALID_RISK_PARAMS: "a market risk parameter is out of its allowed range",
@@ -1646,6 +1648,33 @@ const OPERATIONS: Operation[] = [
     params: B.OrderIdParam,
     ok: { status: 200, description: 'The order with `status: "cancelled"`.', schema: "Order" },
     errors: [400, 401, 403, 404, 422, 429, 500, 503],
+  },
+  {
+    method: "post",
+    path: "/v1/orders/:orderId/amend",
+    operationId: "amendOrder",
+    tag: "account",
+    summary: "Amend a resting order: a new price and/or whole quantity",
+    description:
+      "`quantity` is the order's new whole quantity (more than what has filled). A smaller quantity at the same price keeps the order's time priority; a new price or a larger quantity moves it to the back of its (new) level. The reservation follows (cash for a buy, shares for a sell: 422 INSUFFICIENT_FUNDS / INSUFFICIENT_SHARES when more is needed than is free). An amend never trades: a price that would cross the book is 422 AMEND_WOULD_CROSS. Only an order resting in an open market (422 ORDER_NOT_OPEN, MARKET_NOT_OPEN). The same `clientRequestId` with the same terms is a harmless retry (nothing appended); with other terms 409 IDEMPOTENCY_CONFLICT.",
+    auth: "account",
+    params: B.OrderIdParam,
+    body: {
+      codec: B.AmendBody,
+      required: true,
+      examples: {
+        smaller: {
+          summary: "fewer shares, same price: keeps priority",
+          value: { quantity: "5", clientRequestId: "am-1" },
+        },
+        reprice: {
+          summary: "a new price: to the back of its level",
+          value: { price: "0.58", clientRequestId: "am-2" },
+        },
+      },
+    },
+    ok: { status: 200, description: "The order as amended.", schema: "Order" },
+    errors: [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
   },
   {
     method: "post",
