@@ -19,6 +19,7 @@ export { costOf, priceStringOf, priceTicksOf, takerFeeOf, ticksToPrice } from ".
 export type { Rejection, RejectionCode } from "./rejection.js";
 export { challengeBondOfMarket } from "./resolution.js";
 export { currentFundingRate, currentMaxLeverage, markOf, positionRisk } from "./risk.js";
+export { invalidEventPayouts, payoutsOf, type SharePayouts } from "./settlement.js";
 export { type StateSnapshot, snapshotOf, stateFromSnapshot } from "./snapshot.js";
 export {
   type AccountState,

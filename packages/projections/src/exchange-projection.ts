@@ -17,6 +17,7 @@ import {
   writeCanonicalState,
 } from "@pmx/domain";
 import { GENESIS_HASH } from "./chain.js";
+import { CostBasis, type CostBasisSnapshot, type HoldingView } from "./cost-basis.js";
 import {
   type ActivityRecord,
   type FillRecord,
@@ -69,6 +70,8 @@ export interface ProjectionSnapshot {
   ordersByAccount: [string, string[]][];
   /** Per market, the revision of the last event that changed its book (absent in older snapshots). */
   bookRevisions?: [string, number][];
+  /** Cost basis and realized P&L per account, market and outcome (an older snapshot without it is not used). */
+  costBasis?: CostBasisSnapshot;
 }
 
 /** An account's orders by status (the projection's index for `?status=` queries and the open-order cap). */
@@ -127,6 +130,8 @@ export class ExchangeProjection {
   private readonly placements = new Map<string, Placement>();
   private readonly placedInCommand: string[] = [];
   private readonly ordersByAccount = new Map<string, string[]>();
+  /** Cost basis and P&L per account, market and outcome. */
+  private costBasis = new CostBasis();
   /** Per account: its open orders, and its filled / cancelled ones by number (final statuses never change). */
   private readonly byStatus = new Map<string, StatusIndex>();
   /** Orders an event of the current command names (their status is re-read when the command ends). */
@@ -160,7 +165,13 @@ export class ExchangeProjection {
       placements: [...this.placements.entries()],
       ordersByAccount: [...this.ordersByAccount.entries()],
       bookRevisions: [...this.bookRevisions.entries()],
+      costBasis: this.costBasis.toSnapshot(),
     };
+  }
+
+  /** The account's holdings per market and outcome: quantity, average price, realized and unrealized P&L. */
+  holdings(accountId: string): HoldingView[] {
+    return this.costBasis.view(accountId, this.state);
   }
 
   /**
@@ -187,6 +198,10 @@ export class ExchangeProjection {
     // An older snapshot has no book revisions: each book then reflects everything up to the snapshot.
     for (const marketId of p.state.markets.keys()) p.bookRevisions.set(marketId, s.eventCount - 1);
     for (const [k, v] of s.bookRevisions ?? []) p.bookRevisions.set(k, v);
+    // Without it the holdings would miss everything before the snapshot: such a snapshot is not used (genesis is).
+    if (!s.costBasis)
+      throw new Error("the snapshot predates the cost basis read model: the log is read from genesis");
+    p.costBasis = CostBasis.fromSnapshot(s.costBasis);
     for (const order of p.state.orders.values()) p.indexStatus(order.orderId, true);
     const hash = p.stateHash();
     if (hash !== s.stateHash) throw new Error(`snapshot state hashes to ${hash}, recorded ${s.stateHash}`);
@@ -248,6 +263,7 @@ export class ExchangeProjection {
   apply(event: Event, meta: EventMeta): void {
     const cashBefore = this.views ? this.history.cashBefore(event, this.state) : null;
     const book = bookChangedBy(event, this.state);
+    if (this.views) this.costBasis.apply(event, this.state);
     if (book !== null) this.bookRevisions.set(book, this.eventCount);
     evolve(this.state, event);
     if (this.views) this.history.apply(event, this.eventCount, meta.at, this.state, cashBefore);

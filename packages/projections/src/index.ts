@@ -1,5 +1,7 @@
 // @pmx/projections: read models folded from the log — views, trades, solvency, hash chain and state hash.
+
 export { chainHash, GENESIS_HASH, sha256Hex } from "./chain.js";
+export type { CostBasisSnapshot, HoldingView } from "./cost-basis.js";
 export {
   type EventMeta,
   ExchangeProjection,

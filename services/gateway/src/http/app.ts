@@ -368,7 +368,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const accountSummary = (accountId: string) => {
     const v = accountView(state(), accountId);
     if (!v) throw new ApiError(404, "UNKNOWN_ACCOUNT", `no account ${accountId}`, { accountId });
-    return v;
+    return { ...v, holdings: exchange.projection.holdings(accountId) };
   };
   const noQuery = (req: FastifyRequest) => decodeOr400(B.NoQuery, { ...(req.query as object) }, "query");
   const send = (reply: FastifyReply, status: number, payload: unknown) => reply.code(status).send(payload);

@@ -350,13 +350,39 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
     },
     ["outcome", "marginCallDeadline", "deleverageDeadline"],
   ),
-  AccountSummary: object({
-    accountId: str("The account."),
-    cash: decimal("Free cash."),
-    reserved: decimal("Cash reserved by open buy orders."),
-    total: decimal("cash + reserved."),
-    positions: { type: "array", items: ref("Position"), description: "Non-empty positions, by marketId." },
-  }),
+  AccountSummary: object(
+    {
+      accountId: str("The account."),
+      cash: decimal("Free cash."),
+      reserved: decimal("Cash reserved by open buy orders."),
+      total: decimal("cash + reserved."),
+      positions: { type: "array", items: ref("Position"), description: "Non-empty positions, by marketId." },
+      holdings: {
+        type: "array",
+        description:
+          'Per market and outcome the account has held: quantity (free, reserved and pledged shares), averagePrice (cost basis per share, fees included), cost, realizedPnl and unrealizedPnl at the mark. See docs/http-api.md, "Holdings and P&L".',
+        items: object({
+          marketId: str("The market."),
+          outcome: { type: "string", enum: ["YES", "NO"] },
+          quantity: whole("Shares held."),
+          averagePrice: nullableDecimal("Cost basis per share, fees included; null when none is held."),
+          cost: decimal("Cost basis of the shares held."),
+          realizedPnl: {
+            type: "string",
+            pattern: "^-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,6})?$",
+            description:
+              "What selling, settling and converting realized, less cost basis, fees, jump-risk fees and penalties.",
+          },
+          unrealizedPnl: {
+            type: ["string", "null"],
+            pattern: "^-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,6})?$",
+            description: "quantity × this outcome's mark − cost; null without a mark.",
+          },
+        }),
+      },
+    },
+    ["holdings"],
+  ),
   Market: object(
     {
       marketId: str("The market."),
