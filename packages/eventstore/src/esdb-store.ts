@@ -58,8 +58,8 @@ import {
   MaxAppendSizeExceededError,
   NO_STREAM,
   NotLeaderError,
-  type ResolvedEvent,
   RequiredMetadataPropertyMissingError,
+  type ResolvedEvent,
   START,
   StreamDeletedError,
   StreamNotFoundError,
@@ -197,7 +197,8 @@ export function openEsdbStore(connectionString: string, options: EsdbStoreOption
           expectedRevision: expected === "no_stream" ? NO_STREAM : BigInt(expected),
           requiresLeader: true,
         });
-        if (!result.success) throw new WrongExpectedRevisionError(stream, expected, await lastRevision(stream));
+        if (!result.success)
+          throw new WrongExpectedRevisionError(stream, expected, await lastRevision(stream));
         return result;
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError) throw error;
@@ -440,7 +441,8 @@ async function* readEvents(
       finished = true;
       if (error instanceof StreamNotFoundError) return;
       if (yielded || attempt >= retry.attempts || !retryableRead(error)) {
-        if (error instanceof NotLeaderError) throw new StoreNotLeaderError(stream, endpointOf(error), attempt);
+        if (error instanceof NotLeaderError)
+          throw new StoreNotLeaderError(stream, endpointOf(error), attempt);
         throw error;
       }
     } finally {
@@ -495,7 +497,8 @@ function takeMaxAppendSize(url: string): { url: string; maxAppendSize: number | 
   const value = match[2]!;
   if (!/^[1-9][0-9]*$/.test(value))
     throw new RangeError(`maxAppendSize in the connection string must be a positive integer, got "${value}"`);
-  const rest = url.slice(0, match.index) + (match[3] ? match[1] : "") + url.slice(match.index + match[0].length);
+  const rest =
+    url.slice(0, match.index) + (match[3] ? match[1] : "") + url.slice(match.index + match[0].length);
   return { url: rest.replace(/[?&]$/, ""), maxAppendSize: Number(value) };
 }
 

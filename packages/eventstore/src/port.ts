@@ -84,7 +84,9 @@ export class AppendTooLargeError extends Error {
     /** The largest append the store takes, in bytes. */
     readonly limit: number,
   ) {
-    super(`stream ${stream}: an append of ${size} bytes is over the store's limit of ${limit} bytes; nothing was written`);
+    super(
+      `stream ${stream}: an append of ${size} bytes is over the store's limit of ${limit} bytes; nothing was written`,
+    );
     this.name = "AppendTooLargeError";
   }
 }

@@ -137,7 +137,10 @@ for (const mode of MODES) {
         const store = open();
         const batch = newEvents(3);
         double.loseNextAppendAnswer();
-        expect(await store.append(stream, batch, "no_stream")).toEqual({ nextExpectedRevision: 2, written: true });
+        expect(await store.append(stream, batch, "no_stream")).toEqual({
+          nextExpectedRevision: 2,
+          written: true,
+        });
         expect(double.events(stream)).toHaveLength(3); // written once
         expect(await store.append(stream, batch, "no_stream")).toEqual({
           nextExpectedRevision: 2,
@@ -147,7 +150,11 @@ for (const mode of MODES) {
           nextExpectedRevision: 3,
           written: true,
         });
-        expect(appendsTo(stream).map((c) => c.outcome)).toEqual(["timed_out_written", "idempotent", "written"]);
+        expect(appendsTo(stream).map((c) => c.outcome)).toEqual([
+          "timed_out_written",
+          "idempotent",
+          "written",
+        ]);
       });
 
       it("reads with the requested start, direction and count; a missing stream answers stream_not_found", async () => {
@@ -160,7 +167,14 @@ for (const mode of MODES) {
         expect(await store.lastRevision(`${stream}-none`)).toBe("no_stream");
         expect(double.reads.slice(before)).toEqual([
           { stream, subscription: false, from: 4n, direction: "forwards", count: 3n, requiresLeader: true },
-          { stream, subscription: false, from: "end", direction: "backwards", count: 1n, requiresLeader: true },
+          {
+            stream,
+            subscription: false,
+            from: "end",
+            direction: "backwards",
+            count: 1n,
+            requiresLeader: true,
+          },
           {
             stream: `${stream}-none`,
             subscription: false,

@@ -47,7 +47,10 @@ for (const features of ["batch-append", "none"] as const) {
   const method = features === "batch-append" ? "BatchAppend" : "Append";
 
   describe(`EventStoreDB adapter under the server's faults (${method})`, () => {
-    const start = async (options: EsdbDoubleOptions = {}, storeOptions?: Parameters<typeof openEsdbStore>[1]) => {
+    const start = async (
+      options: EsdbDoubleOptions = {},
+      storeOptions?: Parameters<typeof openEsdbStore>[1],
+    ) => {
       const double = await startDouble({ features, ...options });
       return { double, store: openStoreOn(double.connectionString, storeOptions) };
     };
@@ -73,7 +76,10 @@ for (const features of ["batch-append", "none"] as const) {
         const { double, store } = await start();
         double.timeOutAppends({ committed: false });
         const batch = newEvents(3);
-        expect(await store.append("s", batch, "no_stream")).toEqual({ nextExpectedRevision: 2, written: true });
+        expect(await store.append("s", batch, "no_stream")).toEqual({
+          nextExpectedRevision: 2,
+          written: true,
+        });
         expect(ids(double.events("s"))).toEqual(ids(batch));
         expect(double.appends.map((a) => a.outcome)).toEqual(["timed_out_not_written", "written"]);
         expect(double.appends.map((a) => a.expected)).toEqual([{ kind: "no_stream" }, { kind: "no_stream" }]);
@@ -89,7 +95,10 @@ for (const features of ["batch-append", "none"] as const) {
         expect(double.events("s")).toEqual([]);
         expect(double.appends.map((a) => a.outcome)).toEqual(Array(3).fill("timed_out_not_written"));
         double.timeOutAppends({ committed: false, count: 0 });
-        expect(await store.append("s", batch, "no_stream")).toEqual({ nextExpectedRevision: 1, written: true });
+        expect(await store.append("s", batch, "no_stream")).toEqual({
+          nextExpectedRevision: 1,
+          written: true,
+        });
         expect(ids(double.events("s"))).toEqual(ids(batch));
       });
 
@@ -101,9 +110,16 @@ for (const features of ["batch-append", "none"] as const) {
         double.timeOutAppends({ committed: "late" });
         const batch = newEvents(2, 1);
         expect(await store.append("s", batch, 0)).toEqual({ nextExpectedRevision: 2, written: true });
-        expect(double.appends.map((a) => a.outcome)).toEqual(["written", "timed_out_not_written", "idempotent"]);
+        expect(double.appends.map((a) => a.outcome)).toEqual([
+          "written",
+          "timed_out_not_written",
+          "idempotent",
+        ]);
         expect(ids(double.events("s")).slice(1)).toEqual(ids(batch));
-        expect(await store.append("s", newEvents(1, 3), 2)).toEqual({ nextExpectedRevision: 3, written: true });
+        expect(await store.append("s", newEvents(1, 3), 2)).toEqual({
+          nextExpectedRevision: 3,
+          written: true,
+        });
       });
 
       it("says the outcome is unknown when the server cannot be reached to read it back, and reads the end again next time", async () => {
@@ -115,7 +131,10 @@ for (const features of ["batch-append", "none"] as const) {
         expect(error).toMatchObject({ code: "APPEND_FAILED", written: "unknown" });
         expect((error as Error).message).toMatch(/unknown/);
         double.setUnavailable(false);
-        expect(await store.append("s", newEvents(1, 1), 0)).toEqual({ nextExpectedRevision: 1, written: true });
+        expect(await store.append("s", newEvents(1, 1), 0)).toEqual({
+          nextExpectedRevision: 1,
+          written: true,
+        });
       });
     });
 
@@ -126,7 +145,10 @@ for (const features of ["batch-append", "none"] as const) {
         b.setLeader({ host: "127.0.0.1", port: a.port });
         const store = openStoreOn(b.connectionString); // connected to a follower
         const batch = newEvents(2);
-        expect(await store.append("s", batch, "no_stream")).toEqual({ nextExpectedRevision: 1, written: true });
+        expect(await store.append("s", batch, "no_stream")).toEqual({
+          nextExpectedRevision: 1,
+          written: true,
+        });
         // The first call of the write path (reading the stream's ids) was refused by b and sent again to a.
         expect(b.reads.map((r) => [r.requiresLeader, r.subscription])).toEqual([[true, false]]);
         expect(b.appends).toEqual([]);
@@ -151,7 +173,10 @@ for (const features of ["batch-append", "none"] as const) {
         expect(error).toMatchObject({ code: "NOT_LEADER", leader: `127.0.0.1:${double.port}` });
         expect(double.events("s")).toHaveLength(1);
         double.setLeader("self");
-        expect(await store.append("s", newEvents(1, 1), 0)).toEqual({ nextExpectedRevision: 1, written: true });
+        expect(await store.append("s", newEvents(1, 1), 0)).toEqual({
+          nextExpectedRevision: 1,
+          written: true,
+        });
       });
 
       it("asks for the leader on every append and every read of the write path", async () => {
@@ -197,7 +222,10 @@ for (const features of ["batch-append", "none"] as const) {
         const { double, store } = await start({ maxAppendSize: 10_000 }, { maxAppendSize: 1_000_000 });
         const exact = [eventOfSize(6_000, 0), eventOfSize(4_000, 1)];
         expect(esdbAppendSize(exact)).toBe(10_000);
-        expect(await store.append("s", exact, "no_stream")).toEqual({ nextExpectedRevision: 1, written: true });
+        expect(await store.append("s", exact, "no_stream")).toEqual({
+          nextExpectedRevision: 1,
+          written: true,
+        });
         const over = [eventOfSize(6_000, 2), eventOfSize(4_001, 3)];
         const error = await store.append("s", over, 1).catch((e: unknown) => e);
         expect(error).toMatchObject({ code: "APPEND_TOO_LARGE", size: 10_001, limit: 10_000 });
