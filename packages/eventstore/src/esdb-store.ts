@@ -42,12 +42,24 @@
 //   another process appends byte-identical events with the same ids between that knowledge and this append;
 //   then this call says written: true although the other wrote them (what is stored is exactly this batch).
 //
+// The server's faults (see docs/operations.md, "What each server fault does"):
+// - A timeout can come after the commit (the server commits, then answers its commit timeout; the client's deadline
+//   passes while the answer is on its way), and a broken connection tells nothing. So every failure that is not a
+//   refusal made before writing is settled by reading the batch's revisions back from the leader: stored byte for
+//   byte, the append succeeded; nothing there, it is sent again (same ids and expected revision: a late commit of
+//   the first attempt makes the server answer the second as an idempotent success); unreadable, the outcome is
+//   unknown (AppendFailedError "unknown").
+// - NotLeader (status NOT_FOUND, trailers exception=not-leader and the leader's endpoint) means the node did not
+//   handle the call; the client reconnects to the named leader by itself (Client/index.js shouldReconnect), so the
+//   call is sent again there. Every append and read here sets requires-leader (Client/index.js callArguments).
+//
 // Costs and limits: appends through one instance run one at a time; each costs the append, a read-back of the
 // batch, and a read of the stream's new events when this instance did not write the end itself (the first
 // append to a stream reads all its ids: about 60 bytes of memory per event, kept while the store is open).
-// An append larger than the server's maximum append size (1 MiB by default) fails with the client's
-// MaxAppendSizeExceededError and writes nothing; it is not split, as that would break atomicity. Data is stored
-// as application/octet-stream (the server's JavaScript projections do not see it as JSON).
+// An append larger than `maxAppendSize` (the server's MaxAppendSize, 1 MiB by default, counted as the server counts
+// it: esdbAppendSize) is refused before sending with AppendTooLargeError, as is one the server refuses for its size;
+// it is not split, as that would break atomicity. Data is stored as application/octet-stream (the server's
+// JavaScript projections do not see it as JSON).
 import {
   AccessDeniedError,
   BACKWARDS,
