@@ -164,6 +164,20 @@ for (const features of ["batch-append", "none"] as const) {
         expect(await collect(store.read("s"))).toHaveLength(3);
       });
 
+      it("finds the leader through gossip with esdb+discover://, so a follower's address never takes a call", async () => {
+        const a = await startDouble({ features });
+        const b = await startDouble({ features, cluster: a });
+        b.setLeader({ host: "127.0.0.1", port: a.port });
+        const store = openStoreOn(`esdb+discover://127.0.0.1:${b.port}?tls=false&nodePreference=leader`);
+        expect(await store.append("s", newEvents(2), "no_stream")).toEqual({
+          nextExpectedRevision: 1,
+          written: true,
+        });
+        expect(a.appends.map((x) => x.outcome)).toEqual(["written"]);
+        expect(b.appends).toEqual([]);
+        expect(b.reads).toEqual([]);
+      });
+
       it("refuses with a clear NotLeader error when no leader takes the append, writes nothing, and goes on once there is one", async () => {
         const { double, store } = await start({}, { appendAttempts: 2, retryDelayMs: 5 });
         await store.append("s", newEvents(1), "no_stream");

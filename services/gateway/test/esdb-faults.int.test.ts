@@ -101,6 +101,22 @@ describe("a gateway on EventStoreDB through the server's faults", () => {
       expect(leader.exchange.projection.state.accounts.has(id)).toBe(true);
   });
 
+  it("keeps writing through a failover: the old leader's NotLeader is followed to the new one, each command written once", async () => {
+    const a = await startDouble();
+    const b = await startDouble({ cluster: a });
+    b.setLeader({ host: "127.0.0.1", port: a.port });
+    const leader = await gateway(openEsdbStore(a.connectionString));
+    expect((await leader.open("alice")).statusCode).toBe(201);
+    a.setLeader({ host: "127.0.0.1", port: b.port });
+    b.setLeader("self");
+    const bob = await leader.open("bob");
+    expect(bob.statusCode, bob.body).toBe(201);
+    expect(a.appends.map((x) => x.outcome)).toEqual(["written", "not_leader"]);
+    expect(b.appends.map((x) => x.outcome)).toEqual(["written"]);
+    expect(a.events("pmx")).toHaveLength(leader.exchange.projection.eventCount);
+    expect(await leader.health()).toMatchObject({ status: "ok", writable: true });
+  });
+
   it("given a follower whose subscription the server drops, then health is degraded while it is not following, it resubscribes with back-off, catches up by itself and health is ok again", async () => {
     const a = await startDouble(); // the leader's node
     const b = await startDouble({ cluster: a }); // the follower's node, same cluster

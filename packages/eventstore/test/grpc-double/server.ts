@@ -26,7 +26,7 @@
 // - ServerFeatures: "batch-append" answers the supported methods like a 21.10+ node, so the client uses
 //   BatchAppend; "none" leaves the service out, so calls fail UNIMPLEMENTED like on a 20.x node and the client
 //   falls back to Append (dist/Client/ServerFeatures.js treats UNIMPLEMENTED as "nothing supported").
-// - Gossip.Read answers a single alive leader at this server's address (for esdb+discover://).
+// - Gossip.Read answers this node (leader, or follower with the leader it names) for esdb+discover://.
 // - Appends larger than maxAppendSize (default 1 MiB, sized like Event.SizeOnDisk: data + metadata bytes + 2 × the
 //   type's length) fail with maximum-append-size-exceeded and write nothing; settable while running.
 // - $all positions grow by each record's size: they have gaps and are not event counts.
@@ -671,19 +671,28 @@ export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<
   let port = 0;
   server.addService(GossipService, {
     read: (_call: unknown, callback: grpc.sendUnaryData<InstanceType<typeof gossipPb.ClusterInfo>>) => {
-      const endpoint = new gossipPb.EndPoint();
-      endpoint.setAddress(HOST);
-      endpoint.setPort(port);
-      const member = new gossipPb.MemberInfo();
-      const id = new sharedPb.UUID();
-      id.setString(randomUUID());
-      member.setInstanceId(id);
-      member.setTimeStamp(String(BigInt(Date.now()) * 10_000n));
-      member.setState(gossipPb.MemberInfo.VNodeState.LEADER);
-      member.setIsAlive(true);
-      member.setHttpEndPoint(endpoint);
+      const member = (host: string, memberPort: number, state: number) => {
+        const endpoint = new gossipPb.EndPoint();
+        endpoint.setAddress(host);
+        endpoint.setPort(memberPort);
+        const m = new gossipPb.MemberInfo();
+        const id = new sharedPb.UUID();
+        id.setString(randomUUID());
+        m.setInstanceId(id);
+        m.setTimeStamp(String(BigInt(Date.now()) * 10_000n));
+        m.setState(state as gossipPb.MemberInfo.VNodeState);
+        m.setIsAlive(true);
+        m.setHttpEndPoint(endpoint);
+        return m;
+      };
+      const { LEADER, FOLLOWER } = gossipPb.MemberInfo.VNodeState;
+      // This node as it is, and the leader it names (when it is a follower).
+      const members =
+        leader === "self"
+          ? [member(HOST, port, LEADER)]
+          : [member(HOST, port, FOLLOWER), member(leader.host, leader.port, LEADER)];
       const info = new gossipPb.ClusterInfo();
-      info.setMembersList([member]);
+      info.setMembersList(members);
       callback(null, info);
     },
   });
