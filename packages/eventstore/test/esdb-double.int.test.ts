@@ -14,15 +14,7 @@ import {
   openEsdbStore,
   openStore,
 } from "../src/index.js";
-import {
-  collect,
-  expectConflict,
-  newEvent,
-  newEvents,
-  runEventStoreContract,
-  sleep,
-  waitFor,
-} from "./contract.js";
+import { collect, expectConflict, newEvent, newEvents, runEventStoreContract, waitFor } from "./contract.js";
 import { runEsdbAdapterCases } from "./esdb-cases.js";
 import { type EsdbDouble, startEsdbDouble } from "./grpc-double/server.js";
 
@@ -258,27 +250,6 @@ describe("EventStoreDB adapter on the gRPC double: limits and failures", () => {
       });
     });
   }
-
-  it("ends a subscription with onError when the server goes away", async () => {
-    const { double, store } = await start();
-    await store.append("s", newEvents(2), "no_stream");
-    const got: number[] = [];
-    const errors: unknown[] = [];
-    store.subscribe(
-      "s",
-      "start",
-      (e) => {
-        got.push(e.revision);
-      },
-      (error) => errors.push(error),
-    );
-    await waitFor(() => got.length === 2);
-    await double.stop();
-    await waitFor(() => errors.length === 1);
-    await sleep(50);
-    expect(errors).toHaveLength(1);
-    expect(got).toEqual([0, 1]);
-  });
 
   it("rejects ids EventStoreDB would not give back as written, and text UTF-8 cannot carry", async () => {
     const { store } = await start();

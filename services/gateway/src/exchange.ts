@@ -114,6 +114,16 @@ export interface FollowState {
   readonly nextAttemptInMs: number | null;
 }
 
+/** A follower subscribed and caught up. */
+const FOLLOWING: FollowState = {
+  state: "following",
+  sinceMs: null,
+  behind: 0,
+  lastError: null,
+  attempts: 0,
+  nextAttemptInMs: null,
+};
+
 export interface ExchangeEvents {
   committed: [batch: { event: Event; meta: EventMeta }[]];
   follow: [state: FollowState];
@@ -290,14 +300,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
     return this.snapshotThread;
   }
 
-  private followState: FollowState = {
-    state: "following",
-    sinceMs: null,
-    behind: 0,
-    lastError: null,
-    attempts: 0,
-    nextAttemptInMs: null,
-  };
+  private followState: FollowState = FOLLOWING;
   private resubscribeTimer: NodeJS.Timeout | null = null;
 
   /** Where this follower is with the log (null while leading). */
@@ -360,14 +363,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
   }
 
   private caughtUp(): void {
-    this.setFollowState({
-      state: "following",
-      sinceMs: null,
-      behind: 0,
-      lastError: null,
-      attempts: 0,
-      nextAttemptInMs: null,
-    });
+    this.setFollowState(FOLLOWING);
   }
 
   /** Subscribes again after the back-off, from the last event applied, once the log's end can be read. */

@@ -3,27 +3,15 @@
 // keeps taking writes; a follower whose subscription the server drops says `degraded` in /v1/health, resubscribes
 // from its position with back-off, catches up by itself and says `ok` again.
 import { type EsdbEventStore, openEsdbStore } from "@pmx/eventstore";
-import pino from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startEsdbDouble } from "../../../packages/eventstore/test/grpc-double/server.js";
 import { schemaProblems } from "../../../tests/support/openapi.js";
 import { SystemClock } from "../src/clock.js";
-import { loadConfig } from "../src/config.js";
-import { CredentialStore } from "../src/credentials.js";
 import { Exchange, type ExchangeOptions, type FollowState } from "../src/exchange.js";
-import { buildApp } from "../src/http/app.js";
 import { openApiDocument } from "../src/http/openapi.js";
-import { Metrics } from "../src/metrics.js";
+import { injectedApp, until } from "./support.js";
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
-
-const until = async (check: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe("a gateway on EventStoreDB through the server's faults", () => {
   const closers: (() => Promise<unknown>)[] = [];
@@ -41,32 +29,19 @@ describe("a gateway on EventStoreDB through the server's faults", () => {
       clock: new SystemClock(),
       ...(follow ? { follow } : {}),
     });
-    const app = await buildApp({
-      config: loadConfig({ PMX_STORE: "memory:", PMX_OPERATOR_TOKEN: "t" }),
-      exchange,
-      credentials: new CredentialStore(null),
-      operatorToken: "t",
-      metrics: new Metrics(),
-      logger: pino({ level: "silent" }),
-    });
+    const injected = await injectedApp(exchange);
     closers.push(
       () => exchange.close(),
-      () => app.close(),
+      () => injected.app.close(),
     );
     // Every health answer fits the documented schema.
+    const doc = openApiDocument() as unknown as Parameters<typeof schemaProblems>[0];
     const health = async () => {
-      const body = (await app.inject({ method: "GET", url: "/v1/health" })).json();
-      const doc = openApiDocument() as unknown as Parameters<typeof schemaProblems>[0];
+      const body = await injected.health();
       expect(schemaProblems(doc, { $ref: "#/components/schemas/Health" }, body)).toEqual([]);
       return body;
     };
-    const open = (accountId: string) =>
-      app.inject({
-        method: "POST",
-        url: "/v1/accounts",
-        headers: { authorization: "Bearer t", "content-type": "application/json" },
-        payload: { accountId },
-      });
+    const open = injected.openAccount;
     return { exchange, health, open };
   };
 
