@@ -302,6 +302,11 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
 
   private followState: FollowState = FOLLOWING;
   private resubscribeTimer: NodeJS.Timeout | null = null;
+  /** Set from the start of `promote`: no subscription is opened again meanwhile. */
+  private promoting = false;
+  private get stopsFollowing(): boolean {
+    return this.closed || this.promoting || this.sequencer !== null;
+  }
 
   /** Where this follower is with the log (null while leading). */
   get follow(): FollowState | null {
@@ -381,17 +386,16 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
     });
     this.resubscribeTimer = setTimeout(() => {
       this.resubscribeTimer = null;
-      if (this.closed || this.sequencer) return;
+      if (this.stopsFollowing) return;
       this.followState = { ...this.followState, attempts: this.followState.attempts + 1 };
       this.options.store.lastRevision(this.stream).then(
         (end) => {
-          if (this.closed || this.sequencer) return;
+          if (this.stopsFollowing) return;
           this.subscribeAfter(end);
           this.options.logger?.info({ from: this.current.eventCount }, "following the log again");
         },
         (error: unknown) => {
-          if (!this.closed && !this.sequencer)
-            this.scheduleResubscribe((error as Error)?.message || String(error));
+          if (!this.stopsFollowing) this.scheduleResubscribe((error as Error)?.message || String(error));
         },
       );
     }, delayMs);
@@ -401,11 +405,19 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
   /** A follower becomes the leader: it stops tailing, catches up with the log, and starts writing. */
   async promote(): Promise<void> {
     if (this.sequencer) return;
+    this.promoting = true;
     if (this.resubscribeTimer) clearTimeout(this.resubscribeTimer);
     this.resubscribeTimer = null;
     await this.following?.close();
     this.following = null;
-    this.current = await rebuild(this.options.store, this.stream, undefined, this.current);
+    try {
+      this.current = await rebuild(this.options.store, this.stream, undefined, this.current);
+    } catch (error) {
+      // Still a follower: it follows the log again (with back-off) and the operator may promote it later.
+      this.promoting = false;
+      if (!this.closed) this.scheduleResubscribe(`promotion failed: ${(error as Error).message}`);
+      throw error;
+    }
     this.options.follow = undefined;
     this.startLeading();
     this.emit("promoted");
