@@ -75,6 +75,7 @@ import {
   START,
   StreamDeletedError,
   StreamNotFoundError,
+  UnavailableError,
   WrongExpectedVersionError,
 } from "@eventstore/db-client";
 import { checkAfter, checkAppend, checkRead, checkStream, firstRevision, isStoredBatch } from "./batch.js";
@@ -466,7 +467,7 @@ async function* readEvents(
 
 /** A read that failed this way may succeed when sent again: another node is the leader, or the connection broke. */
 function retryableRead(error: unknown): boolean {
-  return error instanceof NotLeaderError || (error as { type?: string })?.type === "unavailable";
+  return error instanceof NotLeaderError || error instanceof UnavailableError;
 }
 
 /**
