@@ -36,8 +36,8 @@ const openStoreOn = (url: string, options?: Parameters<typeof openEsdbStore>[1])
 const ids = (events: readonly { id: string }[]) => events.map((e) => e.id);
 
 /** One event whose append size (as the server counts it) is exactly `bytes`. */
-function eventOfSize(bytes: number, n = 0): NewEvent {
-  const e = newEvent(n, { data: "" });
+function eventOfSize(bytes: number, n = 0, overrides: Partial<NewEvent> = {}): NewEvent {
+  const e = newEvent(n, { ...overrides, data: "" });
   const overhead = esdbAppendSize([e]);
   if (bytes < overhead) throw new RangeError(`an event needs at least ${overhead} bytes`);
   return { ...e, data: "x".repeat(bytes - overhead) };
@@ -251,6 +251,28 @@ for (const features of ["batch-append", "none"] as const) {
         expect(error).toMatchObject({ code: "APPEND_TOO_LARGE", size: 10_001, limit: 10_000 });
         expect(double.appends.map((a) => a.outcome)).toEqual(["written", "rejected"]);
         expect(double.events("s")).toHaveLength(2);
+      });
+
+      it("counts non-ASCII data and metadata in UTF-8 bytes and the type in UTF-16 units, as the server does", async () => {
+        const { double, store } = await start({ maxAppendSize: 2_000 }, { maxAppendSize: 1_000_000 });
+        const unusual = { type: "Événement📈", metadata: '{"note":"héllo — 🎉"}' };
+        const base = eventOfSize(1_000, 0, unusual);
+        // The ASCII padding as "é" (2 UTF-8 bytes each, 1 UTF-16 unit): the same size to the server.
+        const k = base.data.length;
+        const accented = { ...base, data: "é".repeat(Math.floor(k / 2)) + "x".repeat(k % 2) };
+        expect(accented.data.length).toBeLessThan(k);
+        expect(esdbAppendSize([accented])).toBe(1_000);
+        const exact = [accented, eventOfSize(1_000, 1, unusual)];
+        expect(esdbAppendSize(exact)).toBe(2_000);
+        expect(await store.append("s", exact, "no_stream")).toMatchObject({ written: true });
+        const one = eventOfSize(1_000, 2, unusual);
+        const over = [{ ...one, data: `${one.data}x` }, eventOfSize(1_000, 3, unusual)];
+        expect(esdbAppendSize(over)).toBe(2_001);
+        await expect(store.append("s", over, 1)).rejects.toMatchObject({
+          code: "APPEND_TOO_LARGE",
+          limit: 2_000,
+        });
+        expect(double.appends.map((a) => a.outcome)).toEqual(["written", "rejected"]);
       });
 
       it("refuses an append over its own setting before sending it", async () => {
