@@ -1,6 +1,6 @@
 // Issue 15 through the real gateway and SQLite store: a four-candidate event, market makers quoting all four, a
-// conversion of NO into collateral and YES, one resolution paying per the outcome, solvency balanced, `pmx audit` on
-// the log. (The challenge window is resolution-challenge's; an event resolves here at once.)
+// conversion of NO into collateral and YES, a proposal (harris) challenged and overturned by the operator's ruling
+// (trump), payouts per the final outcome only, solvency balanced, `pmx audit` on the log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, type Credential, expectApiError, type Json } from "./support/client.js";
 import { type Gateway, runPmx, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
@@ -111,7 +111,7 @@ describe("an event of four candidates through the gateway", () => {
     await api.expectSolvent();
   });
 
-  it("refuses: more NO than alice holds (422 INSUFFICIENT_SHARES), a market outside the event (422 INVALID_EVENT), resolving one market alone (422 EVENT_MARKET), INVALID after a conversion (422 EVENT_CONVERTED), an unknown event (404)", async () => {
+  it("refuses: more NO than alice holds (422 INSUFFICIENT_SHARES), a market outside the event (422 INVALID_EVENT), resolving or challenging one market alone (422 EVENT_MARKET), a challenge or ruling with no proposal (409 NO_PENDING_RESOLUTION), an unknown event (404)", async () => {
     const head = await gw.logLength();
     expectApiError(
       oa.check(
@@ -141,9 +141,27 @@ describe("an event of four candidates through the gateway", () => {
       "EVENT_MARKET",
     );
     expectApiError(
-      await api.op("POST", `/v1/events/${EVENT}/resolve`, { outcome: "INVALID" }),
+      await api.as(who.bob!, "POST", "/v1/markets/harris/challenge", { bond: "100", reference: "early" }),
       422,
-      "EVENT_CONVERTED",
+      "EVENT_MARKET",
+    );
+    expectApiError(
+      oa.check(
+        "POST",
+        "/v1/events/{eventId}/challenge",
+        await api.as(who.bob!, "POST", `/v1/events/${EVENT}/challenge`, { bond: "100", reference: "early" }),
+      ),
+      409,
+      "NO_PENDING_RESOLUTION",
+    );
+    expectApiError(
+      oa.check(
+        "POST",
+        "/v1/events/{eventId}/rule",
+        await api.op("POST", `/v1/events/${EVENT}/rule`, { winner: "trump" }),
+      ),
+      409,
+      "NO_PENDING_RESOLUTION",
     );
     expectApiError(
       await api.send({ method: "GET", path: "/v1/events/none", headers: {} }),
@@ -153,14 +171,81 @@ describe("an event of four candidates through the gateway", () => {
     expect(await gw.logLength()).toBe(head);
   });
 
-  it("trump wins: every YES of trump pays 1 (mm 20, alice 20), every NO of the others 1 (alice converted hers); solvency holds and pmx audit passes", async () => {
-    const before = { mm: await cash("mm"), alice: await cash("alice") };
+  it("harris is proposed with a one-hour window: every market halts, nothing is paid; bob challenges with a 100 bond", async () => {
+    const before = await cash("mm");
     const res = oa.check(
       "POST",
       "/v1/events/{eventId}/resolve",
-      await api.op("POST", `/v1/events/${EVENT}/resolve`, { winner: "trump" }),
+      await api.op("POST", `/v1/events/${EVENT}/resolve`, { winner: "harris", challengeSeconds: 3600 }),
     );
     expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({
+      status: "open",
+      resolution: {
+        proposed: "WINNER",
+        winner: "harris",
+        challengeBond: "100",
+        challenges: [],
+        ruling: null,
+      },
+    });
+    for (const m of (res.body as { markets: Json[] }).markets) expect(m.status).toBe("halted");
+    expectApiError(
+      await api.as(who.mm!, "POST", "/v1/orders", {
+        clientOrderId: "during-window",
+        marketId: "trump",
+        side: "buy",
+        outcome: "YES",
+        price: "0.5",
+        quantity: "1",
+      }),
+      422,
+      "MARKET_NOT_OPEN",
+    );
+    expectApiError(
+      await api.op("POST", `/v1/events/${EVENT}/resolve`, { winner: "trump" }),
+      409,
+      "RESOLUTION_PENDING",
+    );
+    expect((await cash("mm")).toFixed()).toBe(before.toFixed());
+    const bob = await cash("bob");
+    const challenged = oa.check(
+      "POST",
+      "/v1/events/{eventId}/challenge",
+      await api.as(who.bob!, "POST", `/v1/events/${EVENT}/challenge`, { bond: "100", reference: "ch-1" }),
+    );
+    expect(challenged.status, challenged.text).toBe(200);
+    expect(challenged.body).toMatchObject({
+      resolution: { challenges: [{ accountId: "bob", bond: "100", reference: "ch-1" }] },
+    });
+    expect((await cash("bob")).toFixed()).toBe(bob.minus(100).toFixed());
+    await api.expectSolvent();
+  });
+
+  it("the ruling overturns it (trump), returning bob's bond; at finalAt trump's YES pay 1 (mm 20, alice 20), every NO of the others 1; solvency holds and pmx audit passes", async () => {
+    const before = { mm: await cash("mm"), alice: await cash("alice"), bob: await cash("bob") };
+    const ruled = oa.check(
+      "POST",
+      "/v1/events/{eventId}/rule",
+      await api.op("POST", `/v1/events/${EVENT}/rule`, { winner: "trump" }),
+    );
+    expect(ruled.status, ruled.text).toBe(200);
+    expect(ruled.body).toMatchObject({
+      status: "open",
+      resolution: {
+        proposed: "WINNER",
+        winner: "trump",
+        ruling: { outcome: "WINNER", winner: "trump", bondsTo: "challengers" },
+      },
+    });
+    expect((await cash("bob")).minus(before.bob).toFixed()).toBe("100");
+    expect((await cash("mm")).toFixed()).toBe(before.mm.toFixed()); // nothing paid before finalAt
+    await api.setClock(T0 + 2 * 3_600_000);
+    const res = oa.check(
+      "GET",
+      "/v1/events/{eventId}",
+      await api.send({ method: "GET", path: `/v1/events/${EVENT}`, headers: {} }),
+    );
     expect(res.body).toMatchObject({ status: "resolved", winner: "trump", escrow: "0" });
     const outcomes = (res.body as { markets: Json[] }).markets.map((m) => [m.marketId, m.outcome]);
     expect(outcomes).toEqual([

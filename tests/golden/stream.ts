@@ -309,5 +309,46 @@ export function goldenStream(): Command[] {
   at(now + 2 * HOUR);
   tick(); // past finalAt: a challenged proposal waits for the ruling
   cmd({ type: "RuleResolution", marketId: "m4", outcome: "YES" });
+
+  // An event's resolution with a challenge window: a winner proposed, challenged, overturned to INVALID after a
+  // conversion (1/3 a YES share, 2/3 a NO share, the rounding left to the shared fund), final at the next tick.
+  cmd({
+    type: "ListEvent",
+    eventId: "ev2",
+    title: "Which of three, again?",
+    tickSize: "0.01",
+    resolvesAt: FAR,
+    outcomes: ["f1", "f2", "f3"].map((marketId) => ({ marketId, question: `Will ${marketId} be it?` })),
+  });
+  for (const m of ["f1", "f2", "f3"]) {
+    place("mm", "buy", "YES", "0.3", 10, { marketId: m, id: `ev2-mm-${m}` });
+    place("alice", "buy", "NO", "0.7", 10, { marketId: m, tif: "IOC", id: `ev2-alice-${m}` });
+  }
+  cmd({
+    type: "ConvertPositions",
+    accountId: "alice",
+    eventId: "ev2",
+    marketIds: ["f1"],
+    quantity: "10",
+    reference: "conv-3",
+  });
+  cmd({ type: "ResolveEvent", eventId: "ev2", winner: "f2", challengeSeconds: 3600 });
+  cmd({ type: "ChallengeEventResolution", accountId: "bob", eventId: "ev2", bond: "100", reference: "ch-3" });
+  cmd({ type: "RuleEventResolution", eventId: "ev2", outcome: "INVALID" });
+  at(now + 2 * HOUR);
+  tick();
+
+  // A settlement larger than one command's bounded work (1,000 cancellations or payouts): 1,002 open orders, so
+  // ResolveMarket cancels 1,000 and says SettlementContinues; ContinueSettlement finishes; a second has nothing left.
+  cmd({ type: "ListMarket", marketId: "m5", question: "Will m5 happen?", tickSize: "0.01", resolvesAt: FAR });
+  cmd({ type: "Deposit", accountId: "mm", amount: "1000", reference: "m5-mm" });
+  cmd({ type: "Deposit", accountId: "carol", amount: "1000", reference: "m5-carol" });
+  for (let i = 0; i < 600; i++) place("mm", "buy", "YES", "0.4", 1, { marketId: "m5", id: `m5-mm-${i}` });
+  for (let i = 0; i < 403; i++)
+    place("carol", "buy", "NO", "0.3", 1, { marketId: "m5", id: `m5-carol-${i}` });
+  place("bob", "buy", "NO", "0.6", 1, { marketId: "m5", tif: "IOC", id: "m5-bob" });
+  cmd({ type: "ResolveMarket", marketId: "m5", outcome: "YES" });
+  cmd({ type: "ContinueSettlement", marketId: "m5" });
+  cmd({ type: "ContinueSettlement", marketId: "m5" }); // NOTHING_TO_SETTLE
   return out;
 }

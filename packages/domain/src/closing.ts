@@ -11,11 +11,15 @@ export function statusAt(market: MarketState, at: number): MarketStatus {
 }
 
 /**
- * Closes the market if `resolvesAt` has passed and no event said so yet: MarketClosed, then every resting and
- * queued order cancelled with MARKET_CLOSED (what it reserved goes back). True when the market is closed (now or before).
+ * Closes the market if `resolvesAt` has passed and no event said so yet: MarketClosed, then its resting and queued
+ * orders cancelled with MARKET_CLOSED (what they reserved goes back) while the draft's budget lasts; a closed market's orders
+ * left over are cancelled by the next ticks. True when the market is closed (now or before).
  */
 export function closeIfDue(draft: Draft, market: MarketState): boolean {
-  if (market.status === "closed") return true;
+  if (market.status === "closed") {
+    cancelOpenOrders(draft, market, "MARKET_CLOSED");
+    return true;
+  }
   if (statusAt(market, draft.at) !== "closed") return false;
   draft.emit({ type: "MarketClosed", marketId: market.marketId, at: draft.at });
   cancelOpenOrders(draft, market, "MARKET_CLOSED");

@@ -74,12 +74,30 @@ export const ConvertPositions = command("ConvertPositions", {
   quantity: QuantityString,
   reference: Reference,
 });
-/** Resolves every market of the event at once: the winner YES, every other NO; or INVALID everywhere. */
+/**
+ * Resolves every market of the event at once: the winner YES, every other NO; or INVALID everywhere. With a challenge
+ * window (`challengeSeconds`, else its markets' challengeWindowSeconds) it is a proposal, as for a single market.
+ */
 export const ResolveEvent = exactPartial(
   { type: t.literal("ResolveEvent"), at: EpochMs, eventId: Identifier },
-  { winner: Identifier, outcome: t.literal("INVALID") },
+  { winner: Identifier, outcome: t.literal("INVALID"), challengeSeconds: Seconds },
   "ResolveEvent",
 );
+/** Any account disputes an event's proposed resolution during its window, reserving `bond` from its cash. */
+export const ChallengeEventResolution = command("ChallengeEventResolution", {
+  accountId: Identifier,
+  eventId: Identifier,
+  bond: DecimalString,
+  reference: Reference,
+});
+/** The operator's ruling on a challenged event proposal: the final winner, or INVALID (the same confirms it). */
+export const RuleEventResolution = exactPartial(
+  { type: t.literal("RuleEventResolution"), at: EpochMs, eventId: Identifier },
+  { winner: Identifier, outcome: t.literal("INVALID") },
+  "RuleEventResolution",
+);
+/** The next piece of a resolved market's settlement (its SettlementContinues): the gateway sends it until completed. */
+export const ContinueSettlement = command("ContinueSettlement", { marketId: Identifier });
 export const HaltMarket = command("HaltMarket", { marketId: Identifier });
 export const ResumeMarket = command("ResumeMarket", { marketId: Identifier });
 export const SetMarkPrice = command("SetMarkPrice", { marketId: Identifier, price: PriceString });
@@ -187,6 +205,9 @@ export const Command = t.union([
   ListEvent,
   ConvertPositions,
   ResolveEvent,
+  ChallengeEventResolution,
+  RuleEventResolution,
+  ContinueSettlement,
   HaltMarket,
   ResumeMarket,
   SetMarkPrice,

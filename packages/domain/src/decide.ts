@@ -13,13 +13,21 @@ import { cancellation, executeOrder } from "./execute.js";
 import { listMarket } from "./listing.js";
 import { markOf, refreshMark } from "./mark.js";
 import { type Money, money, ONE, toAmountString } from "./money.js";
-import { convertPositions, listEvent, resolveEvent } from "./neg-risk.js";
+import {
+  challengeEvent,
+  convertPositions,
+  finalizeEventIfDue,
+  listEvent,
+  resolveEvent,
+  ruleEvent,
+} from "./neg-risk.js";
 import { poolValueAt } from "./pool-value.js";
 import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
-import { challenge, finalizeIfDue, resolutionPending, resolve, rule } from "./resolution.js";
+import { challenge, eventMarket, finalizeIfDue, resolutionPending, resolve, rule } from "./resolution.js";
 import { accrueFunding, currentMaxLeverage, repayLoan, riskSweep, settleShortfalls } from "./risk.js";
 import { hazardStartOf } from "./schedule.js";
+import { continueSettlement } from "./settlement.js";
 import {
   type AccountState,
   leveragedKey,
@@ -51,6 +59,12 @@ export function decide(command: Command, state: State): Decision {
       return convertPositions(command, state);
     case "ResolveEvent":
       return resolveEvent(command, state);
+    case "ChallengeEventResolution":
+      return challengeEvent(command, state);
+    case "RuleEventResolution":
+      return ruleEvent(command, state);
+    case "ContinueSettlement":
+      return continueSettlementOf(command, state);
     case "HaltMarket":
       return haltMarket(command, state);
     case "ResumeMarket":
@@ -263,18 +277,27 @@ function resolveMarket(c: CommandOf<"ResolveMarket">, state: State): Decision {
         outcome: market.outcome ?? "",
       }),
     );
-  if (market.eventId !== null)
-    return left(
-      reject(
-        "EVENT_MARKET",
-        `market ${c.marketId} is an outcome of event ${market.eventId}: resolve the event`,
-        {
-          eventId: market.eventId,
-        },
-      ),
-    );
+  if (market.eventId !== null) return left(eventMarket(market));
   // At once without a challenge window (the default), else a proposal: resolution.ts.
   return resolve(c, state, market);
+}
+
+/** The next piece of a resolved market's settlement in pieces (the gateway sends these until SettlementCompleted). */
+function continueSettlementOf(c: CommandOf<"ContinueSettlement">, state: State): Decision {
+  const found = marketOf(state, c.marketId);
+  if (found._tag === "Left") return found;
+  const market = found.right;
+  if (!market.settlementPending)
+    return left(
+      reject("NOTHING_TO_SETTLE", `market ${c.marketId} has no settlement in progress`, {
+        marketId: c.marketId,
+        status: market.status,
+      }),
+    );
+  const draft = new Draft(state, c.at);
+  continueSettlement(draft, market);
+  settleShortfalls(draft);
+  return right(draft.events);
 }
 
 function cancelOrder(c: CommandOf<"CancelOrder">, state: State): Decision {
@@ -814,10 +837,22 @@ function setBackstopBid(c: CommandOf<"SetBackstopBid">, state: State): Decision 
 /** Time passes for every market: auctions that are due uncross, scheduled deleveraging sells, jump-risk fees accrue, margin-call deadlines bite, bad debts share the shared fund. */
 function tick(c: { at: number }, state: State): Decision {
   const draft = new Draft(state, c.at);
+  // An event's proposal whose window has passed (unchallenged, or ruled) resolves all of its markets first.
+  const resolvedNow = new Set<string>();
+  for (const group of state.eventGroups.values())
+    if (finalizeEventIfDue(draft, group)) for (const marketId of group.marketIds) resolvedNow.add(marketId);
   for (const market of state.markets.values()) {
     // A closed market waits for its resolution: no auction, sale or fee (none accrues after resolvesAt anyway).
     // A proposed resolution whose window has passed (unchallenged, or ruled) becomes final first.
-    if (market.status === "resolved" || finalizeIfDue(draft, market) || closeIfDue(draft, market)) continue;
+    // A settlement in pieces goes on at each tick too (the gateway's ContinueSettlement commands are the fast path).
+    if (market.settlementPending) continueSettlement(draft, market);
+    if (
+      market.status === "resolved" ||
+      resolvedNow.has(market.marketId) ||
+      finalizeIfDue(draft, market) ||
+      closeIfDue(draft, market)
+    )
+      continue;
     auctionDecisions(draft, market);
     const mark = refreshMark(draft, market);
     // Scheduled sales first: a loan repaid at this instant (at the hazard window's start, or at a cap call's

@@ -3,6 +3,7 @@ import { createOrderBook, type OrderBook } from "@pmx/matching";
 import type { Event } from "./events.js";
 import { type Money, money, ZERO } from "./money.js";
 import { type LeveragedPosition, leveragedKey, type MarketState, type State } from "./state.js";
+import { WorkBudget } from "./work-budget.js";
 
 /** The parts of a leveraged position a decision may change before its events are applied. */
 export interface PositionScratch {
@@ -43,6 +44,8 @@ class LazyMap<K, V> {
  */
 export class Draft {
   readonly events: Event[] = [];
+  /** The bounded work (cancellations, payouts) this decision may still do: the rest waits for the next command. */
+  readonly budget = new WorkBudget();
   orderCount: number;
   tradeCount: number;
   // Scratch maps are created on first use: most decisions (a plain order) need one or none of them.

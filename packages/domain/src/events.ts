@@ -103,6 +103,48 @@ export const EventResolved = exactPartial(
   { winner: Identifier },
   "EventResolved",
 );
+/** The event's resolution proposed with a challenge window: its markets halt, nothing is paid before `finalAt`. */
+export const EventResolutionProposed = exactPartial(
+  {
+    type: t.literal("EventResolutionProposed"),
+    eventId: Identifier,
+    outcome: t.keyof({ WINNER: null, INVALID: null }),
+    proposedAt: EpochMs,
+    finalAt: EpochMs,
+  },
+  { winner: Identifier },
+  "EventResolutionProposed",
+);
+/** A challenge of the event's proposed resolution: `bond` moves from the account's cash to its reserved cash. */
+export const EventResolutionChallenged = event("EventResolutionChallenged", {
+  eventId: Identifier,
+  accountId: Identifier,
+  bond: DecimalString,
+  reference: t.string,
+  at: EpochMs,
+});
+/**
+ * The operator's ruling on a challenged event: the final outcome. Bonds go back to the challengers when it changes the
+ * proposal, to the shared insurance fund (the event spans several markets) when it confirms it.
+ */
+export const EventResolutionRuled = exactPartial(
+  {
+    type: t.literal("EventResolutionRuled"),
+    eventId: Identifier,
+    outcome: t.keyof({ WINNER: null, INVALID: null }),
+    bondsTo: t.keyof({ challengers: null, insurance: null }),
+    at: EpochMs,
+  },
+  { winner: Identifier },
+  "EventResolutionRuled",
+);
+/**
+ * The market resolved but its settlement (orders cancelled, holders paid) did not fit in one command's bounded work:
+ * ContinueSettlement commands go on with it until SettlementCompleted. (A settlement that fits says neither.)
+ */
+export const SettlementContinues = event("SettlementContinues", { marketId: Identifier });
+/** The last piece of a settlement that took several commands: every order cancelled, every holder paid. */
+export const SettlementCompleted = event("SettlementCompleted", { marketId: Identifier });
 export const MarketHalted = event("MarketHalted", { marketId: Identifier });
 export const MarketResumed = event("MarketResumed", { marketId: Identifier });
 /** `resolvesAt` passed: the market stops matching by itself (its resting and queued orders are cancelled, MARKET_CLOSED). */
@@ -468,6 +510,11 @@ export const Event = t.union([
   EventListed,
   PositionsConverted,
   EventResolved,
+  EventResolutionProposed,
+  EventResolutionChallenged,
+  EventResolutionRuled,
+  SettlementContinues,
+  SettlementCompleted,
   MarketHalted,
   MarketResumed,
   MarketClosed,

@@ -4,10 +4,12 @@ import type { Event, EventOf } from "./events.js";
 import { ledger } from "./ledger.js";
 import { amountOf, compact, HALF, type Money, money, ZERO } from "./money.js";
 import { intentOf, priceStringOf, priceTicksOf } from "./prices.js";
+import { invalidEventPayouts } from "./settlement.js";
 import {
   type AccountState,
   conversionTerms,
   type EventGroupState,
+  type EventOutcome,
   emptyLeveragedPosition,
   emptyPool,
   emptyPosition,
@@ -17,6 +19,7 @@ import {
   newBook,
   type OrderState,
   orderIdOf,
+  type PendingResolution,
   type Position,
   referenceKey,
   type State,
@@ -83,6 +86,7 @@ export function evolve(state: State, event: Event): State {
         auctionOrders: [],
         backstops: new Map(),
         eventId: event.eventId ?? null,
+        settlementPending: false,
         resolution: null,
       });
       return state;
@@ -96,24 +100,38 @@ export function evolve(state: State, event: Event): State {
         escrow: ZERO,
         status: "open",
         winner: null,
+        resolution: null,
       });
       return state;
     case "PositionsConverted":
       return positionsConverted(state, event);
-    case "EventResolved": {
-      const group = eventGroupOf(state, event.eventId);
-      group.status = "resolved";
-      group.winner = event.winner ?? null;
-      // The unpaired YES are the winner's market's to pay: the event's escrow moves there (INVALID is decided only
-      // when nothing was converted, so there is nothing to move).
-      if (event.winner !== undefined) {
-        const winner = marketOf(state, event.winner);
-        ledger.eventEscrow(state, group, -1, group.escrow);
-        ledger.escrow(state, winner, 1, money(group.unpairedYes));
-        winner.pairs += group.unpairedYes;
-      }
+    case "EventResolved":
+      return eventResolved(state, event);
+    case "EventResolutionProposed":
+      eventGroupOf(state, event.eventId).resolution = {
+        proposed: eventOutcomeOf(event),
+        proposedAt: event.proposedAt,
+        finalAt: event.finalAt,
+        challenges: [],
+        ruling: null,
+      };
+      return state;
+    case "EventResolutionChallenged":
+      challenged(state, eventGroupOf(state, event.eventId).resolution!, event);
+      return state;
+    case "EventResolutionRuled": {
+      const pending = eventGroupOf(state, event.eventId).resolution!;
+      ruled(state, pending, event.bondsTo, (bond) => ledger.shared(state, state, 1, bond));
+      pending.proposed = eventOutcomeOf(event);
+      pending.ruling = { outcome: pending.proposed, bondsTo: event.bondsTo, at: event.at };
       return state;
     }
+    case "SettlementContinues":
+      marketOf(state, event.marketId).settlementPending = true;
+      return state;
+    case "SettlementCompleted":
+      marketOf(state, event.marketId).settlementPending = false;
+      return state;
     case "MarketHalted":
       marketOf(state, event.marketId).status = "halted";
       return state;
@@ -161,30 +179,13 @@ export function evolve(state: State, event: Event): State {
       };
       return state;
     }
-    case "ResolutionChallenged": {
-      const market = marketOf(state, event.marketId);
-      const account = accountOf(state, event.accountId);
-      const bond = money(event.bond);
-      ledger.cash(state, account, -1, bond);
-      ledger.reserved(state, account, 1, bond);
-      market.resolution!.challenges.push({
-        accountId: event.accountId,
-        bond,
-        reference: event.reference,
-        at: event.at,
-      });
-      state.references.set(referenceKey("challenge", event.accountId, event.reference), event.bond);
+    case "ResolutionChallenged":
+      challenged(state, marketOf(state, event.marketId).resolution!, event);
       return state;
-    }
     case "ResolutionRuled": {
       const market = marketOf(state, event.marketId);
       const pending = market.resolution!;
-      for (const challenge of pending.challenges) {
-        const account = accountOf(state, challenge.accountId);
-        ledger.reserved(state, account, -1, challenge.bond);
-        if (event.bondsTo === "challengers") ledger.cash(state, account, 1, challenge.bond);
-        else ledger.insurance(state, market, 1, challenge.bond);
-      }
+      ruled(state, pending, event.bondsTo, (bond) => ledger.insurance(state, market, 1, bond));
       pending.proposed = event.outcome;
       pending.ruling = { outcome: event.outcome, bondsTo: event.bondsTo, at: event.at };
       return state;
@@ -218,11 +219,12 @@ export function evolve(state: State, event: Event): State {
       ledger.escrow(state, market, -1, payout);
       ledger.cash(state, account, 1, payout);
       account.positions.delete(event.marketId);
-      // Pairs outstanding fall by the pairs this payout redeemed (INVALID: half of the shares on each side).
+      // Pairs outstanding fall by the pairs this payout redeemed (INVALID: half of the shares on each side; in an
+      // event, whose markets hold converted YES beyond their pairs, its NO shares).
       market.pairs -=
         event.outcome === "YES"
           ? event.yesShares
-          : event.outcome === "NO"
+          : event.outcome === "NO" || market.eventId !== null
             ? event.noShares
             : HALF.times(event.yesShares + event.noShares).toNumber();
       return state;
@@ -711,6 +713,65 @@ function orderCancelled(state: State, event: EventOf<"OrderCancelled">): State {
   order.cancelReason = event.reason;
   const queued = market.auctionOrders.indexOf(order.number);
   if (queued >= 0) market.auctionOrders.splice(queued, 1);
+  return state;
+}
+
+/** A challenge's bond: free cash → reserved, and the challenge on the pending proposal (of a market or an event). */
+function challenged(
+  state: State,
+  pending: PendingResolution<unknown>,
+  event: { accountId: string; bond: string; reference: string; at: number },
+): void {
+  const account = accountOf(state, event.accountId);
+  const bond = money(event.bond);
+  ledger.cash(state, account, -1, bond);
+  ledger.reserved(state, account, 1, bond);
+  pending.challenges.push({ accountId: event.accountId, bond, reference: event.reference, at: event.at });
+  state.references.set(referenceKey("challenge", event.accountId, event.reference), event.bond);
+}
+
+/** A ruling's bonds leave the challengers' reserved cash: back to their cash, or to the insurance fund named. */
+function ruled(
+  state: State,
+  pending: PendingResolution<unknown>,
+  bondsTo: "challengers" | "insurance",
+  toInsurance: (bond: Money) => void,
+): void {
+  for (const challenge of pending.challenges) {
+    const account = accountOf(state, challenge.accountId);
+    ledger.reserved(state, account, -1, challenge.bond);
+    if (bondsTo === "challengers") ledger.cash(state, account, 1, challenge.bond);
+    else toInsurance(challenge.bond);
+  }
+}
+
+const eventOutcomeOf = (event: { outcome: "WINNER" | "INVALID"; winner?: string }): EventOutcome =>
+  event.outcome === "INVALID" ? { outcome: "INVALID" } : { outcome: "WINNER", winner: event.winner! };
+
+/**
+ * The event is final. Its escrow backs the converted YES: a winner's market pays them (1 each), so it all moves there;
+ * INVALID pays each market's converted YES 1/n a share, so each market gets that much, and what rounding 1/n down to
+ * 6 places leaves goes to the shared insurance fund.
+ */
+function eventResolved(state: State, event: EventOf<"EventResolved">): State {
+  const group = eventGroupOf(state, event.eventId);
+  group.status = "resolved";
+  group.winner = event.winner ?? null;
+  group.resolution = null;
+  if (event.winner !== undefined) {
+    const winner = marketOf(state, event.winner);
+    ledger.eventEscrow(state, group, -1, group.escrow);
+    ledger.escrow(state, winner, 1, money(group.unpairedYes));
+    winner.pairs += group.unpairedYes;
+  } else if (group.unpairedYes > 0) {
+    const each = invalidEventPayouts(group.marketIds.length).yes.times(group.unpairedYes);
+    for (const marketId of group.marketIds) {
+      ledger.eventEscrow(state, group, -1, each);
+      ledger.escrow(state, marketOf(state, marketId), 1, each);
+    }
+    ledger.shared(state, state, 1, group.escrow);
+    ledger.eventEscrow(state, group, -1, group.escrow);
+  }
   return state;
 }
 

@@ -97,16 +97,22 @@ export function cancellation(
   };
 }
 
-/** Every resting and queued (call auction) order of the market cancelled for `reason`, releasing what it reserves. */
-export function cancelOpenOrders(draft: Draft, market: MarketState, reason: CancelReason): void {
+/**
+ * The market's resting and queued (call auction) orders cancelled for `reason`, releasing what they reserve, one
+ * unit of the draft's budget each (the rest wait for the next command); true when none is left open.
+ */
+export function cancelOpenOrders(draft: Draft, market: MarketState, reason: CancelReason): boolean {
   for (const resting of market.book.restingOrders()) {
+    if (!draft.budget.take()) return false;
     const order = draft.state.orders.byNumber(resting.id)!;
     draft.emit(cancellation(order, reason, resting.remainingLots));
   }
   for (const n of market.auctionOrders) {
+    if (!draft.budget.take()) return false;
     const order = draft.state.orders.byNumber(n)!;
     draft.emit(cancellation(order, reason, order.quantity - order.filledQuantity));
   }
+  return true;
 }
 
 /**

@@ -23,6 +23,8 @@ export { type StateSnapshot, snapshotOf, stateFromSnapshot } from "./snapshot.js
 export {
   type AccountState,
   type BackstopBid,
+  type EventGroupState,
+  type EventOutcome,
   initialState,
   type LeveragedPosition,
   type LeveragedStatus,

@@ -113,10 +113,11 @@ export function invariantViolations(state: State, options: { betweenCommands?: b
       problems.push(`order ${order.orderId}: reserves ${order.reservedShares} shares for ${remaining} left`);
   }
 
-  // A challenge's bond sits in its account's reserved cash until the ruling (then back to cash, or to insurance).
-  for (const market of state.markets.values()) {
-    if (market.resolution === null || market.resolution.ruling !== null) continue;
-    for (const c of market.resolution.challenges)
+  // A challenge's bond (of a market's or an event's proposal) sits in its account's reserved cash until the ruling.
+  const pendings = [...state.markets.values(), ...state.eventGroups.values()].map((s) => s.resolution);
+  for (const pending of pendings) {
+    if (pending === null || pending.ruling !== null) continue;
+    for (const c of pending.challenges)
       reservedByAccount.set(c.accountId, (reservedByAccount.get(c.accountId) ?? ZERO).plus(c.bond));
   }
 

@@ -1,15 +1,10 @@
-// A market's listing and its settlement at resolution, shared by single markets and the outcomes of an event.
+// A market's listing, shared by single markets and the outcomes of an event (its settlement: settlement.ts).
 import { RiskParams as Risk } from "@pmx/liquidation";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
-import type { Resolution } from "./codecs.js";
 import { type CommandOf, RiskParamsInput } from "./commands.js";
-import type { Draft } from "./draft.js";
 import type { Event } from "./events.js";
-import { cancelOpenOrders } from "./execute.js";
-import { HALF, money, toAmountString } from "./money.js";
 import { type Rejection, reject } from "./rejection.js";
-import { settleLeveraged } from "./risk.js";
-import type { MarketState, State } from "./state.js";
+import type { State } from "./state.js";
 
 type Decision = Either<Rejection, Event[]>;
 
@@ -56,37 +51,4 @@ export function listMarket(c: CommandOf<"ListMarket">, state: State): Decision {
       at: c.at,
     },
   ]);
-}
-
-/**
- * The market's resolution into the draft: MarketResolved, its open and queued orders cancelled (so every reserved
- * share is back with its owner), every holder paid (YES or NO 1 a share, INVALID 0.5 each), pledged shares settled.
- */
-export function settleMarket(draft: Draft, market: MarketState, outcome: Resolution): void {
-  const state = draft.state;
-  draft.emit({ type: "MarketResolved", marketId: market.marketId, outcome });
-  cancelOpenOrders(draft, market, "MARKET_RESOLVED");
-  for (const account of state.accounts.values()) {
-    const position = account.positions.get(market.marketId);
-    if (!position) continue;
-    const yesShares = position.yes + position.yesReserved;
-    const noShares = position.no + position.noReserved;
-    if (yesShares === 0 && noShares === 0) continue;
-    const payout =
-      outcome === "YES"
-        ? money(yesShares)
-        : outcome === "NO"
-          ? money(noShares)
-          : HALF.times(yesShares + noShares);
-    draft.emit({
-      type: "PositionSettled",
-      accountId: account.accountId,
-      marketId: market.marketId,
-      outcome,
-      yesShares,
-      noShares,
-      payout: toAmountString(payout),
-    });
-  }
-  settleLeveraged(draft, market, outcome);
 }

@@ -1,13 +1,27 @@
-// Events of several mutually exclusive outcomes: listing, converting NO of k outcomes, resolving all at once.
+// Events of several mutually exclusive outcomes: listing, converting NO of k outcomes, resolving all at once (with
+// a challenge window as for a single market: proposal, challenges, the operator's ruling).
+
+import { RiskParams as Risk } from "@pmx/liquidation";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
+import { closeIfDue, statusAt } from "./closing.js";
 import type { CommandOf } from "./commands.js";
 import { Draft } from "./draft.js";
 import type { Event, EventOf } from "./events.js";
-import { listMarket, settleMarket } from "./listing.js";
+import { listMarket } from "./listing.js";
 import { money, toAmountString } from "./money.js";
 import { type Rejection, reject } from "./rejection.js";
+import { bondsOfRuling, challengeRefusal, type ResolutionSubject, rulingRefusal } from "./resolution.js";
 import { settleShortfalls } from "./risk.js";
-import { conversionTerms, type EventGroupState, referenceKey, type State } from "./state.js";
+import { settleMarket } from "./settlement.js";
+import {
+  conversionTerms,
+  type EventGroupState,
+  type EventOutcome,
+  type MarketState,
+  type PendingResolution,
+  referenceKey,
+  type State,
+} from "./state.js";
 
 type Decision = Either<Rejection, Event[]>;
 
@@ -118,40 +132,162 @@ export function convertPositions(c: CommandOf<"ConvertPositions">, state: State)
   return right([converted]);
 }
 
+/** The outcome a ResolveEvent or RuleEventResolution names: its winner, or INVALID (exactly one of the two). */
+function outcomeNamed(
+  c: { winner?: string; outcome?: "INVALID" },
+  group: EventGroupState,
+): Either<Rejection, EventOutcome> {
+  if ((c.winner === undefined) === (c.outcome === undefined))
+    return left(invalidEvent("name the winner, or outcome INVALID (one of the two)"));
+  if (c.winner === undefined) return right({ outcome: "INVALID" });
+  if (!group.marketIds.includes(c.winner))
+    return left(
+      invalidEvent(`market ${c.winner} is not an outcome of event ${group.eventId}`, { marketId: c.winner }),
+    );
+  return right({ outcome: "WINNER", winner: c.winner });
+}
+
+const printOutcome = (o: EventOutcome): string =>
+  o.outcome === "INVALID" ? "INVALID" : `winner ${o.winner}`;
+const sameOutcome = (a: EventOutcome, b: EventOutcome): boolean =>
+  a.outcome === b.outcome && (a.outcome === "INVALID" || a.winner === (b as { winner: string }).winner);
+/** The outcome's fields as an event carries them: `{outcome: "WINNER", winner}` or `{outcome: "INVALID"}`. */
+const outcomeFields = (o: EventOutcome) =>
+  o.outcome === "INVALID"
+    ? { outcome: "INVALID" as const }
+    : { outcome: "WINNER" as const, winner: o.winner };
+
+/** The markets of an event share their risk terms: the first one's challenge window and bond are the event's. */
+const firstMarketOf = (state: State, group: EventGroupState): MarketState =>
+  state.markets.get(group.marketIds[0]!)!;
+
+function eventSubject(state: State, group: EventGroupState): ResolutionSubject<EventOutcome> {
+  return {
+    name: `event ${group.eventId}`,
+    ids: { eventId: group.eventId },
+    resolved:
+      group.status === "resolved" ? (group.winner === null ? "INVALID" : `winner ${group.winner}`) : null,
+    pending: group.resolution,
+    challengeBond: Risk.challengeBondOf(firstMarketOf(state, group).risk),
+    print: printOutcome,
+  };
+}
+
 /**
- * Resolves every market of the event in one command: the winner YES, every other NO (INVALID: 0.5 a share everywhere,
- * refused once NO has been converted, since the event's escrow then backs one winner's YES only).
+ * The event's final outcome into the draft: EventResolved, then every market settled (the winner YES, the others NO;
+ * INVALID 1/n a YES share and 1 − 1/n a NO share everywhere), then the shared fund among the markets defaulting now.
+ */
+function settleEvent(draft: Draft, group: EventGroupState, outcome: EventOutcome): void {
+  draft.emit({ type: "EventResolved", eventId: group.eventId, ...outcomeFields(outcome) });
+  for (const marketId of group.marketIds) {
+    const market = draft.state.markets.get(marketId)!;
+    settleMarket(
+      draft,
+      market,
+      outcome.outcome === "INVALID" ? "INVALID" : marketId === outcome.winner ? "YES" : "NO",
+    );
+  }
+  settleShortfalls(draft);
+}
+
+/**
+ * Resolves every market of the event in one command. Without a challenge window (`challengeSeconds`, else its markets'
+ * challengeWindowSeconds, is 0) it is final at once; with one it is a proposal: every open market halts (one past
+ * resolvesAt closes), nothing is paid until the window has passed unchallenged or the operator has ruled.
  */
 export function resolveEvent(c: CommandOf<"ResolveEvent">, state: State): Decision {
   const found = eventGroupOf(state, c.eventId);
   if (found._tag === "Left") return found;
   const group = found.right;
   if (group.status === "resolved") return left(eventResolved(group));
-  if ((c.winner === undefined) === (c.outcome === undefined))
-    return left(invalidEvent("name the winner, or outcome INVALID (one of the two)"));
-  if (c.winner !== undefined && !group.marketIds.includes(c.winner))
-    return left(
-      invalidEvent(`market ${c.winner} is not an outcome of event ${group.eventId}`, { marketId: c.winner }),
-    );
-  if (c.winner === undefined && group.unpairedYes > 0)
-    return left(
-      reject(
-        "EVENT_CONVERTED",
-        `event ${group.eventId} holds ${group.unpairedYes} converted YES a market, backed for one winner only: INVALID would pay them 0.5 in every market; resolve it to a winner`,
-        { eventId: group.eventId, unpairedYes: group.unpairedYes },
-      ),
-    );
+  if (group.resolution !== null) return left(eventResolutionPending(group, group.resolution));
+  const named = outcomeNamed(c, group);
+  if (named._tag === "Left") return named;
+  const seconds = c.challengeSeconds ?? Risk.challengeWindowSecondsOf(firstMarketOf(state, group).risk);
   const draft = new Draft(state, c.at);
-  draft.emit(
-    c.winner === undefined
-      ? { type: "EventResolved", eventId: group.eventId, outcome: "INVALID" }
-      : { type: "EventResolved", eventId: group.eventId, outcome: "WINNER", winner: c.winner },
-  );
+  if (seconds === 0) {
+    settleEvent(draft, group, named.right);
+    return right(draft.events);
+  }
   for (const marketId of group.marketIds) {
     const market = state.markets.get(marketId)!;
-    settleMarket(draft, market, c.winner === undefined ? "INVALID" : marketId === c.winner ? "YES" : "NO");
+    if (statusAt(market, c.at) === "closed") closeIfDue(draft, market);
+    else if (market.status === "open") draft.emit({ type: "MarketHalted", marketId });
   }
-  // The shared fund is shared among the event's markets defaulting now, as at a tick.
-  settleShortfalls(draft);
+  draft.emit({
+    type: "EventResolutionProposed",
+    eventId: group.eventId,
+    ...outcomeFields(named.right),
+    proposedAt: c.at,
+    finalAt: c.at + seconds * 1000,
+  });
   return right(draft.events);
+}
+
+/** RESOLUTION_PENDING: the event has a proposal in its window (or waiting for its ruling); a second is refused. */
+function eventResolutionPending(group: EventGroupState, pending: PendingResolution<EventOutcome>): Rejection {
+  return reject(
+    "RESOLUTION_PENDING",
+    `event ${group.eventId} has a proposed resolution (${printOutcome(pending.proposed)}), final at ${new Date(pending.finalAt).toISOString()}`,
+    { proposed: printOutcome(pending.proposed), finalAt: new Date(pending.finalAt).toISOString() },
+  );
+}
+
+/** A challenge of the event's proposal during its window, the bond (≥ its markets' challengeBond) reserved from cash. */
+export function challengeEvent(c: CommandOf<"ChallengeEventResolution">, state: State): Decision {
+  const found = eventGroupOf(state, c.eventId);
+  if (found._tag === "Left") return found;
+  const refusal = challengeRefusal(c, state, eventSubject(state, found.right));
+  if (refusal === "retry") return right([]);
+  if (refusal !== null) return left(refusal);
+  return right([
+    {
+      type: "EventResolutionChallenged",
+      eventId: c.eventId,
+      accountId: c.accountId,
+      bond: toAmountString(money(c.bond)),
+      reference: c.reference,
+      at: c.at,
+    },
+  ]);
+}
+
+/**
+ * The operator's ruling on a challenged event proposal: another outcome returns the bonds, the proposed one pays them
+ * to the shared insurance fund. At or after finalAt it is final at once, before it at finalAt (as for a market).
+ */
+export function ruleEvent(c: CommandOf<"RuleEventResolution">, state: State): Decision {
+  const found = eventGroupOf(state, c.eventId);
+  if (found._tag === "Left") return found;
+  const group = found.right;
+  const refusal = rulingRefusal(eventSubject(state, group));
+  if (refusal !== null) return left(refusal);
+  const named = outcomeNamed(c, group);
+  if (named._tag === "Left") return named;
+  const pending = group.resolution!;
+  const { bondsTo, total } = bondsOfRuling(pending, !sameOutcome(named.right, pending.proposed));
+  const draft = new Draft(state, c.at);
+  draft.emit({
+    type: "EventResolutionRuled",
+    eventId: group.eventId,
+    ...outcomeFields(named.right),
+    bondsTo,
+    at: c.at,
+  });
+  for (const ch of pending.challenges) if (bondsTo === "challengers") draft.addCash(ch.accountId, ch.bond);
+  if (bondsTo === "insurance") draft.sharedInsurance = draft.sharedInsurance.plus(total);
+  if (c.at >= pending.finalAt) settleEvent(draft, group, named.right);
+  return right(draft.events);
+}
+
+/**
+ * At a tick: an event proposal whose window has passed becomes final (unchallenged, or ruled before finalAt); a
+ * challenged one without a ruling waits. True when the event resolved now (its markets need nothing else this tick).
+ */
+export function finalizeEventIfDue(draft: Draft, group: EventGroupState): boolean {
+  const pending = group.resolution;
+  if (group.status === "resolved" || pending === null || draft.at < pending.finalAt) return false;
+  if (pending.challenges.length > 0 && pending.ruling === null) return false;
+  settleEvent(draft, group, pending.proposed);
+  return true;
 }

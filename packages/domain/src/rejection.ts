@@ -48,7 +48,8 @@ export type RejectionCode =
   | "INVALID_EVENT"
   | "EVENT_RESOLVED"
   | "EVENT_CONVERTED"
-  | "EVENT_MARKET";
+  | "EVENT_MARKET"
+  | "NOTHING_TO_SETTLE";
 
 export interface Rejection {
   readonly code: RejectionCode;

@@ -5,7 +5,7 @@ import type { Draft } from "./draft.js";
 import type { Event } from "./events.js";
 import { ceilToTick, sellPledgedShares } from "./execute.js";
 import { markOf } from "./mark.js";
-import { type Money, money, ONE, toAmountString, ZERO } from "./money.js";
+import { type Money, money, toAmountString, ZERO } from "./money.js";
 import type { LeveragedPosition, MarketState } from "./state.js";
 
 export { accrueFunding, chargeFee, currentFundingRate, currentMaxLeverage, intervalFee } from "./fees.js";
@@ -413,11 +413,15 @@ export function riskSweep(draft: Draft, market: MarketState, yesMark: Money | nu
 }
 
 /** At resolution: pledged shares are redeemed, the payout repays the loan first, any shortfall goes down the waterfall. */
-export function settleLeveraged(draft: Draft, market: MarketState, outcome: "YES" | "NO" | "INVALID"): void {
+export function settleLeveraged(
+  draft: Draft,
+  market: MarketState,
+  payouts: { readonly yes: Money; readonly no: Money },
+): void {
   for (const position of [...market.leveraged.values()]) {
     const p = draft.position(market, position);
     if (p.closed) continue;
-    const perShare = outcome === "INVALID" ? money("0.5") : outcome === position.outcome ? ONE : ZERO;
+    const perShare = position.outcome === "YES" ? payouts.yes : payouts.no;
     const payout = perShare.times(p.shares);
     if (p.shares > 0)
       draft.emit({

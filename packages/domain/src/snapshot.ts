@@ -10,6 +10,7 @@ import {
   type AccountState,
   type BackstopBid,
   type EventGroupState,
+  type EventOutcome,
   type LeveragedPosition,
   type LeveragedStatus,
   type MarketState,
@@ -17,6 +18,7 @@ import {
   newBook,
   type OrderState,
   type OrderStatus,
+  type PendingResolution,
   type Position,
   type State,
   TICKS_PER_UNIT,
@@ -46,17 +48,14 @@ export interface StateSnapshot {
     | "windowNotional"
     | "resolution"
     | "eventId"
+    | "settlementPending"
   > & {
     /** Present only for a market of an event (absent keeps older snapshots and state hashes as they were). */
     eventId?: string;
     /** Present only while a proposed resolution is pending (older snapshots, and states without one, leave it out). */
-    resolution?: {
-      proposed: Resolution;
-      proposedAt: number;
-      finalAt: number;
-      challenges: { accountId: string; bond: string; reference: string; at: number }[];
-      ruling: { outcome: Resolution; bondsTo: "challengers" | "insurance"; at: number } | null;
-    };
+    resolution?: PendingResolutionSnapshot<Resolution>;
+    /** Present (true) only while a settlement in pieces is unfinished (absent keeps older state hashes as they were). */
+    settlementPending?: true;
     windowNotional: string;
     book: RestingOrder[];
     escrow: string;
@@ -81,7 +80,12 @@ export interface StateSnapshot {
     auctionOrders: number[];
   })[];
   /** Events of several outcomes: present only when there is one (older snapshots and state hashes stay as they were). */
-  eventGroups?: (Omit<EventGroupState, "escrow" | "marketIds"> & { escrow: string; marketIds: string[] })[];
+  eventGroups?: (Omit<EventGroupState, "escrow" | "marketIds" | "resolution"> & {
+    escrow: string;
+    marketIds: string[];
+    /** Present only while a proposed resolution of the event is pending (absent keeps older hashes as they were). */
+    resolution?: PendingResolutionSnapshot<EventOutcome>;
+  })[];
   orders: (Omit<OrderState, "reservedCash"> & { reservedCash: string })[];
   references: [string, string][];
   totals: { deposits: string; insuranceDeposits: string; withdrawals: string; fees: string };
@@ -91,6 +95,31 @@ export interface StateSnapshot {
 }
 
 const str = (m: Money): string => m.toFixed();
+
+/** A pending resolution (of a market or an event) as a snapshot holds it: bonds as decimal strings. */
+interface PendingResolutionSnapshot<O> {
+  proposed: O;
+  proposedAt: number;
+  finalAt: number;
+  challenges: { accountId: string; bond: string; reference: string; at: number }[];
+  ruling: { outcome: O; bondsTo: "challengers" | "insurance"; at: number } | null;
+}
+
+const pendingToSnapshot = <O>(r: PendingResolution<O>): PendingResolutionSnapshot<O> => ({
+  proposed: r.proposed,
+  proposedAt: r.proposedAt,
+  finalAt: r.finalAt,
+  challenges: r.challenges.map((c) => ({ ...c, bond: str(c.bond) })),
+  ruling: r.ruling === null ? null : { ...r.ruling },
+});
+
+const pendingFromSnapshot = <O>(r: PendingResolutionSnapshot<O>): PendingResolution<O> => ({
+  proposed: r.proposed,
+  proposedAt: r.proposedAt,
+  finalAt: r.finalAt,
+  challenges: r.challenges.map((c) => ({ ...c, bond: money(c.bond) })),
+  ruling: r.ruling === null ? null : { ...r.ruling },
+});
 
 export function snapshotOf(state: State): StateSnapshot {
   return {
@@ -147,25 +176,17 @@ export function snapshotOf(state: State): StateSnapshot {
       auctionUntil: m.auctionUntil,
       auctionOrders: [...m.auctionOrders],
       backstops: [...m.backstops.values()],
-      ...(m.resolution === null
-        ? {}
-        : {
-            resolution: {
-              proposed: m.resolution.proposed,
-              proposedAt: m.resolution.proposedAt,
-              finalAt: m.resolution.finalAt,
-              challenges: m.resolution.challenges.map((c) => ({ ...c, bond: str(c.bond) })),
-              ruling: m.resolution.ruling === null ? null : { ...m.resolution.ruling },
-            },
-          }),
+      ...(m.resolution === null ? {} : { resolution: pendingToSnapshot(m.resolution) }),
+      ...(m.settlementPending ? { settlementPending: true as const } : {}),
     })),
     ...(state.eventGroups.size === 0
       ? {}
       : {
-          eventGroups: [...state.eventGroups.values()].map((g) => ({
+          eventGroups: [...state.eventGroups.values()].map(({ resolution, ...g }) => ({
             ...g,
             marketIds: [...g.marketIds],
             escrow: str(g.escrow),
+            ...(resolution === null ? {} : { resolution: pendingToSnapshot(resolution) }),
           })),
         }),
     orders: [...state.orders.values()].map((o) => ({ ...o, reservedCash: str(o.reservedCash) })),
@@ -256,21 +277,18 @@ export function stateFromSnapshot(s: StateSnapshot): State {
       auctionOrders: [...m.auctionOrders],
       backstops: new Map(m.backstops.map((b) => [`${b.accountId}|${b.outcome}`, { ...b }])),
       eventId: m.eventId ?? null,
-      resolution:
-        m.resolution === undefined
-          ? null
-          : {
-              proposed: m.resolution.proposed,
-              proposedAt: m.resolution.proposedAt,
-              finalAt: m.resolution.finalAt,
-              challenges: m.resolution.challenges.map((c) => ({ ...c, bond: money(c.bond) })),
-              ruling: m.resolution.ruling === null ? null : { ...m.resolution.ruling },
-            },
+      settlementPending: m.settlementPending === true,
+      resolution: m.resolution === undefined ? null : pendingFromSnapshot(m.resolution),
     });
   }
   const eventGroups = new Map<string, EventGroupState>();
   for (const g of s.eventGroups ?? [])
-    eventGroups.set(g.eventId, { ...g, marketIds: [...g.marketIds], escrow: money(g.escrow) });
+    eventGroups.set(g.eventId, {
+      ...g,
+      marketIds: [...g.marketIds],
+      escrow: money(g.escrow),
+      resolution: g.resolution === undefined ? null : pendingFromSnapshot(g.resolution),
+    });
   const orders = new OrderTable();
   for (const o of s.orders)
     orders.add({

@@ -92,16 +92,19 @@ export interface ResolutionChallenge {
   readonly at: number;
 }
 
-/** A resolution proposed with a challenge window, not final yet (MarketResolved makes it final). */
-export interface PendingResolution {
+/**
+ * A resolution proposed with a challenge window, not final yet (MarketResolved, or EventResolved for an event, makes it
+ * final). `O` is a market's outcome (YES, NO, INVALID) or an event's (its winner, or INVALID).
+ */
+export interface PendingResolution<O = Resolution> {
   /** The proposed outcome; after a ruling, the ruled one. */
-  proposed: Resolution;
+  proposed: O;
   readonly proposedAt: number;
   readonly finalAt: number;
   readonly challenges: ResolutionChallenge[];
   /** Set by the operator's ruling: where the bonds went (they are no longer reserved). */
   ruling: {
-    readonly outcome: Resolution;
+    readonly outcome: O;
     readonly bondsTo: "challengers" | "insurance";
     readonly at: number;
   } | null;
@@ -151,6 +154,8 @@ export interface MarketState {
   readonly backstops: Map<string, BackstopBid>;
   /** A proposed resolution in its challenge window (or challenged and waiting for the ruling); null otherwise. */
   resolution: PendingResolution | null;
+  /** Resolved, with orders to cancel or holders to pay in the commands to come (SettlementContinues). */
+  settlementPending: boolean;
   /** The event this market is an outcome of (null: a market of its own). */
   readonly eventId: string | null;
 }
@@ -171,7 +176,14 @@ export interface EventGroupState {
   status: "open" | "resolved";
   /** The winning market, null when INVALID or not resolved. */
   winner: string | null;
+  /** A proposed resolution of the whole event in its challenge window (null: none pending). */
+  resolution: PendingResolution<EventOutcome> | null;
 }
+
+/** What an event resolves to: one market wins (YES there, NO everywhere else), or INVALID everywhere. */
+export type EventOutcome =
+  | { readonly outcome: "WINNER"; readonly winner: string }
+  | { readonly outcome: "INVALID" };
 
 export type OrderStatus = "open" | "filled" | "cancelled";
 

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { eventLabStats, eventLabSummary, loadEventScenario, runEventLab } from "./event-lab.js";
 import type { CheckMode } from "./exchange.js";
 import { labDir } from "./files.js";
 import { runLab } from "./lab.js";
@@ -14,6 +15,11 @@ import { htmlReport, terminalSummary } from "./report.js";
 import { loadScenario, type PathSpec, type ScenarioSpec, scenarioNames } from "./scenario.js";
 
 export const LAB_USAGE = `usage: pmx lab [options]
+       pmx lab events [--scenario NAME|FILE.json] [--seeds N] [--json FILE|-]
+                              an event of every candidate (packages/lab/event-scenarios, default
+                              election-candidates): a market maker holding its NO shares against one
+                              converting every complete NO set; what conversion saves in committed cash
+options of pmx lab:
   --scenario NAME|FILE.json   a scenario of packages/lab/scenarios (default election-2024) or a file
   --policies A,B,...          policies of packages/lab/policies, or JSON files (default: the scenario's)
   --seeds N --seed S          runs per policy and the first seed (default: the scenario's)
@@ -201,7 +207,49 @@ export async function runLabCli(
   }
 }
 
+/** `pmx lab events`: the multi-candidate event scenario, holding against converting complete NO sets. */
+function eventsMain(given: readonly string[], io: LabIo): number {
+  let values: { scenario?: string; seeds?: string; json?: string; help?: boolean };
+  try {
+    values = parseArgs({
+      args: [...given],
+      options: {
+        scenario: { type: "string" },
+        seeds: { type: "string" },
+        json: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new LabUsageError((error as Error).message);
+  }
+  if (values.help) {
+    io.stdout.write(`${LAB_USAGE}\n`);
+    return 0;
+  }
+  const { spec, csv } = loadEventScenario(values.scenario ?? "election-candidates");
+  const seeds = values.seeds === undefined ? spec.seeds : positiveInt(values.seeds, "--seeds");
+  const started = performance.now();
+  const report = runEventLab({ ...spec, seeds }, csv);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const out = values.json === "-" ? io.stderr : io.stdout;
+  out.write(`${eventLabSummary(report)}\n${seeds * 2} runs in ${seconds} s\n`);
+  if (values.json !== undefined) {
+    const json = `${JSON.stringify({ ...report, stats: eventLabStats(report) }, null, 1)}\n`;
+    if (values.json === "-") io.stdout.write(json);
+    else {
+      writeFileSync(resolve(io.cwd, values.json), json);
+      out.write(`JSON written to ${values.json}\n`);
+    }
+  }
+  const runs = [...report.policies.hold, ...report.policies.convert];
+  return runs.every((r) => r.violations === 0) ? 0 : 1;
+}
+
 async function main(given: readonly string[], io: LabIo): Promise<number> {
+  if (given[0] === "events") return eventsMain(given.slice(1), io);
   const args = normalizedArgs(given);
   if (args.includes("--help")) {
     io.stdout.write(`${LAB_USAGE}\n`);

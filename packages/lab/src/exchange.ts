@@ -137,7 +137,7 @@ function ordersOf(event: Event): string[] {
 /**
  * The money invariants of `invariantViolations` that must hold after every event, checked incrementally so that
  * every event of every run can afford them: the exact solvency identity (net deposits = Σ account cash + reserved +
- * escrow + fee revenue + insurance funds + pool cash), no negative balance (accounts, shares, escrow, insurance,
+ * escrow of markets and events + fee revenue + insurance funds + pool cash), no negative balance (accounts, shares, escrow, insurance,
  * pools, leveraged positions), Σ loans = pool lent, escrow = pairs, and no negative reservation on the orders the
  * event touched (no other order changed).
  *
@@ -229,6 +229,9 @@ export class MoneyCheck {
       }
       if (pool.shares.isNegative()) problems.push(`market ${id}: negative pool shares`);
     }
+    // An event's escrow backs its converted YES (a conversion moves collateral from its markets' escrow to it).
+    for (const group of state.eventGroups.values())
+      this.add(group, 0, group.escrow, problems, () => `event ${group.eventId}: escrow`);
     if (!this.held.eq(this.net))
       problems.push(`solvency: net deposits ${this.net.toFixed()} ≠ held ${this.held.toFixed()}`);
     for (const orderId of ordersOf(event)) {

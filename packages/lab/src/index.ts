@@ -1,6 +1,7 @@
 // @pmx/lab: the jump-risk lab. Price paths and a simulated population run through the real decider under each risk
 // policy; per-policy results, the fair-fee question, and the JSON / HTML / terminal reports.
 export { LAB_USAGE, runLabCli, scenarioFromArgs } from "./cli.js";
+export * from "./event-lab.js";
 export * from "./exchange.js";
 export * from "./lab.js";
 export * from "./paths.js";

@@ -191,7 +191,8 @@ function partsOf(event: Event, accountId: string): Part[] {
     case "PositionsConverted":
       return [{ type: "conversion", amount: null, reference: event.reference }];
     case "ResolutionRuled":
-      // A confirming ruling pays the challengers' bonds to the market's insurance fund (reserved → insurance).
+    case "EventResolutionRuled":
+      // A confirming ruling pays the challengers' bonds to an insurance fund (reserved → insurance).
       return [{ type: "challenge_bond", amount: null }];
     default:
       return [{ type: "adjustment", amount: null }];
@@ -268,10 +269,15 @@ export class History {
       const id = named[field];
       if (typeof id === "string" && !before.has(id)) before.set(id, totalOf(state.accounts.get(id)));
     }
-    // A ruling names no account: its challengers are those of the market's pending resolution.
-    if (event.type === "ResolutionRuled")
-      for (const c of state.markets.get(event.marketId)?.resolution?.challenges ?? [])
-        if (!before.has(c.accountId)) before.set(c.accountId, totalOf(state.accounts.get(c.accountId)));
+    // A ruling names no account: its challengers are those of the pending resolution (of a market or an event).
+    const challenges =
+      event.type === "ResolutionRuled"
+        ? state.markets.get(event.marketId)?.resolution?.challenges
+        : event.type === "EventResolutionRuled"
+          ? state.eventGroups.get(event.eventId)?.resolution?.challenges
+          : undefined;
+    for (const c of challenges ?? [])
+      if (!before.has(c.accountId)) before.set(c.accountId, totalOf(state.accounts.get(c.accountId)));
     return before;
   }
 

@@ -3,9 +3,12 @@ import {
   challengeBondOfMarket,
   currentFundingRate,
   currentMaxLeverage,
+  type EventGroupState,
+  type EventOutcome,
   type MarketState,
   markOf,
   type OrderState,
+  type PendingResolution,
   poolValueAt,
   positionRisk,
   priceStringOf,
@@ -151,6 +154,8 @@ export interface MarketView {
   risk: Record<string, string | number>;
   /** A proposed resolution while it is pending (the market halted, nothing paid yet). */
   resolution?: ResolutionView;
+  /** True while a resolved market's settlement goes on in pieces (orders left to cancel, holders left to pay). */
+  settling?: true;
 }
 
 export interface ResolutionView {
@@ -165,15 +170,18 @@ export interface ResolutionView {
   ruling: { outcome: "YES" | "NO" | "INVALID"; bondsTo: "challengers" | "insurance"; at: string } | null;
 }
 
-function resolutionView(market: MarketState): ResolutionView | null {
-  const r = market.resolution;
-  if (r === null) return null;
+/** A pending resolution (of a market or an event) for the wire, its outcomes printed by `outcome`. */
+function pendingView<O, V extends object>(
+  r: PendingResolution<O>,
+  challengeBond: string,
+  outcome: (o: O) => V,
+) {
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
-    proposed: r.proposed,
+    ...outcome(r.proposed),
     proposedAt: iso(r.proposedAt),
     finalAt: iso(r.finalAt),
-    challengeBond: challengeBondOfMarket(market),
+    challengeBond,
     challenges: r.challenges.map((c) => ({
       accountId: c.accountId,
       bond: toAmountString(c.bond),
@@ -183,8 +191,50 @@ function resolutionView(market: MarketState): ResolutionView | null {
     ruling:
       r.ruling === null
         ? null
-        : { outcome: r.ruling.outcome, bondsTo: r.ruling.bondsTo, at: iso(r.ruling.at) },
+        : { ...outcome(r.ruling.outcome), bondsTo: r.ruling.bondsTo, at: iso(r.ruling.at) },
   };
+}
+
+function resolutionView(market: MarketState): ResolutionView | null {
+  const r = market.resolution;
+  if (r === null) return null;
+  const { ruling, ...view } = pendingView(r, challengeBondOfMarket(market), (o) => ({ proposed: o }));
+  return {
+    ...view,
+    ruling: ruling === null ? null : { outcome: ruling.proposed, bondsTo: ruling.bondsTo, at: ruling.at },
+  };
+}
+
+/** An event's proposed resolution while pending: its markets halted, nothing paid yet. */
+export interface EventResolutionView {
+  /** The proposed outcome (after a ruling, the ruled one): a winner, or INVALID. */
+  proposed: "WINNER" | "INVALID";
+  /** The proposed winning market (when `proposed` is WINNER). */
+  winner?: string;
+  proposedAt: string;
+  finalAt: string;
+  /** The smallest bond a challenge takes (its markets' challengeBond). */
+  challengeBond: string;
+  challenges: { accountId: string; bond: string; reference: string; at: string }[];
+  ruling: {
+    outcome: "WINNER" | "INVALID";
+    winner?: string;
+    bondsTo: "challengers" | "insurance";
+    at: string;
+  } | null;
+}
+
+const eventOutcomeView = (o: EventOutcome): { proposed: "WINNER" | "INVALID"; winner?: string } =>
+  o.outcome === "INVALID" ? { proposed: "INVALID" } : { proposed: "WINNER", winner: o.winner };
+
+function eventResolutionView(state: State, group: EventGroupState): EventResolutionView | null {
+  const r = group.resolution;
+  if (r === null) return null;
+  const bond = challengeBondOfMarket(state.markets.get(group.marketIds[0]!)!);
+  const { ruling, ...view } = pendingView(r, bond, eventOutcomeView);
+  if (ruling === null) return { ...view, ruling: null };
+  const { proposed, ...rest } = ruling;
+  return { ...view, ruling: { outcome: proposed, ...rest } };
 }
 
 /** The market's trading phase at `nowMs`: closed once resolvesAt has passed without a resolution. */
@@ -230,6 +280,7 @@ export function marketView(market: MarketState, nowMs: number): MarketView {
   if (market.eventId !== null) view.eventId = market.eventId;
   const resolution = resolutionView(market);
   if (resolution !== null) view.resolution = resolution;
+  if (market.settlementPending) view.settling = true;
   return view;
 }
 
@@ -244,6 +295,8 @@ export interface EventView {
   /** YES shares of every market not paired with a NO of the same market (from conversions), and their escrow. */
   convertedYes: string;
   escrow: string;
+  /** A proposed resolution of the event while pending (its markets halted, nothing paid yet). */
+  resolution?: EventResolutionView;
   markets: MarketView[];
 }
 
@@ -260,6 +313,8 @@ export function eventView(state: State, eventId: string, nowMs: number): EventVi
     markets: group.marketIds.map((id) => marketView(state.markets.get(id)!, nowMs)),
   };
   if (group.winner !== null) view.winner = group.winner;
+  const resolution = eventResolutionView(state, group);
+  if (resolution !== null) view.resolution = resolution;
   return view;
 }
 

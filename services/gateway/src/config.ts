@@ -17,6 +17,8 @@ export interface GatewayConfig {
   rateLimitPerIp: number;
   maxQueue: number;
   maxBatch: number;
+  /** Most bytes one append may carry (group commits split by size; a bigger single command is refused). */
+  maxAppendBytes: number;
   /** Group commits whose append may be in flight at once (the store must apply appends in call order). */
   maxAppendsInFlight: number;
   /** Where a SQLite store's appends run: "worker" (a writer thread, the event loop stays free) or "thread". */
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     rateLimitPerIp: integer(env, "PMX_RATE_LIMIT_PER_IP", 20_000, 1, 10_000_000),
     maxQueue: integer(env, "PMX_MAX_QUEUE", 10_000, 1, 10_000_000),
     maxBatch: integer(env, "PMX_MAX_BATCH", 1_000, 1, 100_000),
+    maxAppendBytes: integer(env, "PMX_MAX_APPEND_BYTES", 900 * 1024, 64 * 1024, 64 * 1024 * 1024),
     maxAppendsInFlight: integer(env, "PMX_MAX_APPENDS_IN_FLIGHT", 2, 1, 64),
     sqliteWriter,
     streamMessagesPerSecond: integer(env, "PMX_STREAM_MESSAGES_PER_SECOND", 20, 1, 1_000_000),

@@ -67,6 +67,8 @@ export interface ExchangeOptions {
   stream?: string;
   maxQueue?: number;
   maxBatch?: number;
+  /** Most bytes one append may carry (see the Sequencer's `maxAppendBytes`). */
+  maxAppendBytes?: number;
   /** Group commits in flight at once when the store applies appends in call order (see `Sequencer`). */
   maxAppendsInFlight?: number;
   /** Open orders one account may hold (a new GTC order beyond: TOO_MANY_OPEN_ORDERS). */
@@ -192,6 +194,33 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
   private startLeading(): void {
     this.sequencer = this.newSequencer();
     this.startSnapshots();
+    this.resumeSettlements();
+  }
+
+  /** Markets with a ContinueSettlement in flight (one at a time each). */
+  private readonly settling = new Set<string>();
+
+  /** A settlement in pieces left unfinished (a restart, a recovery): its next pieces are sent again. */
+  private resumeSettlements(): void {
+    for (const market of this.current.state.markets.values())
+      if (market.settlementPending) this.continueSettlement(market.marketId);
+  }
+
+  /**
+   * Sends the market's next ContinueSettlement, and again after it until its settlement completes, so that holders
+   * are paid within a few group commits of the resolution, however many they are (each piece is bounded in bytes).
+   */
+  private continueSettlement(marketId: string): void {
+    if (!this.sequencer || this.closed || this.settling.has(marketId)) return;
+    this.settling.add(marketId);
+    this.sequencer.submit({ type: "ContinueSettlement", marketId }).then(
+      () => {
+        this.settling.delete(marketId);
+        if (this.current.state.markets.get(marketId)?.settlementPending) this.continueSettlement(marketId);
+      },
+      // Writes stopped, or shutting down: resumeSettlements sends it again when writes resume.
+      () => this.settling.delete(marketId),
+    );
   }
 
   private recoveryTimer: NodeJS.Timeout | null = null;
@@ -234,6 +263,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
           if (this.closed) return;
           this.current = durable;
           this.sequencer = this.newSequencer();
+          this.resumeSettlements();
           this.options.logger?.info({ events: durable.eventCount }, "writes resumed");
           this.emit("resumed");
         })
@@ -251,10 +281,13 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
       clock,
       maxQueue: this.options.maxQueue,
       maxBatch: this.options.maxBatch,
+      maxAppendBytes: this.options.maxAppendBytes,
       maxAppendsInFlight: this.options.maxAppendsInFlight,
       maxOpenOrders: this.options.maxOpenOrders,
       onCommitted: (batch) => {
         this.emit("committed", batch);
+        for (const { event } of batch)
+          if (event.type === "SettlementContinues") this.continueSettlement(event.marketId);
         if (this.snapshotsInLoop) this.maybeSnapshot();
         this.maybeCheckpoint();
       },

@@ -40,7 +40,7 @@ export class SequencerUnavailable extends Error {
  */
 export class AdmissionRefused extends Error {
   constructor(
-    readonly code: "TOO_MANY_OPEN_ORDERS",
+    readonly code: "TOO_MANY_OPEN_ORDERS" | "COMMAND_TOO_LARGE",
     message: string,
     readonly details: Record<string, string | number>,
   ) {
@@ -59,6 +59,12 @@ export interface SequencerOptions {
   readonly maxQueue?: number;
   /** Most commands decided into one group commit. */
   readonly maxBatch?: number;
+  /**
+   * Most bytes one append may carry (its events' type, data and metadata, with 64 bytes of overhead each): a group
+   * commit that would grow past it ends before the command that would cross it (that command starts the next one),
+   * and a single command past it is refused, appending nothing. Default 900 KiB, under EventStoreDB's 1 MiB.
+   */
+  readonly maxAppendBytes?: number;
   /**
    * Most group commits whose append is in flight at once, when the store applies appends in call order
    * (`appendsInOrder`): batch k+1 is decided while batch k is being made durable. Default 2. A store
@@ -97,6 +103,17 @@ interface DecidedBatch {
   readonly applied: { event: Event; meta: EventMeta }[];
 }
 
+/** 900 KiB: an append stays under EventStoreDB's default 1 MiB `MaxAppendSize` with room for its framing. */
+export const DEFAULT_MAX_APPEND_BYTES = 900 * 1024;
+
+/** What the events weigh in an append: type, data and metadata in UTF-8, plus 64 bytes of id and framing each. */
+export function appendBytesOf(stored: readonly StoredEvent[]): number {
+  let bytes = 0;
+  for (const e of stored)
+    bytes += Buffer.byteLength(e.type) + Buffer.byteLength(e.data) + Buffer.byteLength(e.metadata) + 64;
+  return bytes;
+}
+
 /** How an append ended; never a rejected promise, so that a batch waiting behind others holds no unhandled one. */
 type AppendEnd = { ok: true; ms: number } | { ok: false; error: unknown };
 
@@ -120,11 +137,13 @@ export class Sequencer {
   };
   private readonly maxQueue: number;
   private readonly maxBatch: number;
+  private readonly maxAppendBytes: number;
   private readonly maxInFlight: number;
 
   constructor(private readonly options: SequencerOptions) {
     this.maxQueue = options.maxQueue ?? 10_000;
     this.maxBatch = options.maxBatch ?? 1_000;
+    this.maxAppendBytes = options.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES;
     this.maxInFlight = options.store.appendsInOrder ? Math.max(1, options.maxAppendsInFlight ?? 2) : 1;
   }
 
@@ -240,7 +259,8 @@ export class Sequencer {
     const stored: StoredEvent[] = [];
     const applied: { event: Event; meta: EventMeta }[] = [];
     let seq = projection.lastSeq;
-    for (const pending of batch) {
+    let bytes = 0;
+    for (const [position, pending] of batch.entries()) {
       // Time never runs backwards in the log, whatever the system clock does.
       const at = Math.max(clock.now(), projection.lastAt);
       const command = { ...pending.input, at } as Command;
@@ -285,6 +305,25 @@ export class Sequencer {
       seq += 1;
       const commandId = `c-${seq}`;
       const encoded = encodeCommandEvents({ commandId, seq, command }, events, projection.head);
+      const size = appendBytesOf(encoded.stored);
+      if (size > this.maxAppendBytes) {
+        seq -= 1;
+        answers.push({
+          failed: new AdmissionRefused(
+            "COMMAND_TOO_LARGE",
+            `the command's ${events.length} events take ${size} bytes, more than one append may (${this.maxAppendBytes})`,
+            { bytes: size, maxAppendBytes: this.maxAppendBytes, events: events.length },
+          ),
+        });
+        continue;
+      }
+      if (bytes + size > this.maxAppendBytes) {
+        // The group commit is full: this command and the rest go back to the front of the queue, decided next.
+        this.queue.unshift(...batch.splice(position));
+        this.stats.queueDepth = this.queue.length;
+        break;
+      }
+      bytes += size;
       events.forEach((event, index) => {
         const meta: EventMeta = {
           commandId,

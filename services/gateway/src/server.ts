@@ -40,6 +40,7 @@ export async function startGateway(
     clock,
     maxQueue: config.maxQueue,
     maxBatch: config.maxBatch,
+    maxAppendBytes: config.maxAppendBytes,
     maxAppendsInFlight: config.maxAppendsInFlight,
     maxOpenOrders: config.maxOpenOrdersPerAccount,
     snapshots: durable

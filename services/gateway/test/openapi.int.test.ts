@@ -65,6 +65,8 @@ const BODY_CODECS: Record<string, t.Mixed> = {
   "post /v1/orders/batch": B.BatchOrdersBody,
   "post /v1/events/{eventId}/convert": B.ConvertBody,
   "post /v1/events/{eventId}/resolve": B.ResolveEventBody,
+  "post /v1/events/{eventId}/challenge": B.ChallengeBody,
+  "post /v1/events/{eventId}/rule": B.RuleEventBody,
   "post /v1/admin/clock": B.ClockBody,
   "post /v1/withdrawals": B.MoneyMovementBody,
   "post /v1/orders": B.OrderBody,

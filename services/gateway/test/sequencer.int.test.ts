@@ -15,7 +15,14 @@ import { ExchangeProjection } from "@pmx/projections";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
 import { rebuild } from "../src/exchange.js";
-import { type Outcome, Sequencer, type SequencerOptions, SequencerUnavailable } from "../src/sequencer.js";
+import {
+  appendBytesOf,
+  type CommandInput,
+  type Outcome,
+  Sequencer,
+  type SequencerOptions,
+  SequencerUnavailable,
+} from "../src/sequencer.js";
 
 const STREAM = "pmx";
 
@@ -335,5 +342,51 @@ describe("Sequencer end to end", () => {
     expect(replayed.eventCount).toBe(2_500);
     expect(replayed.lastSeq).toBe(2_500);
     await store.close();
+  });
+});
+
+describe("Sequencer appends bounded in bytes (issue 17)", () => {
+  it("splits a group commit before the command that would cross maxAppendBytes; the rest follows in the next append", async () => {
+    const store = createMemoryStore();
+    const sizes: number[] = [];
+    const weighed: EventStore = {
+      appendsInOrder: true,
+      append: (stream, events, expected) => {
+        sizes.push(appendBytesOf(events));
+        return store.append(stream, events, expected);
+      },
+      read: (stream, from, max) => store.read(stream, from, max),
+      lastRevision: (stream) => store.lastRevision(stream),
+      subscribe: (stream, after, onEvent, onError) => store.subscribe(stream, after, onEvent, onError),
+      close: () => store.close(),
+    };
+    const { sequencer, open, committed } = newSequencer(weighed, { maxAppendBytes: 4_000 });
+    const tracked = Array.from({ length: 40 }, (_, k) => open(`acct-${k}`));
+    const outcomes = await Promise.all(tracked.map((t) => t.promise));
+    await sequencer.close();
+    // One event of ~300 bytes a command: 40 commands need at least 3 appends of at most 4,000 bytes.
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(4_000);
+    expect(sizes.length).toBeGreaterThanOrEqual(3);
+    expect(committed.flat()).toEqual(outcomes.map((_, k) => k + 1));
+    expect(await store.lastRevision(STREAM)).toBe(39);
+  });
+
+  it("refuses a single command over maxAppendBytes (COMMAND_TOO_LARGE) and appends nothing for it; the next command goes on", async () => {
+    const store = createMemoryStore();
+    const { sequencer } = newSequencer(store, { maxAppendBytes: 2_000 });
+    const big = sequencer.submit({
+      type: "ListEvent",
+      eventId: "ev",
+      title: "Many?",
+      tickSize: "0.01",
+      resolvesAt: "2030-01-01T00:00:00Z",
+      outcomes: Array.from({ length: 30 }, (_, i) => ({ marketId: `m${i}`, question: `${i}?` })),
+    } as CommandInput);
+    await expect(big).rejects.toMatchObject({ code: "COMMAND_TOO_LARGE" });
+    expect(await store.lastRevision(STREAM)).toBe("no_stream");
+    const after = await sequencer.submit({ type: "OpenAccount", accountId: "a" });
+    expect(after.ok && after.seq).toBe(1);
+    await sequencer.close();
   });
 });

@@ -607,10 +607,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     operator(req);
     const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
     const b = decodeOr400(B.ResolveEventBody, needsBody(req), "body");
-    const command: Record<string, unknown> = { type: "ResolveEvent", eventId };
-    if (b.winner !== undefined) command.winner = b.winner;
-    if (b.outcome !== undefined) command.outcome = b.outcome;
-    await submit(command as CommandInput);
+    await submit({ type: "ResolveEvent", eventId, ...b } as CommandInput);
+    return eventOr404(eventId);
+  });
+  app.post("/v1/events/:eventId/challenge", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
+    const b = decodeOr400(B.ChallengeBody, needsBody(req), "body");
+    await submit({
+      type: "ChallengeEventResolution",
+      accountId,
+      eventId,
+      bond: b.bond,
+      reference: b.reference,
+    });
+    return eventOr404(eventId);
+  });
+  app.post("/v1/events/:eventId/rule", async (req) => {
+    operator(req);
+    const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
+    const b = decodeOr400(B.RuleEventBody, needsBody(req), "body");
+    await submit({ type: "RuleEventResolution", eventId, ...b } as CommandInput);
     return eventOr404(eventId);
   });
   const marketAction = (

@@ -73,10 +73,17 @@ export const ConvertBody = exactType(
   { marketIds: t.array(Identifier), quantity: PositiveQuantity, reference: Reference },
   "ConvertBody",
 );
+/** The winner, or outcome INVALID; `challengeSeconds`: the window of this proposal, else its markets' challengeWindowSeconds. */
 export const ResolveEventBody = exactPartial(
   {},
-  { winner: Identifier, outcome: t.literal("INVALID") },
+  { winner: Identifier, outcome: t.literal("INVALID"), challengeSeconds: Codecs.Seconds },
   "ResolveEventBody",
+);
+/** The operator's ruling on a challenged event proposal: the final winner, or outcome INVALID. */
+export const RuleEventBody = exactPartial(
+  {},
+  { winner: Identifier, outcome: t.literal("INVALID") },
+  "RuleEventBody",
 );
 export const PoolSupplyBody = exactType({ amount: DecimalString, reference: Reference }, "PoolSupplyBody");
 export const PoolRedeemBody = exactType({ shares: DecimalString, reference: Reference }, "PoolRedeemBody");

@@ -75,6 +75,7 @@ export const REJECTION_STATUS: Record<RejectionCode, number> = {
   EVENT_RESOLVED: 422,
   EVENT_CONVERTED: 422,
   EVENT_MARKET: 422,
+  NOTHING_TO_SETTLE: 409,
 };
 
 export const fromRejection = (r: Rejection): ApiError =>
@@ -123,6 +124,11 @@ export const GATEWAY_ERRORS = {
     status: 422,
     meaning:
       "the account holds the most open orders one may (PMX_MAX_OPEN_ORDERS, default 1000): cancel some first",
+  },
+  COMMAND_TOO_LARGE: {
+    status: 413,
+    meaning:
+      "the command's events would take more bytes than one append may (PMX_MAX_APPEND_BYTES, default 900 KiB); nothing was appended",
   },
   CREDENTIALS_NOT_STORED: {
     status: 503,

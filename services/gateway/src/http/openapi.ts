@@ -251,6 +251,21 @@ const pageOf = (key: string, item: string, description: string): JsonSchema => (
 });
 const time = (description: string): JsonSchema => ({ type: "string", format: "date-time", description });
 
+/** The challenges of a pending resolution (a market's or an event's). */
+const CHALLENGES = {
+  type: "array",
+  items: {
+    type: "object",
+    properties: {
+      accountId: str("The challenger."),
+      bond: decimal("The bond reserved from its cash."),
+      reference: str("The challenge's reference."),
+      at: { type: "string", format: "date-time" },
+    },
+    required: ["accountId", "bond", "reference", "at"],
+  },
+};
+
 const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
   Error: {
     type: "object",
@@ -410,19 +425,7 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
           proposed: { type: "string", enum: ["YES", "NO", "INVALID"] },
           proposedAt: { type: "string", format: "date-time" },
           finalAt: { type: "string", format: "date-time" },
-          challenges: {
-            type: "array",
-            items: {
-              type: "object",
-              properties: {
-                accountId: str("The challenger."),
-                bond: decimal("The bond reserved from its cash."),
-                reference: str("The challenge's reference."),
-                at: { type: "string", format: "date-time" },
-              },
-              required: ["accountId", "bond", "reference", "at"],
-            },
-          },
+          challenges: CHALLENGES,
           ruling: {
             type: ["object", "null"],
             description: "The operator's ruling once made: the final outcome and where the bonds went.",
@@ -440,8 +443,13 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
         description: "The risk parameters the market was listed with (see docs/risk-model.md).",
       },
       eventId: str("The event this market is an outcome of (absent for a market of its own)."),
+      settling: {
+        const: true,
+        description:
+          "Present while a resolved market's settlement goes on in pieces: at most 1,000 order cancellations and payouts a command, the gateway sending the next piece at once (holders not yet paid still hold their shares).",
+      },
     },
-    ["outcome", "auctionUntil", "eventId", "resolution"],
+    ["outcome", "auctionUntil", "eventId", "resolution", "settling"],
   ),
   Event: object(
     {
@@ -453,10 +461,38 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       convertedYes: whole(
         "YES shares of every market of the event not paired with a NO of the same market: made by conversions.",
       ),
-      escrow: decimal("Collateral the event holds for them: whichever market wins pays them 1 each."),
+      escrow: decimal(
+        "Collateral the event holds for them: whichever market wins pays them 1 each (INVALID: 1/n a share in each of the n markets).",
+      ),
+      resolution: {
+        type: "object",
+        description:
+          "Present while a proposed resolution of the event is pending (its markets halted, nothing paid yet): the proposed winner or INVALID (after a ruling, the ruled one), when it becomes final unless challenged, the challenges and the ruling once made.",
+        properties: {
+          proposed: { type: "string", enum: ["WINNER", "INVALID"] },
+          winner: str("The proposed winning market (when `proposed` is WINNER)."),
+          proposedAt: { type: "string", format: "date-time" },
+          finalAt: { type: "string", format: "date-time" },
+          challengeBond: decimal("The smallest bond a challenge takes (its markets' challengeBond)."),
+          challenges: CHALLENGES,
+          ruling: {
+            type: ["object", "null"],
+            description:
+              "The operator's ruling once made: the final outcome and where the bonds went (insurance: the shared fund).",
+            properties: {
+              outcome: { type: "string", enum: ["WINNER", "INVALID"] },
+              winner: str("The ruled winning market (when `outcome` is WINNER)."),
+              bondsTo: { type: "string", enum: ["challengers", "insurance"] },
+              at: { type: "string", format: "date-time" },
+            },
+            required: ["outcome", "bondsTo", "at"],
+          },
+        },
+        required: ["proposed", "proposedAt", "finalAt", "challengeBond", "challenges", "ruling"],
+      },
       markets: { type: "array", items: ref("Market"), description: "One binary market per outcome." },
     },
-    ["winner"],
+    ["winner", "resolution"],
   ),
   EventList: listOf("events", "Event"),
   BatchResults: object({
@@ -804,8 +840,11 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
   INVALID_EVENT:
     "the event's terms are wrong: 2 to 100 distinct outcomes, a market of the event, a winner or INVALID",
   EVENT_RESOLVED: "the event is already resolved",
-  EVENT_CONVERTED: "an event whose NO shares were converted resolves to a winner, not INVALID",
-  EVENT_MARKET: "the market is an outcome of an event: resolve the event",
+  EVENT_CONVERTED:
+    "no longer returned: an event may resolve INVALID after conversions (1/n a YES share); kept so older clients still parse it",
+  EVENT_MARKET: "the market is an outcome of an event: resolve, challenge and rule the event",
+  NOTHING_TO_SETTLE:
+    "the market's settlement is complete (or it is not resolved): there is no piece left for ContinueSettlement",
   INVALID_RISK_PARAMS: "a market risk parameter is out of its allowed range",
   UNKNOWN_FUND: "no such insurance fund",
   INSUFFICIENT_POOL_SHARES: "not enough pool shares to redeem",
@@ -827,7 +866,7 @@ export const REJECTION_MEANING: Partial<Record<RejectionCode, string>> = {
     "after a leveraged buy the position would be below its maintenance requirement at the mark",
   RESOLUTION_PENDING:
     "the market has a proposed resolution in its challenge window (or waiting for the ruling): no second proposal, no resume",
-  NO_PENDING_RESOLUTION: "the market has no proposed resolution to challenge or rule on",
+  NO_PENDING_RESOLUTION: "the market (or event) has no proposed resolution to challenge or rule on",
   NOT_CHALLENGED:
     "nobody challenged the proposed resolution: it becomes final at finalAt, there is nothing to rule",
   ALREADY_RULED: "the operator has already ruled on this proposal",
@@ -1323,20 +1362,80 @@ const OPERATIONS: Operation[] = [
     operationId: "resolveEvent",
     tag: "operator",
     summary:
-      "Resolve every market of the event at once: the winner YES, every other NO; or INVALID everywhere",
+      "Resolve every market of the event at once: the winner YES, every other NO; or INVALID everywhere (at once, or proposed with a challenge window)",
     description:
-      "INVALID pays 0.5 a share in every market, and is refused (422 EVENT_CONVERTED) once NO shares have been " +
-      "converted: the event's escrow then backs one winner's converted YES only.",
+      "INVALID pays 1/n a YES share (rounded down to 6 places) and the rest of 1 a NO share in each of the event's n " +
+      "markets (n = 2: 0.5 each), whether or not NO shares were converted; what the rounding leaves of the event's escrow " +
+      "goes to the shared insurance fund. Without a challenge window (`challengeSeconds` absent and the markets' " +
+      "challengeWindowSeconds 0, the default) it is final at once. With one it is a proposal: every open market halts, " +
+      "`resolution` shows it, nothing is paid; unchallenged it is final on the first tick at or after `finalAt`, " +
+      "challenged it waits for the operator's ruling (POST /v1/events/{eventId}/rule). A second proposal while one is " +
+      "pending is 409 RESOLUTION_PENDING.",
     auth: "operator",
     params: B.EventIdParam,
     body: {
       codec: B.ResolveEventBody,
       required: true,
-      examples: { winner: { summary: "a winner", value: { winner: "trump" } } },
+      examples: {
+        winner: { summary: "a winner", value: { winner: "trump" } },
+        proposal: {
+          summary: "a proposal with a one-hour window",
+          value: { winner: "trump", challengeSeconds: 3600 },
+        },
+      },
     },
-    ok: { status: 200, description: "The resolved event.", schema: "Event" },
+    ok: {
+      status: 200,
+      description: "The event: resolved, or with its pending `resolution`.",
+      schema: "Event",
+    },
     errors: OPERATOR_COMMAND,
   },
+  {
+    method: "post",
+    path: "/v1/events/:eventId/challenge",
+    operationId: "challengeEventResolution",
+    tag: "account",
+    summary:
+      "Challenge an event's proposed resolution during its window, with a bond reserved from the caller's cash",
+    description:
+      "As for a market (POST /v1/markets/{marketId}/challenge): the bond (at least the markets' `challengeBond`) moves from cash to reserved; refused at or after `finalAt` (422 CHALLENGE_WINDOW_CLOSED), below the minimum (422 BOND_TOO_SMALL), without a proposal (409 NO_PENDING_RESOLUTION). A ruling that confirms the proposal pays the bonds to the shared insurance fund (the event spans several markets). A market of an event is challenged only through its event (422 EVENT_MARKET).",
+    auth: "account",
+    params: B.EventIdParam,
+    body: {
+      codec: B.ChallengeBody,
+      required: true,
+      examples: { challenge: { summary: "bond 100", value: { bond: "100", reference: "ch-1" } } },
+    },
+    ok: {
+      status: 200,
+      description: "The event, with the challenge in `resolution.challenges`.",
+      schema: "Event",
+    },
+    errors: ACCOUNT_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/events/:eventId/rule",
+    operationId: "ruleEventResolution",
+    tag: "operator",
+    summary: "Rule on an event's challenged proposal: the final winner, or INVALID",
+    description:
+      "Only once challenged (409 NOT_CHALLENGED), once (409 ALREADY_RULED). Another outcome than the proposed one returns the bonds to the challengers; the same pays them to the shared insurance fund. At or after `finalAt` the ruled outcome is final at once; before it, on the first tick at or after `finalAt`.",
+    auth: "operator",
+    params: B.EventIdParam,
+    body: {
+      codec: B.RuleEventBody,
+      required: true,
+      examples: {
+        winner: { summary: "another winner", value: { winner: "trump" } },
+        invalid: { summary: "INVALID", value: { outcome: "INVALID" } },
+      },
+    },
+    ok: { status: 200, description: "The event.", schema: "Event" },
+    errors: OPERATOR_COMMAND,
+  },
+
   {
     method: "post",
     path: "/v1/admin/clock",
