@@ -42,31 +42,53 @@
 //   another process appends byte-identical events with the same ids between that knowledge and this append;
 //   then this call says written: true although the other wrote them (what is stored is exactly this batch).
 //
+// The server's faults (see docs/operations.md, "What each server fault does"):
+// - A timeout can come after the commit (the server commits, then answers its commit timeout; the client's deadline
+//   passes while the answer is on its way), and a broken connection tells nothing. So every failure that is not a
+//   refusal made before writing is settled by reading the batch's revisions back from the leader: stored byte for
+//   byte, the append succeeded; nothing there, it is sent again (same ids and expected revision: a late commit of
+//   the first attempt makes the server answer the second as an idempotent success); unreadable, the outcome is
+//   unknown (AppendFailedError "unknown").
+// - NotLeader (status NOT_FOUND, trailers exception=not-leader and the leader's endpoint) means the node did not
+//   handle the call; the client reconnects to the named leader by itself (Client/index.js shouldReconnect), so the
+//   call is sent again there. Every append and read here sets requires-leader (Client/index.js callArguments).
+//
 // Costs and limits: appends through one instance run one at a time; each costs the append, a read-back of the
 // batch, and a read of the stream's new events when this instance did not write the end itself (the first
 // append to a stream reads all its ids: about 60 bytes of memory per event, kept while the store is open).
-// An append larger than the server's maximum append size (1 MiB by default) fails with the client's
-// MaxAppendSizeExceededError and writes nothing; it is not split, as that would break atomicity. Data is stored
-// as application/octet-stream (the server's JavaScript projections do not see it as JSON).
+// An append larger than `maxAppendSize` (the server's MaxAppendSize, 1 MiB by default, counted as the server counts
+// it: esdbAppendSize) is refused before sending with AppendTooLargeError, as is one the server refuses for its size;
+// it is not split, as that would break atomicity. Data is stored as application/octet-stream (the server's
+// JavaScript projections do not see it as JSON).
 import {
+  AccessDeniedError,
   BACKWARDS,
   binaryEvent,
   END,
   EventStoreDBClient,
+  InvalidArgumentError,
+  MaxAppendSizeExceededError,
   NO_STREAM,
+  NotLeaderError,
+  RequiredMetadataPropertyMissingError,
   type ResolvedEvent,
   START,
+  StreamDeletedError,
   StreamNotFoundError,
+  UnavailableError,
   WrongExpectedVersionError,
 } from "@eventstore/db-client";
 import { checkAfter, checkAppend, checkRead, checkStream, firstRevision, isStoredBatch } from "./batch.js";
 import {
+  AppendFailedError,
   type AppendResult,
+  AppendTooLargeError,
   DuplicateEventIdError,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
   type RecordedEvent,
+  StoreNotLeaderError,
   type Subscription,
   WrongExpectedRevisionError,
 } from "./port.js";
@@ -74,7 +96,28 @@ import {
 export interface EsdbEventStore extends EventStore {
   /** The connection string with any password masked. */
   readonly target: string;
+  /** The largest append this store sends, in bytes as the server counts them (`esdbAppendSize`). */
+  readonly maxAppendSize: number;
 }
+
+export interface EsdbStoreOptions {
+  /**
+   * The largest append to send, in bytes as the server counts them (`esdbAppendSize`): set it to the server's
+   * MaxAppendSize. Default: the `maxAppendSize` parameter of the connection string, else 1 MiB (the server's default).
+   * A larger batch is refused with AppendTooLargeError without being sent.
+   */
+  readonly maxAppendSize?: number;
+  /**
+   * Attempts of one append (or read) that is known not to have been carried out: a timeout read back as not written,
+   * NotLeader. Default 3.
+   */
+  readonly appendAttempts?: number;
+  /** Wait before the second attempt, doubled for each further one. Default 50 ms. */
+  readonly retryDelayMs?: number;
+}
+
+/** The server's default MaxAppendSize. */
+const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
 
 /** The ids stored in one stream, revisions 0..count-1, as far as this instance has read them. */
 interface StreamIds {
@@ -91,12 +134,23 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
- * Opens an EventStoreDB / KurrentDB store. `connectionString`: `esdb://HOST:2113?tls=false`,
+ * Opens an EventStoreDB / KurrentDB store. `connectionString`: `esdb://USER:PASSWORD@HOST:2113?tls=true`,
  * `esdb+discover://...`, or the same with `kurrentdb://` / `kurrentdb+discover://` (client 6.2.1 only knows the
- * esdb schemes; the kurrentdb ones are rewritten to them). Connects lazily, on the first call.
+ * esdb schemes; the kurrentdb ones are rewritten to them); `maxAppendSize=BYTES` in its query is this store's
+ * setting (taken out before the client sees the string). Connects lazily, on the first call.
  */
-export function openEsdbStore(connectionString: string): EsdbEventStore {
-  const client = EventStoreDBClient.connectionString(toEsdbScheme(connectionString));
+export function openEsdbStore(connectionString: string, options: EsdbStoreOptions = {}): EsdbEventStore {
+  const { url, maxAppendSize: fromUrl } = takeMaxAppendSize(toEsdbScheme(connectionString));
+  const maxAppendSize = options.maxAppendSize ?? fromUrl ?? DEFAULT_MAX_APPEND_SIZE;
+  if (!Number.isSafeInteger(maxAppendSize) || maxAppendSize <= 0)
+    throw new RangeError(`maxAppendSize must be a positive integer, got ${maxAppendSize}`);
+  const attempts = Math.max(1, options.appendAttempts ?? 3);
+  const retryDelayMs = options.retryDelayMs ?? 50;
+  const pause = (attempt: number) =>
+    new Promise<void>((resolve) => setTimeout(resolve, retryDelayMs * 2 ** (attempt - 1)));
+  const client = EventStoreDBClient.connectionString(url);
+  const read = (stream: string, from: number | "end", maxCount: number) =>
+    readEvents(client, stream, from, maxCount, { attempts, pause });
   const streams = new Map<string, StreamIds>();
   const subscriptions = new Set<EsdbSubscription>();
   let appending: Promise<unknown> = Promise.resolve();
@@ -110,7 +164,7 @@ export function openEsdbStore(connectionString: string): EsdbEventStore {
   const refresh = async (stream: string): Promise<StreamIds> => {
     let known = streams.get(stream);
     if (!known) streams.set(stream, (known = { count: 0, ids: new Set(), trusted: false }));
-    for await (const e of readEvents(client, stream, known.count, Number.POSITIVE_INFINITY)) {
+    for await (const e of read(stream, known.count, Number.POSITIVE_INFINITY)) {
       if (e.revision !== known.count) {
         known.trusted = false;
         throw new Error(
@@ -125,8 +179,68 @@ export function openEsdbStore(connectionString: string): EsdbEventStore {
   };
 
   const lastRevision = async (stream: string): Promise<number | "no_stream"> => {
-    for await (const e of readEvents(client, stream, "end", 1)) return e.revision;
+    for await (const e of read(stream, "end", 1)) return e.revision;
     return "no_stream";
+  };
+
+  /** The events stored at first..first+count-1 (fewer when the stream ends before). */
+  const readBack = async (stream: string, first: number, count: number): Promise<RecordedEvent[]> => {
+    const stored: RecordedEvent[] = [];
+    for await (const e of read(stream, first, count)) stored.push(e);
+    return stored;
+  };
+
+  /**
+   * Sends the batch until the server has carried it out or refused it: a NotLeader answer (nothing written; the
+   * client reconnects to the leader it names) is retried; an answer that leaves the outcome open (a timeout, a lost
+   * connection) is settled by reading the stream back by revision — stored: the append succeeded; not stored: sent
+   * again (same ids, same expected revision: if the first attempt commits late, the server answers the second as an
+   * idempotent success). Answers the server's success, or "stored" when the read-back found the batch.
+   */
+  const send = async (
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    size: number,
+  ): Promise<{ nextExpectedRevision: bigint } | "stored"> => {
+    const first = firstRevision(expected);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await client.appendToStream(stream, events.map(toEventData), {
+          expectedRevision: expected === "no_stream" ? NO_STREAM : BigInt(expected),
+          requiresLeader: true,
+        });
+        if (!result.success)
+          throw new WrongExpectedRevisionError(stream, expected, await lastRevision(stream));
+        return result;
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) throw error;
+        if (error instanceof WrongExpectedVersionError) {
+          throw new WrongExpectedRevisionError(stream, expected, toActual(error.actualVersion));
+        }
+        if (error instanceof MaxAppendSizeExceededError) {
+          throw new AppendTooLargeError(stream, size, error.maxAppendSize ?? maxAppendSize);
+        }
+        if (error instanceof NotLeaderError) {
+          if (attempt >= attempts) throw new StoreNotLeaderError(stream, endpointOf(error), attempt);
+          await pause(attempt);
+          continue;
+        }
+        if (refusedBeforeWriting(error)) throw error;
+        let stored: RecordedEvent[];
+        try {
+          stored = await readBack(stream, first, events.length);
+        } catch {
+          throw new AppendFailedError(stream, "unknown", attempt, error);
+        }
+        if (stored.length > 0) {
+          if (isStoredBatch(stored, events)) return "stored";
+          throw new WrongExpectedRevisionError(stream, expected, await lastRevision(stream));
+        }
+        if (attempt >= attempts) throw new AppendFailedError(stream, "no", attempt, error);
+        await pause(attempt);
+      }
+    }
   };
 
   const append = async (
@@ -135,6 +249,8 @@ export function openEsdbStore(connectionString: string): EsdbEventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> => {
     assertOpen();
+    const size = esdbAppendSize(events);
+    if (size > maxAppendSize) throw new AppendTooLargeError(stream, size, maxAppendSize);
     let known = streams.get(stream);
     if (!known?.trusted || last(known) !== expected) known = await refresh(stream);
     const current = last(known);
@@ -151,30 +267,25 @@ export function openEsdbStore(connectionString: string): EsdbEventStore {
     // Until this append has fully succeeded, what this instance knows of the stream's end may be wrong (the
     // server may have written and the answer or the read-back been lost): the next append reads it again.
     known.trusted = false;
-    let result: { success: boolean; nextExpectedRevision: bigint };
-    try {
-      result = await client.appendToStream(stream, events.map(toEventData), {
-        expectedRevision: expected === "no_stream" ? NO_STREAM : BigInt(expected),
-      });
-    } catch (error) {
-      if (error instanceof WrongExpectedVersionError) {
-        throw new WrongExpectedRevisionError(stream, expected, toActual(error.actualVersion));
+    const sent = await send(stream, events, expected, size);
+    if (sent !== "stored") {
+      if (sent.nextExpectedRevision !== BigInt(lastOfBatch)) {
+        throw new Error(
+          `stream ${stream}: append at ${expected} of ${events.length} events answered revision ` +
+            `${sent.nextExpectedRevision}, not ${lastOfBatch}`,
+        );
       }
-      throw error;
-    }
-    if (!result.success) throw new WrongExpectedRevisionError(stream, expected, await lastRevision(stream));
-    if (result.nextExpectedRevision !== BigInt(lastOfBatch)) {
-      throw new Error(
-        `stream ${stream}: append at ${expected} of ${events.length} events answered revision ` +
-          `${result.nextExpectedRevision}, not ${lastOfBatch}`,
-      );
-    }
-    // Success means the server wrote the batch, or found the same ids at first..lastOfBatch (its idempotency
-    // check compares ids only). Either way the stored events must be this batch, byte for byte.
-    const stored: RecordedEvent[] = [];
-    for await (const e of readEvents(client, stream, first, events.length)) stored.push(e);
-    if (!isStoredBatch(stored, events)) {
-      throw new WrongExpectedRevisionError(stream, expected, await lastRevision(stream));
+      // Success means the server wrote the batch, or found the same ids at first..lastOfBatch (its idempotency
+      // check compares ids only). Either way the stored events must be this batch, byte for byte.
+      let stored: RecordedEvent[];
+      try {
+        stored = await readBack(stream, first, events.length);
+      } catch (error) {
+        throw new AppendFailedError(stream, "unknown", 1, error);
+      }
+      if (!isStoredBatch(stored, events)) {
+        throw new WrongExpectedRevisionError(stream, expected, await lastRevision(stream));
+      }
     }
     if (current !== expected) {
       known.trusted = true; // nothing was written: the end read before this append still stands
@@ -188,6 +299,7 @@ export function openEsdbStore(connectionString: string): EsdbEventStore {
 
   const store: EsdbEventStore = {
     target: redactPassword(connectionString),
+    maxAppendSize,
     async append(stream, events, expectedRevision) {
       assertOpen();
       checkAppend(stream, events, expectedRevision);
@@ -201,7 +313,7 @@ export function openEsdbStore(connectionString: string): EsdbEventStore {
     async *read(stream, fromRevision = 0, maxCount = Number.POSITIVE_INFINITY) {
       assertOpen();
       checkRead(stream, fromRevision, maxCount);
-      for await (const e of readEvents(client, stream, fromRevision, maxCount)) {
+      for await (const e of read(stream, fromRevision, maxCount)) {
         assertOpen();
         yield e;
       }
@@ -309,32 +421,98 @@ class EsdbSubscription implements Subscription {
 }
 
 /**
- * Events of a stream from `from` (inclusive; "end" with a count of 1 = the last event), at most `maxCount`.
- * A missing stream reads as empty. The call is cancelled if the caller stops early.
+ * Events of a stream from `from` (inclusive; "end" with a count of 1 = the last event), at most `maxCount`, read from
+ * the leader (a follower may not hold the last appends yet: every read here decides or checks a write). A missing
+ * stream reads as empty. The call is cancelled if the caller stops early. A NotLeader answer or a lost connection
+ * before the first event is retried (the client reconnects meanwhile); after it, it is the caller's error.
  */
 async function* readEvents(
   client: EventStoreDBClient,
   stream: string,
   from: number | "end",
   maxCount: number,
+  retry: { attempts: number; pause: (attempt: number) => Promise<void> },
 ): AsyncGenerator<RecordedEvent> {
   if (maxCount === 0) return;
-  const call = client.readStream(stream, {
-    fromRevision: from === "end" ? END : BigInt(from),
-    direction: from === "end" ? BACKWARDS : undefined,
-    ...(maxCount === Number.POSITIVE_INFINITY ? {} : { maxCount: BigInt(maxCount) }),
-  });
-  let finished = false;
-  try {
-    for await (const resolved of call as AsyncIterable<ResolvedEvent>) yield toRecorded(resolved, stream);
-    finished = true;
-  } catch (error) {
-    finished = true;
-    if (error instanceof StreamNotFoundError) return;
-    throw error;
-  } finally {
-    if (!finished) await call.cancel();
+  for (let attempt = 1; ; attempt++) {
+    const call = client.readStream(stream, {
+      fromRevision: from === "end" ? END : BigInt(from),
+      direction: from === "end" ? BACKWARDS : undefined,
+      requiresLeader: true,
+      ...(maxCount === Number.POSITIVE_INFINITY ? {} : { maxCount: BigInt(maxCount) }),
+    });
+    let finished = false;
+    let yielded = false;
+    try {
+      for await (const resolved of call as AsyncIterable<ResolvedEvent>) {
+        yielded = true;
+        yield toRecorded(resolved, stream);
+      }
+      finished = true;
+      return;
+    } catch (error) {
+      finished = true;
+      if (error instanceof StreamNotFoundError) return;
+      if (yielded || attempt >= retry.attempts || !retryableRead(error)) {
+        if (error instanceof NotLeaderError)
+          throw new StoreNotLeaderError(stream, endpointOf(error), attempt);
+        throw error;
+      }
+    } finally {
+      if (!finished) await call.cancel();
+    }
+    await retry.pause(attempt);
   }
+}
+
+/** A read that failed this way may succeed when sent again: another node is the leader, or the connection broke. */
+function retryableRead(error: unknown): boolean {
+  return error instanceof NotLeaderError || error instanceof UnavailableError;
+}
+
+/**
+ * True for the server's refusals that come before anything is written (the append is not retried and not read
+ * back). Any other failure — a timeout, a deadline, a lost connection, an unknown error — may come after the commit.
+ */
+function refusedBeforeWriting(error: unknown): boolean {
+  return (
+    error instanceof AccessDeniedError ||
+    error instanceof StreamDeletedError ||
+    error instanceof InvalidArgumentError ||
+    error instanceof RequiredMetadataPropertyMissingError ||
+    error instanceof TypeError ||
+    error instanceof RangeError
+  );
+}
+
+function endpointOf(error: NotLeaderError): string | null {
+  return error.leader ? `${error.leader.address}:${error.leader.port}` : null;
+}
+
+/**
+ * An append's size as EventStoreDB counts it against MaxAppendSize (Event.SizeOnDisk, summed over the batch): the
+ * bytes of each event's data and metadata as this adapter sends them (the data's UTF-8, the metadata's JSON string
+ * in UTF-8) plus twice the length of its type in UTF-16 code units.
+ */
+export function esdbAppendSize(events: readonly NewEvent[]): number {
+  let size = 0;
+  for (const e of events) {
+    size += Buffer.byteLength(e.data, "utf8") + Buffer.byteLength(JSON.stringify(e.metadata), "utf8");
+    size += e.type.length * 2;
+  }
+  return size;
+}
+
+/** The `maxAppendSize` parameter of a connection string (this store's, not the client's), and the string without it. */
+function takeMaxAppendSize(url: string): { url: string; maxAppendSize: number | undefined } {
+  const match = /([?&])maxAppendSize=([^&]*)(&?)/i.exec(url);
+  if (!match) return { url, maxAppendSize: undefined };
+  const value = match[2]!;
+  if (!/^[1-9][0-9]*$/.test(value))
+    throw new RangeError(`maxAppendSize in the connection string must be a positive integer, got "${value}"`);
+  const rest =
+    url.slice(0, match.index) + (match[3] ? match[1] : "") + url.slice(match.index + match[0].length);
+  return { url: rest.replace(/[?&]$/, ""), maxAppendSize: Number(value) };
 }
 
 function toRecorded(resolved: ResolvedEvent, stream: string): RecordedEvent {

@@ -70,6 +70,72 @@ export class AppendAbortedError extends Error {
   }
 }
 
+/**
+ * The batch is larger than the store takes in one append (EventStoreDB's MaxAppendSize, counted as the server counts:
+ * the UTF-8 bytes of each event's data and metadata as sent, plus twice its type's length). Nothing was written; the
+ * same batch will never fit, so split the work into smaller appends.
+ */
+export class AppendTooLargeError extends Error {
+  readonly code = "APPEND_TOO_LARGE";
+  constructor(
+    readonly stream: string,
+    /** The batch's size in bytes. */
+    readonly size: number,
+    /** The largest append the store takes, in bytes. */
+    readonly limit: number,
+  ) {
+    super(
+      `stream ${stream}: an append of ${size} bytes is over the store's limit of ${limit} bytes; nothing was written`,
+    );
+    this.name = "AppendTooLargeError";
+  }
+}
+
+/**
+ * An append failed after its outcome was looked for. `written: "no"`: the stream was read back and does not hold the
+ * batch (after `attempts` attempts, each timed out or refused before writing); the batch may be decided again.
+ * `written: "unknown"`: the store could not be read back (unreachable), so the batch may or may not be stored: read
+ * the stream's end before deciding anything after it (a re-send of the same batch at the same revision is safe).
+ */
+export class AppendFailedError extends Error {
+  readonly code = "APPEND_FAILED";
+  constructor(
+    readonly stream: string,
+    readonly written: "no" | "unknown",
+    readonly attempts: number,
+    override readonly cause: unknown,
+  ) {
+    super(
+      written === "no"
+        ? `stream ${stream}: the append was not written (read back after ${attempts} attempt${attempts === 1 ? "" : "s"}; last failure: ${messageOf(cause)})`
+        : `stream ${stream}: whether the append was written is unknown (it failed with ${messageOf(cause)} and the stream could not be read back); read the stream's end before going on`,
+    );
+    this.name = "AppendFailedError";
+  }
+}
+
+/**
+ * The node the store reached is not the leader of its cluster and no leader took the append (or the read that needs
+ * the leader) in the attempts made: nothing was written. `leader`: where the node said the leader is.
+ */
+export class StoreNotLeaderError extends Error {
+  readonly code = "NOT_LEADER";
+  constructor(
+    readonly stream: string,
+    readonly leader: string | null,
+    readonly attempts: number,
+  ) {
+    super(
+      `stream ${stream}: the store's node is not the leader${leader ? ` (it names ${leader})` : ""} and no leader took the call in ${attempts} attempt${attempts === 1 ? "" : "s"}; nothing was written`,
+    );
+    this.name = "StoreNotLeaderError";
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
 export interface Subscription {
   /**
    * What reading the stream cannot show, for stores whose rows can be changed outside this code (a SQLite file):

@@ -52,7 +52,7 @@ const USAGE = `usage:
   pmx lab [--scenario NAME] [--policies A,B] [--html FILE] [--json FILE]
                                              the jump-risk lab: replay a price path under risk policies (pmx lab --help)
   pmx COMMAND --help                         one command's options
-store URLs: sqlite:PATH | memory: | esdb://HOST:PORT?tls=false
+store URLs: sqlite:PATH | memory: | esdb://USER:PASSWORD@HOST:PORT?tls=true
 options take their value as --name VALUE or --name=VALUE; an unknown option or a stray argument exits 2`;
 
 /** Wrong arguments: exit 2 with the message and the command's usage. */

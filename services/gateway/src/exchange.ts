@@ -80,8 +80,12 @@ export interface ExchangeOptions {
    * new events once caught up (default 100).
    */
   snapshots?: { store: SnapshotStore; every: number; pollIntervalMs?: number };
-  /** Follow the log read-only instead of writing it; `leader` names where writes go (for the 503 answer). */
-  follow?: { leader: string | null };
+  /**
+   * Follow the log read-only instead of writing it; `leader` names where writes go (for the 503 answer). When the
+   * subscription ends (the server dropped it, a failover, a restart), it is opened again from the last event applied
+   * after `firstDelayMs` (default 100), doubling up to `maxDelayMs` (default 30,000) while it keeps failing.
+   */
+  follow?: { leader: string | null; resubscribe?: { firstDelayMs?: number; maxDelayMs?: number } };
   logger?: SnapshotLogger & { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /**
    * After an append failed (not another writer): `probe` answers why the store cannot be written now, or null; it
@@ -93,8 +97,38 @@ export interface ExchangeOptions {
   checkpoints?: { store: Checkpoints; every: number };
 }
 
+/**
+ * Where a follower is with the log. following: subscribed and caught up with the log's end as read when it subscribed;
+ * catching_up: subscribed again after a drop, applying the events it missed; reconnecting: the subscription ended, the
+ * next attempt is due in `nextAttemptInMs`; stopped: an event does not verify (not retried: the log needs an operator).
+ */
+export interface FollowState {
+  readonly state: "following" | "catching_up" | "reconnecting" | "stopped";
+  /** When it last stopped following (ms since the epoch, wall clock); null while following. */
+  readonly sinceMs: number | null;
+  /** Events between the last one applied and the log's end as last read; null when not known. */
+  readonly behind: number | null;
+  /** Why the subscription ended (null while following). */
+  readonly lastError: string | null;
+  /** Attempts to subscribe again since it stopped following. */
+  readonly attempts: number;
+  /** While reconnecting: the wait before the next attempt. */
+  readonly nextAttemptInMs: number | null;
+}
+
+/** A follower subscribed and caught up. */
+const FOLLOWING: FollowState = {
+  state: "following",
+  sinceMs: null,
+  behind: 0,
+  lastError: null,
+  attempts: 0,
+  nextAttemptInMs: null,
+};
+
 export interface ExchangeEvents {
   committed: [batch: { event: Event; meta: EventMeta }[]];
+  follow: [state: FollowState];
   stopped: [reason: string];
   appended: [ms: number];
   promoted: [];
@@ -299,30 +333,124 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
     return this.snapshotThread;
   }
 
+  private followState: FollowState = FOLLOWING;
+  private resubscribeTimer: NodeJS.Timeout | null = null;
+  /** Set from the start of `promote`: no subscription is opened again meanwhile. */
+  private promoting = false;
+  private get stopsFollowing(): boolean {
+    return this.closed || this.promoting || this.sequencer !== null;
+  }
+
+  /** Where this follower is with the log (null while leading). */
+  get follow(): FollowState | null {
+    return this.sequencer ? null : this.followState;
+  }
+
+  private setFollowState(next: Partial<FollowState>): void {
+    this.followState = { ...this.followState, ...next };
+    this.followProblem = this.followState.state === "following" ? null : this.followState.lastError;
+    this.emit("follow", this.followState);
+  }
+
   /** Tails the log (a catch-up subscription; polling for SQLite), verifying and applying every event. */
   private startFollowing(): void {
+    this.subscribeAfter(this.current.eventCount - 1);
+  }
+
+  /**
+   * Subscribes after the last applied event; `end`: the log's last revision as read just before (the follower is
+   * catching up until it has applied it). A subscription that ends is opened again after a back-off.
+   */
+  private subscribeAfter(end: number | "no_stream"): void {
+    const applied = () => this.current.eventCount - 1;
+    const target = end === "no_stream" ? -1 : end;
+    if (target > applied()) this.setFollowState({ state: "catching_up", behind: target - applied() });
+    else if (this.followState.state !== "following") this.caughtUp();
     const after = this.current.eventCount === 0 ? "start" : this.current.eventCount - 1;
-    this.following = this.options.store.subscribe(
+    const subscription = this.options.store.subscribe(
       this.stream,
       after,
       (stored) => {
-        const applied = this.current.applyRecorded(stored, this.stream);
-        if (!applied.ok) throw new LogCorruptError(stored.revision, stored.id, applied.problem);
-        this.emit("committed", [{ event: applied.event, meta: applied.metadata }]);
+        const result = this.current.applyRecorded(stored, this.stream);
+        if (!result.ok) throw new LogCorruptError(stored.revision, stored.id, result.problem);
+        this.emit("committed", [{ event: result.event, meta: result.metadata }]);
+        if (this.followState.state === "catching_up") {
+          if (applied() >= target) this.caughtUp();
+          else this.followState = { ...this.followState, behind: target - applied() };
+        }
       },
       (error) => {
-        this.followProblem = (error as Error).message;
-        this.options.logger?.error({ reason: this.followProblem }, "following the log stopped");
+        if (this.following !== subscription) return;
+        this.following = null;
+        const reason = (error as Error)?.message || String(error);
+        if (error instanceof LogCorruptError) {
+          this.setFollowState({
+            state: "stopped",
+            sinceMs: Date.now(),
+            lastError: reason,
+            nextAttemptInMs: null,
+          });
+          this.options.logger?.error({ reason }, "following the log stopped: an event does not verify");
+          return;
+        }
+        this.options.logger?.error({ reason }, "following the log stopped; subscribing again");
+        this.scheduleResubscribe(reason);
       },
     );
+    this.following = subscription;
+  }
+
+  private caughtUp(): void {
+    this.setFollowState(FOLLOWING);
+  }
+
+  /** Subscribes again after the back-off, from the last event applied, once the log's end can be read. */
+  private scheduleResubscribe(reason: string): void {
+    const { firstDelayMs = 100, maxDelayMs = 30_000 } = this.options.follow?.resubscribe ?? {};
+    const attempts = this.followState.state === "following" ? 0 : this.followState.attempts;
+    const delayMs = Math.min(maxDelayMs, firstDelayMs * 2 ** attempts);
+    this.setFollowState({
+      state: "reconnecting",
+      sinceMs: this.followState.sinceMs ?? Date.now(),
+      lastError: reason,
+      attempts,
+      nextAttemptInMs: delayMs,
+      behind: this.followState.state === "following" ? null : this.followState.behind,
+    });
+    this.resubscribeTimer = setTimeout(() => {
+      this.resubscribeTimer = null;
+      if (this.stopsFollowing) return;
+      this.followState = { ...this.followState, attempts: this.followState.attempts + 1 };
+      this.options.store.lastRevision(this.stream).then(
+        (end) => {
+          if (this.stopsFollowing) return;
+          this.subscribeAfter(end);
+          this.options.logger?.info({ from: this.current.eventCount }, "following the log again");
+        },
+        (error: unknown) => {
+          if (!this.stopsFollowing) this.scheduleResubscribe((error as Error)?.message || String(error));
+        },
+      );
+    }, delayMs);
+    this.resubscribeTimer.unref();
   }
 
   /** A follower becomes the leader: it stops tailing, catches up with the log, and starts writing. */
   async promote(): Promise<void> {
     if (this.sequencer) return;
+    this.promoting = true;
+    if (this.resubscribeTimer) clearTimeout(this.resubscribeTimer);
+    this.resubscribeTimer = null;
     await this.following?.close();
     this.following = null;
-    this.current = await rebuild(this.options.store, this.stream, undefined, this.current);
+    try {
+      this.current = await rebuild(this.options.store, this.stream, undefined, this.current);
+    } catch (error) {
+      // Still a follower: it follows the log again (with back-off) and the operator may promote it later.
+      this.promoting = false;
+      if (!this.closed) this.scheduleResubscribe(`promotion failed: ${(error as Error).message}`);
+      throw error;
+    }
     this.options.follow = undefined;
     this.startLeading();
     this.emit("promoted");
@@ -431,6 +559,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
   async close(): Promise<void> {
     this.closed = true;
     if (this.recoveryTimer) clearTimeout(this.recoveryTimer);
+    if (this.resubscribeTimer) clearTimeout(this.resubscribeTimer);
     await this.snapshotThread?.close();
     await this.following?.close();
     await this.sequencer?.close();

@@ -1,14 +1,10 @@
 // Issue 14, finding 6: a leader whose store cannot be written says so in /v1/health (degraded, with the reason),
 // and resumes writing by itself once the store is writable again — no restart.
 import { createMemoryStore, type EventStore } from "@pmx/eventstore";
-import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { SystemClock } from "../src/clock.js";
-import { loadConfig } from "../src/config.js";
-import { CredentialStore } from "../src/credentials.js";
 import { Exchange } from "../src/exchange.js";
-import { buildApp } from "../src/http/app.js";
-import { Metrics } from "../src/metrics.js";
+import { injectedApp, until } from "./support.js";
 
 /** A memory store whose appends fail (and whose files a probe reports unwritable) while `broken` is set. */
 function faultyStore(): { store: EventStore; fault: { broken: string | null } } {
@@ -26,14 +22,6 @@ function faultyStore(): { store: EventStore; fault: { broken: string | null } } 
   return { store, fault };
 }
 
-const until = async (check: () => Promise<boolean>, ms = 5000) => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
 describe("writes stopped by a store fault", () => {
   const closers: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
@@ -47,26 +35,11 @@ describe("writes stopped by a store fault", () => {
       clock: new SystemClock(),
       recovery: { probe: () => fault.broken, firstDelayMs: 20, maxDelayMs: 100 },
     });
-    const app = await buildApp({
-      config: loadConfig({ PMX_STORE: "memory:", PMX_OPERATOR_TOKEN: "t" }),
-      exchange,
-      credentials: new CredentialStore(null),
-      operatorToken: "t",
-      metrics: new Metrics(),
-      logger: pino({ level: "silent" }),
-    });
+    const { app, health, openAccount: open } = await injectedApp(exchange);
     closers.push(
       () => exchange.close(),
       () => app.close(),
     );
-    const health = async () => (await app.inject({ method: "GET", url: "/v1/health" })).json();
-    const open = (accountId: string) =>
-      app.inject({
-        method: "POST",
-        url: "/v1/accounts",
-        headers: { authorization: "Bearer t", "content-type": "application/json" },
-        payload: { accountId },
-      });
     expect(await health()).toMatchObject({ status: "ok", writable: true });
 
     fault.broken = "EROFS: read-only file system";

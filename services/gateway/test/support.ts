@@ -1,7 +1,12 @@
 // Test helpers for the gateway's integration tests: a gateway on `memory:` and port 0, operator and signed requests.
+import type { FastifyInstance } from "fastify";
 import pino from "pino";
+import { CredentialStore } from "../src/credentials.js";
+import type { Exchange } from "../src/exchange.js";
+import { buildApp } from "../src/http/app.js";
 import { signature } from "../src/http/auth.js";
 import { loadConfig, type RunningGateway, startGateway } from "../src/index.js";
+import { Metrics } from "../src/metrics.js";
 
 export interface Credentials {
   accountId: string;
@@ -124,5 +129,45 @@ export class CapturingLogger {
   }
   error(obj: object, msg: string): void {
     this.errors.push({ obj: obj as Record<string, unknown>, msg });
+  }
+}
+
+export interface InjectedApp {
+  app: FastifyInstance;
+  /** GET /v1/health, decoded. */
+  health(): Promise<Json>;
+  /** POST /v1/accounts as the operator (token "t"). */
+  openAccount(accountId: string): Promise<{ statusCode: number; body: string; json(): Json }>;
+}
+
+/** The HTTP app on an exchange, reached without a socket (`inject`): operator token "t", no files kept. */
+export async function injectedApp(exchange: Exchange): Promise<InjectedApp> {
+  const app = await buildApp({
+    config: loadConfig({ PMX_STORE: "memory:", PMX_OPERATOR_TOKEN: "t" }),
+    exchange,
+    credentials: new CredentialStore(null),
+    operatorToken: "t",
+    metrics: new Metrics(),
+    logger: pino({ level: "silent" }),
+  });
+  return {
+    app,
+    health: async () => (await app.inject({ method: "GET", url: "/v1/health" })).json(),
+    openAccount: (accountId) =>
+      app.inject({
+        method: "POST",
+        url: "/v1/accounts",
+        headers: { authorization: "Bearer t", "content-type": "application/json" },
+        payload: { accountId },
+      }),
+  };
+}
+
+/** Waits until `check` holds, looking every 10 ms; fails after `ms`. */
+export async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }

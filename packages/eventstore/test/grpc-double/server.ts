@@ -26,10 +26,26 @@
 // - ServerFeatures: "batch-append" answers the supported methods like a 21.10+ node, so the client uses
 //   BatchAppend; "none" leaves the service out, so calls fail UNIMPLEMENTED like on a 20.x node and the client
 //   falls back to Append (dist/Client/ServerFeatures.js treats UNIMPLEMENTED as "nothing supported").
-// - Gossip.Read answers a single alive leader at this server's address (for esdb+discover://).
-// - Appends larger than maxAppendSize (default 1 MiB, sized like Event.SizeOnDisk) fail with
-//   maximum-append-size-exceeded.
+// - Gossip.Read answers this node (leader, or follower with the leader it names) for esdb+discover://.
+// - Appends larger than maxAppendSize (default 1 MiB, sized like Event.SizeOnDisk: data + metadata bytes + 2 × the
+//   type's length) fail with maximum-append-size-exceeded and write nothing; settable while running.
 // - $all positions grow by each record's size: they have gaps and are not event counts.
+//
+// Faults a test switches on (the server's, where the adapter must not be more trusting than the server lets it):
+// - Commit timeouts (`timeOutAppends`): the append is answered with the server's timeout — Append: status ABORTED
+//   "Operation timed out" (RpcExceptions.Timeout, the client's TimeoutError); BatchAppend: a Status.Timeout error
+//   (the client's DeadlineExceededError) — either AFTER the events were written (a commit that outlived its
+//   deadline: the answer says failure, the log holds the events) or without writing them.
+// - NotLeader (`setLeader`): a node that is not the leader refuses every call carrying `requires-leader: true`
+//   (appends, reads, subscriptions) with RpcExceptions.LeaderInfo: status NOT_FOUND "Leader info available" and the
+//   trailers exception=not-leader, leader-endpoint-host, leader-endpoint-port; BatchAppend fails the whole call
+//   (Streams.BatchAppend.cs throws it from the write's callback). Calls without the header are served (a follower
+//   forwards writes to the leader; here every node of a cluster holds the same events). Nothing is written.
+// - Subscription drops (`dropSubscriptions`): the server ends live subscriber calls, with an error status (default
+//   UNAVAILABLE, as when a node shuts down or a slow subscriber is dropped) or cleanly.
+// - A node restarting (`setUnavailable`): its open calls and every new one fail UNAVAILABLE until switched off.
+// - A cluster (`cluster` option): doubles started with the same cluster share their events, so one can be the
+//   leader and another a follower that names it.
 import { randomUUID } from "node:crypto";
 import { GossipService } from "@eventstore/db-client/generated/gossip_grpc_pb.js";
 import gossipPb from "@eventstore/db-client/generated/gossip_pb.js";
@@ -79,7 +95,16 @@ export interface AppendCall {
   readonly stream: string;
   readonly expected: WireExpected;
   readonly events: number;
-  readonly outcome: "written" | "idempotent" | "wrong_expected_version" | "rejected";
+  readonly outcome:
+    | "written"
+    | "idempotent"
+    | "wrong_expected_version"
+    | "rejected"
+    | "not_leader"
+    | "timed_out_written"
+    | "timed_out_not_written";
+  /** The call carried `requires-leader: true`. */
+  readonly requiresLeader: boolean;
 }
 
 export interface ReadCall {
@@ -88,6 +113,8 @@ export interface ReadCall {
   readonly from: "start" | "end" | bigint;
   readonly direction: "forwards" | "backwards";
   readonly count: bigint | undefined;
+  /** The call carried `requires-leader: true`. */
+  readonly requiresLeader: boolean;
 }
 
 export interface EsdbDoubleOptions {
@@ -98,6 +125,14 @@ export interface EsdbDoubleOptions {
   readonly features?: "batch-append" | "none";
   /** Largest append in bytes (data + metadata + 2 × type length per event). Default 1 MiB, as the server's. */
   readonly maxAppendSize?: number;
+  /** Another double of the same cluster: both hold the same events (one leader, the others followers). */
+  readonly cluster?: EsdbDouble;
+}
+
+/** Where a node says the leader is. */
+export interface LeaderEndpoint {
+  readonly host: string;
+  readonly port: number;
 }
 
 export interface EsdbDouble {
@@ -116,10 +151,43 @@ export interface EsdbDouble {
   dropStream(stream: string): void;
   /**
    * The next append is carried out but answered with a timeout, as when the client's deadline passes after the
-   * server has written (the answer is lost).
+   * server has written (the answer is lost). The same as `timeOutAppends({ committed: true })`.
    */
   loseNextAppendAnswer(): void;
+  /**
+   * The next `count` appends (default 1) are answered with the server's commit timeout; `committed`: true, after
+   * writing their events (timeout-then-commit); false, without writing them; "late", without writing them yet: the
+   * commit lands just before the next append is handled (after the client has read the stream back). A refused
+   * append (wrong expected version, too large) or an idempotent one is answered as such and does not use one up.
+   */
+  timeOutAppends(options: { committed: boolean | "late"; count?: number }): void;
+  /**
+   * "self": this node is the leader (the default). An endpoint: this node is a follower naming that leader, and
+   * refuses with NotLeader every call that requires the leader.
+   */
+  setLeader(leader: "self" | LeaderEndpoint): void;
+  /**
+   * Ends the live subscriptions (to `stream`, or all) from the server's side: with `code` (default UNAVAILABLE) or,
+   * with "end", cleanly. Answers how many were ended.
+   */
+  dropSubscriptions(options?: { stream?: string; code?: grpc.status | "end" }): number;
+  /**
+   * On: the node is restarting — its open BatchAppend calls and subscriptions fail UNAVAILABLE, and so does every new
+   * call until switched off.
+   */
+  setUnavailable(on: boolean): void;
+  setMaxAppendSize(bytes: number): void;
   stop(): Promise<void>;
+  /** The events of the cluster this node belongs to (pass the double as another one's `cluster` option). */
+  readonly storage: ClusterStorage;
+}
+
+/** What the nodes of one cluster share: the events, the id index, the positions, the live subscribers. */
+export interface ClusterStorage {
+  readonly streams: Map<string, StoredEvent[]>;
+  readonly idIndex: Map<string, { stream: string; revision: number }>;
+  readonly listeners: Map<string, Set<() => void>>;
+  position: bigint;
 }
 
 interface Proposed {
@@ -132,7 +200,9 @@ interface Proposed {
 
 type WriteOutcome =
   | { readonly kind: "written" | "idempotent"; readonly last: number; readonly position: bigint | undefined }
-  | { readonly kind: "wrong_expected_version"; readonly current: number };
+  | { readonly kind: "wrong_expected_version"; readonly current: number }
+  /** A timeout fault: answered with the server's timeout, after writing the events or without. */
+  | { readonly kind: "timed_out"; readonly written: boolean };
 
 class WireError extends Error {
   constructor(
@@ -147,34 +217,70 @@ class WireError extends Error {
     for (const [k, v] of Object.entries(this.trailers)) metadata.set(k, v);
     return { code: this.code, details: this.message, metadata };
   }
+  /** For `call.emit("error", ...)` on a streaming call: grpc-js sends its code, details and trailers. */
+  toCallError(): Error {
+    return Object.assign(new Error(this.message), this.toServiceError());
+  }
 }
 
 const HOST = "127.0.0.1";
 
 export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<EsdbDouble> {
   const features = options.features ?? "batch-append";
-  const maxAppendSize = options.maxAppendSize ?? 1024 * 1024;
-  const streams = new Map<string, StoredEvent[]>();
-  const idIndex = new Map<string, { stream: string; revision: number }>();
+  let maxAppendSize = options.maxAppendSize ?? 1024 * 1024;
+  const storage: ClusterStorage = options.cluster?.storage ?? {
+    streams: new Map(),
+    idIndex: new Map(),
+    listeners: new Map(),
+    position: 1_000n,
+  };
+  const { streams, idIndex, listeners } = storage;
   const appends: AppendCall[] = [];
   const reads: ReadCall[] = [];
-  const listeners = new Map<string, Set<() => void>>();
-  let position = 1_000n;
   const subscriptionsOpen = new Map<string, number>();
   const countSubscription = (stream: string, delta: number) =>
     subscriptionsOpen.set(stream, (subscriptionsOpen.get(stream) ?? 0) + delta);
-  let loseNextAnswer = false;
-  const answerLost = () => {
-    const lost = loseNextAnswer;
-    loseNextAnswer = false;
-    return lost;
+  /** Ends one live subscription from the server's side. */
+  const droppers = new Map<string, Set<(code: grpc.status | "end") => void>>();
+  let timeouts: { committed: boolean | "late"; left: number } | null = null;
+  /** A timed-out append whose commit lands later: just before the next append is handled. */
+  let lateCommit: { stream: string; expected: WireExpected; proposed: readonly Proposed[] } | null = null;
+  let leader: "self" | LeaderEndpoint = "self";
+  let unavailable = false;
+  /** Open BatchAppend calls (the client keeps one open across appends): a restarting node breaks them. */
+  const batchAppendCalls = new Set<{ fail: (error: WireError) => void }>();
+  /** Takes one timeout fault for an append that would succeed, if one is set. */
+  const takeTimeout = (): { committed: boolean | "late" } | null => {
+    if (!timeouts) return null;
+    const t = timeouts;
+    if (--t.left <= 0) timeouts = null;
+    return { committed: t.committed };
   };
+  const requiresLeader = (metadata: grpc.Metadata) => metadata.get("requires-leader")[0] === "true";
+  /** The NotLeader refusal (RpcExceptions.LeaderInfo) when this node is a follower and the call needs the leader. */
+  const notLeader = (metadata: grpc.Metadata): WireError | null =>
+    leader !== "self" && requiresLeader(metadata)
+      ? new WireError(grpc.status.NOT_FOUND, "Leader info available", {
+          exception: "not-leader",
+          "leader-endpoint-host": leader.host,
+          "leader-endpoint-port": String(leader.port),
+        })
+      : null;
+  const unavailableError = () => new WireError(grpc.status.UNAVAILABLE, "Server Is Not Ready");
 
   const wake = (stream: string) => {
     for (const l of listeners.get(stream) ?? []) l();
   };
 
   const write = (stream: string, expected: WireExpected, proposed: readonly Proposed[]): WriteOutcome => {
+    if (lateCommit) {
+      const late = lateCommit;
+      lateCommit = null;
+      const saved = timeouts;
+      timeouts = null;
+      write(late.stream, late.expected, late.proposed);
+      timeouts = saved;
+    }
     const log = streams.get(stream) ?? [];
     const current = log.length - 1;
     if (expected.kind === "any" || expected.kind === "stream_exists") {
@@ -201,21 +307,30 @@ export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<
         return { kind: "idempotent", last, position: idempotentPosition(log[last]!) };
       }
     }
-    const commitPosition = position;
+    // Only an append that would write can time out: a refusal or an idempotent answer is not slow to commit.
+    const timeout = takeTimeout();
+    if (timeout?.committed === "late") lateCommit = { stream, expected, proposed };
+    if (timeout && timeout.committed !== true) return { kind: "timed_out", written: false };
+    const commitPosition = storage.position;
     const created = BigInt(Date.now()) * 10_000n;
     for (const p of proposed) {
       const revision = log.length;
-      log.push({ stream, revision, ...p, created, commitPosition, preparePosition: position });
+      log.push({ stream, revision, ...p, created, commitPosition, preparePosition: storage.position });
       idIndex.set(p.id, { stream, revision });
-      position += BigInt(64 + p.data.length + p.metadata.length + p.type.length * 2); // a record's size: gaps
+      storage.position += BigInt(64 + p.data.length + p.metadata.length + p.type.length * 2); // a record's size: gaps
     }
     streams.set(stream, log);
     wake(stream);
+    if (timeout) return { kind: "timed_out", written: true };
     return { kind: "written", last: log.length - 1, position: commitPosition };
   };
 
   const idempotentPosition = (e: StoredEvent): bigint | undefined =>
     features === "none" ? undefined : e.commitPosition;
+
+  /** What `appends` records of a write's outcome. */
+  const recorded = (o: WriteOutcome): AppendCall["outcome"] =>
+    o.kind === "timed_out" ? (o.written ? "timed_out_written" : "timed_out_not_written") : o.kind;
 
   const checkSize = (proposed: readonly Proposed[]) => {
     let size = 0;
@@ -230,6 +345,7 @@ export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<
 
   // --- Streams.Append: client streaming; the options message first, then one proposed message per event.
   const append: grpc.handleClientStreamingCall<AppendReq, AppendResp> = (call, callback) => {
+    if (unavailable) return callback(unavailableError().toServiceError());
     let stream: string | undefined;
     let expected: WireExpected | undefined;
     const proposed: Proposed[] = [];
@@ -259,28 +375,31 @@ export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<
       if (failure) return callback(failure.toServiceError());
       const s = stream!;
       const exp = expected!;
-      try {
-        checkSize(proposed);
-      } catch (error) {
+      const record = (outcome: AppendCall["outcome"]) =>
         appends.push({
           method: "Append",
           stream: s,
           expected: exp,
           events: proposed.length,
-          outcome: "rejected",
+          outcome,
+          requiresLeader: requiresLeader(call.metadata),
         });
+      const refused = notLeader(call.metadata);
+      if (refused) {
+        record("not_leader");
+        return callback(refused.toServiceError());
+      }
+      try {
+        checkSize(proposed);
+      } catch (error) {
+        record("rejected");
         return callback(asWireError(error).toServiceError());
       }
       const outcome = write(s, exp, proposed);
-      appends.push({
-        method: "Append",
-        stream: s,
-        expected: exp,
-        events: proposed.length,
-        outcome: outcome.kind,
-      });
-      if (answerLost()) {
-        return callback(new WireError(grpc.status.DEADLINE_EXCEEDED, "Deadline Exceeded").toServiceError());
+      record(recorded(outcome));
+      if (outcome.kind === "timed_out") {
+        // Streams.Append answers a commit timeout with RpcExceptions.Timeout: ABORTED.
+        return callback(new WireError(grpc.status.ABORTED, "Operation timed out").toServiceError());
       }
       const resp = new AppendResp();
       if (outcome.kind === "wrong_expected_version") {
@@ -311,7 +430,20 @@ export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<
   // --- Streams.BatchAppend: bidirectional; requests carry a correlation id, options on the first, is_final on
   // the last; one response per finished request.
   const batchAppend: grpc.handleBidiStreamingCall<BatchAppendReq, BatchAppendResp> = (call) => {
+    if (unavailable) {
+      call.on("error", () => {});
+      call.emit("error", unavailableError().toCallError());
+      return;
+    }
     const pending = new Map<string, { stream: string; expected: WireExpected; proposed: Proposed[] }>();
+    const open = {
+      fail: (error: WireError) => {
+        batchAppendCalls.delete(open);
+        call.emit("error", error.toCallError());
+      },
+    };
+    batchAppendCalls.add(open);
+    call.on("close", () => batchAppendCalls.delete(open));
     call.on("data", (req: BatchAppendReq) => {
       const correlation = uuidText(req.getCorrelationId());
       const resp = new BatchAppendResp();
@@ -331,15 +463,29 @@ export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<
         for (const m of req.getProposedMessagesList()) p.proposed.push(fromProposed(m));
         if (!req.getIsFinal()) return;
         pending.delete(correlation);
+        const record = (outcome: AppendCall["outcome"]) =>
+          appends.push({
+            method: "BatchAppend",
+            ...summary(p),
+            outcome,
+            requiresLeader: requiresLeader(call.metadata),
+          });
+        const refused = notLeader(call.metadata);
+        if (refused) {
+          // Streams.BatchAppend.cs throws the LeaderInfo exception from the write's callback: the whole call fails.
+          record("not_leader");
+          call.emit("error", refused.toCallError());
+          return;
+        }
         try {
           checkSize(p.proposed);
         } catch (error) {
-          appends.push({ method: "BatchAppend", ...summary(p), outcome: "rejected" });
+          record("rejected");
           throw error;
         }
         const outcome = write(p.stream, p.expected, p.proposed);
-        appends.push({ method: "BatchAppend", ...summary(p), outcome: outcome.kind });
-        if (answerLost()) {
+        record(recorded(outcome));
+        if (outcome.kind === "timed_out") {
           resp.setError(status(grpc.status.DEADLINE_EXCEEDED, "Timeout", new sharedPb.Timeout(), "Timeout"));
         } else if (outcome.kind === "wrong_expected_version") {
           const wev = new sharedPb.WrongExpectedVersion();
@@ -406,7 +552,14 @@ export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<
       from,
       direction: backwards ? "backwards" : "forwards",
       count: o.hasCount() ? BigInt(o.getCount()) : undefined,
+      requiresLeader: requiresLeader(call.metadata),
     });
+    const refused = unavailable ? unavailableError() : notLeader(call.metadata);
+    if (refused) {
+      call.on("error", () => {});
+      call.emit("error", refused.toCallError());
+      return;
+    }
     let cancelled = false;
     const waiting = new Set<() => void>();
     const send = (resp: ReadResp) =>
@@ -466,11 +619,20 @@ export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<
     if (!set) listeners.set(stream, (set = new Set()));
     set.add(listener);
     let open = true;
+    let dropSet = droppers.get(stream);
+    if (!dropSet) droppers.set(stream, (dropSet = new Set()));
+    const drop = (code: grpc.status | "end") => {
+      finish();
+      if (code === "end") call.end();
+      else call.emit("error", new WireError(code, "Subscription dropped by the server").toCallError());
+    };
+    dropSet.add(drop);
     const finish = () => {
       if (open) {
         open = false;
         countSubscription(stream, -1);
         set.delete(listener);
+        dropSet.delete(drop);
         stopSending();
         listener();
       }
@@ -509,19 +671,28 @@ export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<
   let port = 0;
   server.addService(GossipService, {
     read: (_call: unknown, callback: grpc.sendUnaryData<InstanceType<typeof gossipPb.ClusterInfo>>) => {
-      const endpoint = new gossipPb.EndPoint();
-      endpoint.setAddress(HOST);
-      endpoint.setPort(port);
-      const member = new gossipPb.MemberInfo();
-      const id = new sharedPb.UUID();
-      id.setString(randomUUID());
-      member.setInstanceId(id);
-      member.setTimeStamp(String(BigInt(Date.now()) * 10_000n));
-      member.setState(gossipPb.MemberInfo.VNodeState.LEADER);
-      member.setIsAlive(true);
-      member.setHttpEndPoint(endpoint);
+      const member = (host: string, memberPort: number, state: number) => {
+        const endpoint = new gossipPb.EndPoint();
+        endpoint.setAddress(host);
+        endpoint.setPort(memberPort);
+        const m = new gossipPb.MemberInfo();
+        const id = new sharedPb.UUID();
+        id.setString(randomUUID());
+        m.setInstanceId(id);
+        m.setTimeStamp(String(BigInt(Date.now()) * 10_000n));
+        m.setState(state as gossipPb.MemberInfo.VNodeState);
+        m.setIsAlive(true);
+        m.setHttpEndPoint(endpoint);
+        return m;
+      };
+      const { LEADER, FOLLOWER } = gossipPb.MemberInfo.VNodeState;
+      // This node as it is, and the leader it names (when it is a follower).
+      const members =
+        leader === "self"
+          ? [member(HOST, port, LEADER)]
+          : [member(HOST, port, FOLLOWER), member(leader.host, leader.port, LEADER)];
       const info = new gossipPb.ClusterInfo();
-      info.setMembersList([member]);
+      info.setMembersList(members);
       callback(null, info);
     },
   });
@@ -571,8 +742,30 @@ export async function startEsdbDouble(options: EsdbDoubleOptions = {}): Promise<
         ? [...subscriptionsOpen.values()].reduce((a, b) => a + b, 0)
         : (subscriptionsOpen.get(stream) ?? 0),
     loseNextAppendAnswer() {
-      loseNextAnswer = true;
+      timeouts = { committed: true, left: 1 };
     },
+    timeOutAppends({ committed, count = 1 }) {
+      timeouts = count > 0 ? { committed, left: count } : null;
+    },
+    setLeader(l) {
+      leader = l;
+    },
+    dropSubscriptions({ stream, code = grpc.status.UNAVAILABLE } = {}) {
+      const sets = stream === undefined ? [...droppers.values()] : [droppers.get(stream) ?? new Set()];
+      const all = sets.flatMap((set) => [...set]);
+      for (const drop of all) drop(code);
+      return all.length;
+    },
+    setUnavailable(on) {
+      unavailable = on;
+      if (!on) return;
+      for (const c of [...batchAppendCalls]) c.fail(unavailableError());
+      for (const drop of [...droppers.values()].flatMap((set) => [...set])) drop(grpc.status.UNAVAILABLE);
+    },
+    setMaxAppendSize(bytes) {
+      maxAppendSize = bytes;
+    },
+    storage,
     dropStream(stream) {
       for (const e of streams.get(stream) ?? []) idIndex.delete(e.id);
       streams.delete(stream);

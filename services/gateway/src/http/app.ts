@@ -36,6 +36,7 @@ import { Authenticator, type Principal } from "./auth.js";
 import * as B from "./bodies.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { ApiError, fromRejection, gatewayError } from "./errors.js";
+import { followProblem, followView } from "./follow-health.js";
 import { openApiDocument } from "./openapi.js";
 import { RateLimiter } from "./rate-limit.js";
 
@@ -379,10 +380,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const p = exchange.projection;
     // A leader that cannot write (writes stopped, or its files cannot be written now) is degraded, saying why.
     const stopped = exchange.writesStopped;
-    const problem = exchange.role === "leader" ? (stopped ?? exchange.storeProblem()) : null;
+    // A follower that is not following the log (or still catching up after a drop) serves stale reads: degraded.
+    const follow = exchange.follow;
+    const problem =
+      exchange.role === "leader" ? (stopped ?? exchange.storeProblem()) : follow && followProblem(follow);
     return {
       status: problem ? "degraded" : "ok",
       ...(problem ? { reason: problem } : {}),
+      ...(follow ? { follow: followView(follow) } : {}),
       sequence: p.lastSeq,
       head: p.head,
       events: p.eventCount,

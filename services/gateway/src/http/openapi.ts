@@ -289,9 +289,37 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
         type: "string",
         enum: ["ok", "degraded"],
         description:
-          "degraded: a leader that cannot write now (writes stopped after a failed append, or its files cannot be written); `reason` says why. Writes resume by themselves once the store is writable again (probed every 1 s, backing off to 30 s), except after another writer appended (fencing: restart).",
+          "degraded: a leader that cannot write now (writes stopped after a failed append, or its files cannot be written), or a follower that is not following the log (its subscription ended; it subscribes again from its position, backing off from 100 ms to 30 s) or is still catching up after that; `reason` says why. Writes resume by themselves once the store is writable again (probed every 1 s, backing off to 30 s), except after another writer appended (fencing: restart). A follower is ok again once it has applied the log's end as read when it subscribed again.",
       },
       reason: str("Why the gateway is degraded (only then)."),
+      follow: object(
+        {
+          state: {
+            type: "string",
+            enum: ["following", "catching_up", "reconnecting", "stopped"],
+            description:
+              "following: subscribed and caught up; catching_up: subscribed again after a drop, applying what it missed; reconnecting: the subscription ended, the next attempt is on its way (back-off); stopped: an event does not verify (not retried).",
+          },
+          since: {
+            type: "string",
+            format: "date-time",
+            description: "When it stopped following (absent while following).",
+          },
+          behind: {
+            type: "integer",
+            minimum: 0,
+            description:
+              "Events between the last one applied and the log's end as last read (absent when not known, e.g. while the store cannot be read).",
+          },
+          attempts: {
+            type: "integer",
+            minimum: 0,
+            description: "Attempts to subscribe again since it stopped following.",
+          },
+          lastError: str("Why the subscription ended (absent while following)."),
+        },
+        ["since", "behind", "attempts", "lastError"],
+      ),
       sequence: { type: "integer", description: "Sequence number of the last command in the log." },
       head: { type: "string", pattern: "^[0-9a-f]{64}$", description: "The hash-chain head (SHA-256, hex)." },
       events: { type: "integer", description: "Events in the log." },
@@ -308,7 +336,7 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       clock: { type: "string", enum: ["system", "manual"] },
       time: { type: "string", format: "date-time", description: "The gateway's clock now." },
     },
-    ["writesStopped", "reason"],
+    ["writesStopped", "reason", "follow"],
   ),
   AccountCreated: object({
     accountId: str("The account."),
