@@ -25,6 +25,7 @@ export {
   tradeView,
 } from "./history.js";
 export {
+  CommandAuth,
   chainProblem,
   type DecodedEvent,
   decodeStoredEvent,
@@ -33,10 +34,14 @@ export {
   eventIdOf,
   isLogMetadata,
   LogMetadata,
+  OperatorSignature,
+  operatorCommandMessage,
   type PositionedEvent,
   positionProblem,
   type RecordedCommand,
   recordedCommandOf,
+  SameSignedRequest,
+  SignedRequest,
   type StoredEvent,
   uuidV5,
 } from "./log-format.js";

@@ -94,6 +94,11 @@ export class Checkpoints {
     return { algorithm: "ed25519", publicKey: rawPublicKeyBase64(this.publicKey) };
   }
 
+  /** base64 of the operator key's Ed25519 signature of `text` (UTF-8): how operator commands are recorded. */
+  signText(text: string): string {
+    return signBytes(null, Buffer.from(text, "utf8"), this.privateKey).toString("base64");
+  }
+
   /** The last checkpoint signed, if any. */
   get last(): Checkpoint | null {
     return this.list.at(-1) ?? null;

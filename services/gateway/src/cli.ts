@@ -25,14 +25,17 @@ const COMMAND_USAGE = {
                 a head you trust (a PMX-HEAD header you kept, a checkpoint): exit 1 unless the log's chain has
                 exactly this head after that revision (repeatable)
   --json        the report as one JSON line`,
-  audit: `usage: pmx audit --store URL [--checkpoints FILE --operator-key KEY] [--json]
-  re-decide every recorded command and check the solvency identity after every event; exit 1 on the first difference
+  audit: `usage: pmx audit --store URL [--operator-key KEY [--checkpoints FILE]] [--json]
+  re-decide every recorded command, verify every stored signature (Ed25519 account requests against the keys the log
+  registers; operator commands against --operator-key) and check the solvency identity after every event; exit 1 on
+  the first difference, naming the command
   --store URL   the event store (or PMX_STORE); --store=URL works too
   --checkpoints FILE
                 a saved GET /v1/audit/checkpoints answer: exit 1 unless every checkpoint is signed by the operator
                 key and the log has its head and state hash at its revision
   --operator-key KEY
-                the operator's public key you saved (GET /v1/audit/operator-key: base64 of 32 bytes)
+                the operator's public key you saved (GET /v1/audit/operator-key: base64 of 32 bytes): every
+                operator-signed command must verify with it
   --json        the report as one JSON line`,
 } as const;
 
@@ -44,7 +47,7 @@ const USAGE = `usage:
                                              fold the log: event count, hash-chain head, state hash
                                              --verify: recompute the chain and the state; exit 1 on the first bad event
                                              --expect-head: exit 1 unless the chain has this head after that revision
-  pmx audit --store URL [--checkpoints FILE --operator-key KEY] [--json]
+  pmx audit --store URL [--operator-key KEY [--checkpoints FILE]] [--json]
                                              re-decide every recorded command and check the solvency identity
                                              after every event; exit 1 on the first difference
                                              --checkpoints: exit 1 unless each saved checkpoint is the key's and the
@@ -102,7 +105,7 @@ function pinsOf(
   heads: string[] | undefined,
   checkpointsFile: string | undefined,
   operatorKey: string | undefined,
-): { pins: Pin[] | undefined; signed: number } {
+): { pins: Pin[] | undefined; signed: number; key?: KeyObject } {
   if (heads) {
     const pins = heads.map((text) => {
       const pin = parsePin(text);
@@ -116,11 +119,8 @@ function pinsOf(
     return { pins, signed: 0 };
   }
   if (checkpointsFile === undefined && operatorKey === undefined) return { pins: undefined, signed: 0 };
-  if (checkpointsFile === undefined || operatorKey === undefined)
-    throw new UsageError(
-      `pmx ${command}: --checkpoints and --operator-key go together`,
-      COMMAND_USAGE[command],
-    );
+  if (operatorKey === undefined)
+    throw new UsageError(`pmx ${command}: --checkpoints needs --operator-key`, COMMAND_USAGE[command]);
   let key: KeyObject;
   try {
     key = publicKeyFromBase64(operatorKey);
@@ -130,6 +130,8 @@ function pinsOf(
       COMMAND_USAGE[command],
     );
   }
+  // The key alone: the audit checks the operator's signatures of commands with it.
+  if (checkpointsFile === undefined) return { pins: undefined, signed: 0, key };
   const saved = JSON.parse(readFileSync(checkpointsFile, "utf8")) as { checkpoints?: Checkpoint[] };
   const checkpoints = saved.checkpoints;
   if (!Array.isArray(checkpoints) || checkpoints.length === 0)
@@ -144,6 +146,7 @@ function pinsOf(
   return {
     pins: checkpoints.map((c) => ({ revision: c.revision, head: c.head, stateHash: c.stateHash })),
     signed: checkpoints.length,
+    key,
   };
 }
 
@@ -235,7 +238,11 @@ async function main(argv: string[]): Promise<number> {
         const pinned = pins.pins
           ? await replay(store, STREAM, { verify: false, progress: false, pins: pins.pins })
           : null;
-        const r = await audit(store, STREAM, { progress: !json });
+        const r = await audit(
+          store,
+          STREAM,
+          pins.key ? { progress: !json, operatorKey: pins.key } : { progress: !json },
+        );
         const checkpointsOk = pinned === null || (pinned.pins ?? []).every((p) => p.ok);
         if (json)
           process.stdout.write(
@@ -249,6 +256,9 @@ async function main(argv: string[]): Promise<number> {
             r.failure
               ? `FAILED at event ${r.failure.revision} (command ${r.failure.seq}): ${r.failure.problem}\n`
               : "audit passed: every command re-decides to its recorded events; solvency held after every event\n",
+          );
+          process.stdout.write(
+            `signatures  ${r.signaturesVerified} verified; ${r.unsignedAccountCommands} account commands unsigned${r.operatorSignaturesUnchecked > 0 ? `; ${r.operatorSignaturesUnchecked} operator signatures unchecked (no --operator-key)` : ""}\n`,
           );
           if (pinned) {
             process.stdout.write(`checkpoints ${pins.signed} signed by the operator key\n`);

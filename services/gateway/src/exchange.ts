@@ -16,6 +16,7 @@ import {
   Sequencer,
   type SequencerStats,
   SequencerUnavailable,
+  type SubmitAuth,
 } from "./sequencer.js";
 import type { SnapshotLogger, SnapshotStore } from "./snapshots.js";
 import { Snapshotter } from "./snapshotter.js";
@@ -219,6 +220,9 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
       maxBatch: this.options.maxBatch,
       maxAppendsInFlight: this.options.maxAppendsInFlight,
       maxOpenOrders: this.options.maxOpenOrders,
+      ...(this.options.checkpoints
+        ? { signAsOperator: this.options.checkpoints.store.signText.bind(this.options.checkpoints.store) }
+        : {}),
       onCommitted: (batch) => {
         this.emit("committed", batch);
         if (this.snapshotsInLoop) this.maybeSnapshot();
@@ -383,7 +387,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
   }
 
   /** Decides the command in arrival order; resolves once its events are durable (or with its rejection). */
-  submit(input: CommandInput): Promise<Outcome> {
+  submit(input: CommandInput, auth?: SubmitAuth): Promise<Outcome> {
     if (!this.sequencer)
       return Promise.reject(
         new SequencerUnavailable(
@@ -391,7 +395,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
           `this gateway follows the log read-only; send writes to ${this.leader ?? "the leader"}`,
         ),
       );
-    return this.sequencer.submit(input);
+    return this.sequencer.submit(input, auth);
   }
 
   /** Stops the snapshotter thread, answers every queued command, then closes the store. */

@@ -2,7 +2,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
-import { RiskParamsInput } from "@pmx/domain";
+import { Ed25519PublicKey, RiskParamsInput } from "@pmx/domain";
 import {
   accountView,
   activityView,
@@ -27,11 +27,23 @@ import type * as t from "io-ts";
 import type { Logger } from "pino";
 import { ClockError, ManualClock } from "../clock.js";
 import type { GatewayConfig } from "../config.js";
-import { type Credential, type CredentialStore, CredentialsNotStored } from "../credentials.js";
+import {
+  type Credential,
+  type CredentialStore,
+  CredentialsNotStored,
+  type KeyScope,
+} from "../credentials.js";
 import type { Exchange } from "../exchange.js";
 import type { Metrics } from "../metrics.js";
 import { ReplayGuard } from "../replay-guard.js";
-import { AdmissionRefused, type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
+import {
+  AdmissionRefused,
+  type CommandInput,
+  type Outcome,
+  SequencerUnavailable,
+  type SubmitAuth,
+} from "../sequencer.js";
+import { cancelAllCommand, ed25519KeyId, placeOrderCommand } from "./account-commands.js";
 import { Authenticator, type Principal } from "./auth.js";
 import * as B from "./bodies.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -52,6 +64,8 @@ declare module "fastify" {
 interface WrittenAt {
   revision: number;
   head: string | null;
+  /** Who authorized the request's commands (stored with them): the operator, or an account's Ed25519 signature. */
+  auth?: SubmitAuth;
 }
 
 /** The request being answered, as seen from `submit` (which route handlers call without their request). */
@@ -287,8 +301,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { "retry-after": String(wait) },
       );
   };
-  const signed = (req: FastifyRequest): Principal =>
-    auth.account(
+  const signed = (req: FastifyRequest): Principal => {
+    const principal = auth.account(
       {
         key: header(req, "pmx-key"),
         timestamp: header(req, "pmx-timestamp"),
@@ -299,11 +313,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       req.rawBody,
       limitKey,
     );
+    // An Ed25519-signed write is stored with its commands, exactly as signed.
+    if (req.written && principal.kind === "account" && principal.signed)
+      req.written.auth = { by: "account", ...principal.signed };
+    return principal;
+  };
 
   const operator = (req: FastifyRequest): void => {
     const principal = auth.operator(header(req, "authorization"));
     if (principal) {
       limitKey("operator");
+      // Operator writes are recorded with the operator key's signature (the sequencer signs them).
+      if (req.written) req.written.auth = { by: "operator" };
       return;
     }
     if (header(req, "pmx-key")) {
@@ -346,7 +367,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const submit = async (input: CommandInput): Promise<Extract<Outcome, { ok: true }>> => {
     let outcome: Outcome;
     try {
-      outcome = await exchange.submit(input);
+      outcome = await exchange.submit(input, writing.getStore()?.auth);
     } catch (error) {
       throw unavailable(error);
     }
@@ -820,20 +841,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await submit({ type: "Withdraw", accountId, amount: b.amount, reference: b.reference });
     return accountSummary(accountId);
   });
-  /** The PlaceOrder command of an order body, with the documented defaults (GTC, not post-only, 1x). */
-  const placeOrderCommand = (accountId: string, b: t.TypeOf<typeof B.OrderBody>): CommandInput => ({
-    type: "PlaceOrder",
-    accountId,
-    marketId: b.marketId,
-    clientOrderId: b.clientOrderId,
-    side: b.side,
-    outcome: b.outcome,
-    price: b.price,
-    quantity: b.quantity,
-    timeInForce: b.timeInForce ?? "GTC",
-    postOnly: b.postOnly ?? false,
-    leverage: b.leverage ?? "1",
-  });
   app.post("/v1/orders", async (req, reply) => {
     const accountId = accountOf(signed(req));
     const b = decodeOr400(B.OrderBody, needsBody(req), "body");
@@ -869,7 +876,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     });
     const pending = decoded.map((b) =>
-      b instanceof ApiError ? null : exchange.submit(placeOrderCommand(accountId, b)),
+      b instanceof ApiError ? null : exchange.submit(placeOrderCommand(accountId, b), req.written?.auth),
     );
     const settled = await Promise.allSettled(pending.map((p) => p ?? Promise.resolve(null)));
     const results = settled.map((s, i) => {
@@ -967,11 +974,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   /** Cancels the account's open orders (in one market when the query names it) by one command. */
   const cancelAll = async (req: FastifyRequest, accountId: string) => {
     const q = decodeOr400(B.CancelAllQuery, { ...(req.query as object) }, "query");
-    const outcome = await submit({
-      type: "CancelAllOrders",
-      accountId,
-      ...(q.marketId === undefined ? {} : { marketId: q.marketId }),
-    });
+    const outcome = await submit(cancelAllCommand(accountId, q.marketId));
     const cancelled: string[] = [];
     for (const e of outcome.events) if (e.type === "OrderCancelled") cancelled.push(e.orderId);
     return { cancelled };
@@ -1011,6 +1014,82 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const { accountId, orderId } = ownOrder(req);
     await submit({ type: "CancelOrder", accountId, orderId });
     return exchange.projection.order(orderId);
+  });
+
+  // ---- API keys ----
+  const notStored = (error: unknown, what: string): never => {
+    if (error instanceof CredentialsNotStored)
+      throw gatewayError("CREDENTIALS_NOT_STORED", `${error.message}; ${what}`);
+    throw error;
+  };
+  /**
+   * A new key of the account: HMAC (the secret, answered once) or Ed25519 (the account's public key; registered in
+   * the log first, by a command stored with the request that asked for it, then kept in the key file).
+   */
+  const createKey = async (accountId: string, b: t.TypeOf<typeof B.NewKeyBody>) => {
+    const label = b.label ?? null;
+    const scope: KeyScope = b.scope;
+    const nowMs = exchange.clock.now();
+    if (b.algorithm !== "ed25519") {
+      if (b.publicKey !== undefined)
+        throw new ApiError(400, "INVALID_REQUEST", 'body: publicKey: only with algorithm "ed25519"');
+      let credential: Credential;
+      try {
+        credential = credentials.addHmac(accountId, scope, label, nowMs);
+      } catch (error) {
+        return notStored(error, "no key was issued");
+      }
+      return {
+        apiKey: credential.apiKey,
+        apiSecret: credential.apiSecret,
+        scope,
+        algorithm: "hmac-sha256",
+        label,
+      };
+    }
+    const publicKey = decodeOr400(Ed25519PublicKey, b.publicKey, "body.publicKey");
+    const keyId = ed25519KeyId(publicKey);
+    if (credentials.lookup(keyId))
+      throw gatewayError("KEY_EXISTS", `this public key is already key ${keyId}`, { apiKey: keyId });
+    await submit({ type: "RegisterAccountKey", accountId, keyId, algorithm: "ed25519", publicKey, scope });
+    try {
+      credentials.addEd25519(keyId, accountId, scope, publicKey, label, nowMs);
+    } catch (error) {
+      return notStored(error, "the key is registered in the log but not usable yet: send the request again");
+    }
+    return { apiKey: keyId, scope, algorithm: "ed25519", publicKey, label };
+  };
+  app.post("/v1/account/keys", async (req, reply) => {
+    const accountId = accountOf(signed(req));
+    const b = decodeOr400(B.NewKeyBody, needsBody(req), "body");
+    return send(reply, 201, await createKey(accountId, b));
+  });
+  app.post("/v1/accounts/:accountId/keys", async (req, reply) => {
+    operator(req);
+    const { accountId } = decodeOr400(B.AccountIdParam, req.params, "path");
+    const b = decodeOr400(B.NewKeyBody, needsBody(req), "body");
+    accountSummary(accountId);
+    return send(reply, 201, await createKey(accountId, b));
+  });
+  app.get("/v1/account/keys", async (req) => {
+    const accountId = accountOf(signed(req));
+    noQuery(req);
+    return { keys: credentials.listOf(accountId) };
+  });
+  app.delete("/v1/account/keys/:apiKey", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { apiKey } = decodeOr400(B.ApiKeyParam, req.params, "path");
+    const key = credentials.lookup(apiKey);
+    if (!key || key.accountId !== accountId)
+      throw gatewayError("UNKNOWN_KEY", `the account holds no key ${apiKey}`, { apiKey });
+    // An Ed25519 key's revocation goes in the log too: an auditor then refuses anything it signs afterwards.
+    if (key.algorithm === "ed25519") await submit({ type: "RevokeAccountKey", accountId, keyId: apiKey });
+    try {
+      credentials.revokeDurably(apiKey);
+    } catch (error) {
+      return notStored(error, "the key was not revoked: send the request again");
+    }
+    return { apiKey, revoked: true };
   });
 
   return app;
