@@ -8,6 +8,7 @@ import { audit } from "./audit.js";
 import { type Checkpoint, checkpointSignedBy, publicKeyFromBase64 } from "./checkpoints.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { STREAM } from "./exchange.js";
+import { proofFileProblem } from "./liabilities.js";
 import { type Pin, type PinResult, parsePin, replay } from "./replay.js";
 import { startGateway } from "./server.js";
 
@@ -37,6 +38,12 @@ const COMMAND_USAGE = {
                 the operator's public key you saved (GET /v1/audit/operator-key: base64 of 32 bytes): every
                 operator-signed command must verify with it
   --json        the report as one JSON line`,
+  "verify-liabilities": `usage: pmx verify-liabilities --root ROOT --proof FILE [--json]
+  check an account's proof of liabilities: exit 0 when the proof leads from its leaf to ROOT with sums that cover
+  the leaf, 1 otherwise
+  --root ROOT   the root you trust (GET /v1/audit/liabilities → root, 64 hex), published by the operator
+  --proof FILE  a saved GET /v1/account/liabilities-proof answer
+  --json        the result as one JSON line`,
 } as const;
 
 const USAGE = `usage:
@@ -48,10 +55,13 @@ const USAGE = `usage:
                                              --verify: recompute the chain and the state; exit 1 on the first bad event
                                              --expect-head: exit 1 unless the chain has this head after that revision
   pmx audit --store URL [--operator-key KEY [--checkpoints FILE]] [--json]
-                                             re-decide every recorded command and check the solvency identity
-                                             after every event; exit 1 on the first difference
+                                             re-decide every recorded command, verify its stored signature and
+                                             check the solvency identity after every event; exit 1 on the first
+                                             difference (--operator-key: operator signatures must verify with it)
                                              --checkpoints: exit 1 unless each saved checkpoint is the key's and the
                                              log has its head and state hash at its revision
+  pmx verify-liabilities --root ROOT --proof FILE [--json]
+                                             check an account's proof of liabilities against a published root
   pmx lab [--scenario NAME] [--policies A,B] [--html FILE] [--json FILE]
                                              the jump-risk lab: replay a price path under risk policies (pmx lab --help)
   pmx COMMAND --help                         one command's options
@@ -84,6 +94,12 @@ const SPECS = {
     json: { type: "boolean" },
     checkpoints: { type: "string" },
     "operator-key": { type: "string" },
+  },
+  "verify-liabilities": {
+    ...HELP,
+    root: { type: "string" },
+    proof: { type: "string" },
+    json: { type: "boolean" },
   },
 } as const satisfies Record<keyof typeof COMMAND_USAGE, ParseArgsConfig["options"]>;
 
@@ -269,6 +285,30 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await store.close();
       }
+    }
+    case "verify-liabilities": {
+      const values = parse("verify-liabilities", args);
+      if (values.help) {
+        process.stdout.write(`${COMMAND_USAGE["verify-liabilities"]}\n`);
+        return 0;
+      }
+      const usage = COMMAND_USAGE["verify-liabilities"];
+      if (!values.root || !/^[0-9a-f]{64}$/.test(values.root))
+        throw new UsageError("pmx verify-liabilities: --root is the root's 64 hex digits", usage);
+      if (!values.proof) throw new UsageError("pmx verify-liabilities: --proof FILE is required", usage);
+      if (!existsSync(values.proof)) throw new ConfigError(`no proof file at ${values.proof}`);
+      const problem = proofFileProblem(readFileSync(values.proof, "utf8"), values.root);
+      if (values.json === true)
+        process.stdout.write(
+          `${JSON.stringify({ ok: problem === null, ...(problem ? { problem } : {}) })}\n`,
+        );
+      else
+        process.stdout.write(
+          problem === null
+            ? "verified: the proof leads from the leaf to the root, and the total covers the leaf\n"
+            : `FAILED: ${problem}\n`,
+        );
+      return problem === null ? 0 : 1;
     }
     case "lab": {
       const { runLabCli } = await import("@pmx/lab");

@@ -10,6 +10,7 @@ import {
 import { type EventMeta, ExchangeProjection } from "@pmx/projections";
 import type { Checkpoint, Checkpoints } from "./checkpoints.js";
 import type { Clock } from "./clock.js";
+import { claimsOf } from "./liabilities.js";
 import {
   type CommandInput,
   type Outcome,
@@ -353,7 +354,15 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
         try {
           const p = this.current;
           if (p.eventCount === 0) return resolve(null);
-          resolve(checkpoints.store.sign(p.eventCount - 1, p.head, p.stateHash(), this.options.clock.now()));
+          const checkpoint = checkpoints.store.sign(
+            p.eventCount - 1,
+            p.head,
+            p.stateHash(),
+            this.options.clock.now(),
+          );
+          // The accounts' claims at the same position: the proof of liabilities of this checkpoint.
+          checkpoints.store.recordLiabilities(checkpoint.revision, claimsOf(p.state));
+          resolve(checkpoint);
         } catch (error) {
           reject(error);
         }

@@ -34,6 +34,7 @@ import {
   type KeyScope,
 } from "../credentials.js";
 import type { Exchange } from "../exchange.js";
+import { type LiabilityTree, proofOf } from "../liabilities.js";
 import type { Metrics } from "../metrics.js";
 import { ReplayGuard } from "../replay-guard.js";
 import {
@@ -736,6 +737,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const checkpoint = await exchange.checkpointNow();
     if (checkpoint === null) throw gatewayError("NOT_FOUND", "the log is empty: there is nothing to sign");
     return checkpoint;
+  });
+  /** The Merkle-sum tree of the accounts' claims at the latest checkpoint; 404 until one is signed. */
+  const liabilityTree = () => {
+    const tree = checkpointsOr404().liabilities.latest;
+    if (!tree)
+      throw gatewayError("NOT_FOUND", "no checkpoint has been signed yet: there is no liabilities tree");
+    return tree as LiabilityTree & { signature: string };
+  };
+  app.get("/v1/audit/liabilities", async (req) => {
+    noQuery(req);
+    const tree = liabilityTree();
+    return {
+      revision: tree.revision,
+      root: tree.root,
+      total: tree.total,
+      accounts: tree.leaves.length,
+      signature: tree.signature,
+    };
+  });
+  app.get("/v1/account/liabilities-proof", async (req) => {
+    const accountId = accountOf(signed(req));
+    noQuery(req);
+    const proof = proofOf(liabilityTree(), accountId);
+    if (!proof)
+      throw gatewayError(
+        "NOT_FOUND",
+        "the account was opened after the latest checkpoint: it has no leaf yet",
+        {
+          accountId,
+        },
+      );
+    return proof;
   });
   app.get("/v1/audit/solvency", async (req) => {
     operator(req);

@@ -712,6 +712,49 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       "base64 of the Ed25519 signature, by the operator key, of the UTF-8 text `pmx-checkpoint:{revision}:{head}:{stateHash}`.",
     ),
   }),
+  Liabilities: object({
+    revision: { type: "integer", description: "The checkpoint's revision the tree was built at." },
+    root: { type: "string", pattern: "^[0-9a-f]{64}$", description: "The Merkle-sum tree's root hash." },
+    total: decimal("The root's sum: Σ every account's claim (free cash + reserved cash)."),
+    accounts: { type: "integer", description: "Leaves in the tree: one per account." },
+    signature: str(
+      "base64 of the Ed25519 signature, by the operator key, of the UTF-8 text `pmx-liabilities:{revision}:{root}:{total}`.",
+    ),
+  }),
+  LiabilityProofStep: object({
+    side: {
+      type: "string",
+      enum: ["left", "right"],
+      description: "Which side of the pair the sibling is on.",
+    },
+    hash: { type: "string", pattern: "^[0-9a-f]{64}$" },
+    sum: decimal("The sum of the claims under the sibling."),
+  }),
+  LiabilityProof: object({
+    revision: { type: "integer" },
+    root: { type: "string", pattern: "^[0-9a-f]{64}$" },
+    total: decimal("The root's sum."),
+    leaf: object({
+      accountId: str("The signing account."),
+      amount: decimal("Its claim: free cash + reserved cash at the checkpoint."),
+      salt: {
+        type: "string",
+        pattern: "^[0-9a-f]{64}$",
+        description: "The leaf's salt (secret to everyone else).",
+      },
+      hash: {
+        type: "string",
+        pattern: "^[0-9a-f]{64}$",
+        description: "SHA-256 of `pmx-liability-leaf:{salt}:{accountId}:{amount}`.",
+      },
+    }),
+    path: {
+      type: "array",
+      items: ref("LiabilityProofStep"),
+      description:
+        "Siblings from the leaf up. Each parent: hash SHA-256 of `pmx-liability-node:{leftHash}:{leftSum}:{rightHash}:{rightSum}`, sum leftSum + rightSum.",
+    },
+  }),
   CheckpointList: object(
     {
       checkpoints: { type: "array", items: ref("Checkpoint"), description: "Newest first." },
@@ -1480,6 +1523,35 @@ const OPERATIONS: Operation[] = [
     },
     ok: { status: 201, description: "The key.", schema: "KeyCreated" },
     errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "get",
+    path: "/v1/audit/liabilities",
+    operationId: "getLiabilities",
+    tag: "public",
+    summary: "The proof-of-liabilities root at the latest checkpoint",
+    description:
+      "At each checkpoint the gateway builds a Merkle-sum tree over every account's claim (free cash + reserved " +
+      "cash) and signs its root. Each account checks its own leaf with GET /v1/account/liabilities-proof and " +
+      "`pmx verify-liabilities --root ROOT --proof FILE`. 404 until a checkpoint is signed.",
+    auth: "public",
+    query: B.NoQuery,
+    ok: { status: 200, description: "The root.", schema: "Liabilities" },
+    errors: [400, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/account/liabilities-proof",
+    operationId: "getLiabilityProof",
+    tag: "account",
+    summary: "The signing account's leaf in the latest liabilities tree, and the path to the root",
+    description:
+      "Save the answer as a file and run `pmx verify-liabilities --root ROOT --proof FILE` with the root the " +
+      "operator published. 404 when no checkpoint is signed yet, or the account was opened after the latest one.",
+    auth: "account",
+    query: B.NoQuery,
+    ok: { status: 200, description: "The proof.", schema: "LiabilityProof" },
+    errors: [...SIGNED_READ, 404],
   },
   // ---- account (signed) ----
   {
