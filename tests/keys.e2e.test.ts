@@ -299,6 +299,12 @@ describe("API keys and account-signed commands", () => {
     expect((batch.body.results as { status: number }[]).map((r) => r.status)).toEqual([201, 201]);
     const cancel = await asBob("DELETE", `/v1/orders/${batch.body.results[1].order.orderId}`);
     expect(cancel.status, cancel.text).toBe(200);
+    // Every other kind of account write is stored the same way (the audit below re-reads each one).
+    const supplied = await asBob("POST", "/v1/markets/m/pool/supply", { amount: "10", reference: "b-pool" });
+    expect(supplied.status, supplied.text).toBe(200);
+    const cancelAll = await asBob("DELETE", "/v1/orders?marketId=m");
+    expect(cancelAll.status, cancelAll.text).toBe(200);
+    expect(cancelAll.body.cancelled).toHaveLength(1);
 
     const hmacWrite = await api.as(bob, "POST", "/v1/orders", order("b-4", "NO", "0.3", "1"));
     expectApiError(hmacWrite, 403, "ED25519_REQUIRED");
@@ -349,9 +355,9 @@ describe("API keys and account-signed commands", () => {
     const r = await runPmx(["audit", "--store", gateway.storeUrl, "--operator-key", operatorKey, "--json"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as AuditJson;
-    // bob: the order, two batch orders, the cancel, the withdrawal (5); the operator: 2 accounts, 2 deposits, the
-    // market, the clock, alice's extra key (no command: HMAC keys are not in the log) → 5 commands at least.
-    expect(report.signaturesVerified).toBeGreaterThanOrEqual(10);
+    // bob: the order, two batch orders, the cancel, the pool supply, the cancel-all, the withdrawal (7); the
+    // operator: the clock, 2 accounts, 2 deposits, the market (6). HMAC keys (alice's extra ones) are not in the log.
+    expect(report.signaturesVerified).toBe(13);
     expect(report.operatorSignaturesUnchecked).toBe(0);
     // alice's HMAC order and bob's registration (sent with his HMAC key) are account commands without a signature.
     expect(report.unsignedAccountCommands).toBe(2);

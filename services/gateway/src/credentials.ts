@@ -106,17 +106,16 @@ export class CredentialStore {
    * still holds for this account id is a leftover of a creation that failed (the account does not exist): it is
    * dropped in the same write, so the account ends with exactly one key.
    */
-  issue(accountId: string, atMs?: number): Credential {
+  issue(accountId: string, atMs: number): Credential {
     const credential: Credential = {
       apiKey: newKeyId("pk"),
       accountId,
       apiSecret: randomBytes(32).toString("hex"),
+      scope: "trade",
+      algorithm: "hmac-sha256",
+      label: null,
+      createdAt: new Date(atMs).toISOString(),
     };
-    if (atMs !== undefined) {
-      credential.scope = "trade";
-      credential.label = null;
-      credential.createdAt = new Date(atMs).toISOString();
-    }
     this.commit([...[...this.byKey.values()].filter((c) => c.accountId !== accountId), credential]);
     return credential;
   }

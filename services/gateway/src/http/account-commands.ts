@@ -33,6 +33,109 @@ export const cancelAllCommand = (accountId: string, marketId: string | undefined
   ...(marketId === undefined ? {} : { marketId }),
 });
 
+type Body<C extends t.Mixed> = t.TypeOf<C>;
+
+// One builder per account write: the route (app.ts) and the audit's re-reading of a signed request both call it.
+export const withdrawCommand = (accountId: string, b: Body<typeof B.MoneyMovementBody>): CommandInput => ({
+  type: "Withdraw",
+  accountId,
+  amount: b.amount,
+  reference: b.reference,
+});
+export const cancelOrderCommand = (accountId: string, orderId: string): CommandInput => ({
+  type: "CancelOrder",
+  accountId,
+  orderId,
+});
+export const convertCommand = (
+  accountId: string,
+  eventId: string,
+  b: Body<typeof B.ConvertBody>,
+): CommandInput => ({
+  type: "ConvertPositions",
+  accountId,
+  eventId,
+  marketIds: b.marketIds,
+  quantity: b.quantity,
+  reference: b.reference,
+});
+export const supplyPoolCommand = (
+  accountId: string,
+  marketId: string,
+  b: Body<typeof B.PoolSupplyBody>,
+): CommandInput => ({ type: "SupplyPool", accountId, marketId, amount: b.amount, reference: b.reference });
+export const redeemPoolCommand = (
+  accountId: string,
+  marketId: string,
+  b: Body<typeof B.PoolRedeemBody>,
+): CommandInput => ({ type: "RedeemPool", accountId, marketId, shares: b.shares, reference: b.reference });
+export const challengeCommand = (
+  accountId: string,
+  marketId: string,
+  b: Body<typeof B.ChallengeBody>,
+): CommandInput => ({
+  type: "ChallengeResolution",
+  accountId,
+  marketId,
+  bond: b.bond,
+  reference: b.reference,
+});
+export const backstopCommand = (
+  accountId: string,
+  marketId: string,
+  b: Body<typeof B.BackstopBidBody>,
+): CommandInput => ({
+  type: "SetBackstopBid",
+  accountId,
+  marketId,
+  outcome: b.outcome,
+  price: b.price,
+  maxShares: b.maxShares,
+});
+export const reduceCommand = (
+  accountId: string,
+  marketId: string,
+  b: Body<typeof B.ReduceBody>,
+): CommandInput => ({
+  type: "ReducePosition",
+  accountId,
+  marketId,
+  outcome: b.outcome,
+  quantity: b.quantity,
+  price: b.price,
+  ...(b.clientRequestId === undefined ? {} : { clientRequestId: b.clientRequestId }),
+});
+export const addMarginCommand = (
+  accountId: string,
+  marketId: string,
+  b: Body<typeof B.AddMarginBody>,
+): CommandInput => ({
+  type: "AddMargin",
+  accountId,
+  marketId,
+  outcome: b.outcome,
+  amount: b.amount,
+  reference: b.reference,
+});
+/** The registration of an Ed25519 key (its id derived from the key). */
+export const registerKeyCommand = (
+  accountId: string,
+  publicKey: string,
+  scope: "trade" | "read",
+): CommandInput => ({
+  type: "RegisterAccountKey",
+  accountId,
+  keyId: ed25519KeyId(publicKey),
+  algorithm: "ed25519",
+  publicKey,
+  scope,
+});
+export const revokeKeyCommand = (accountId: string, keyId: string): CommandInput => ({
+  type: "RevokeAccountKey",
+  accountId,
+  keyId,
+});
+
 const decoded = <A>(codec: t.Decoder<unknown, A>, value: unknown): A | null => {
   const r = codec.decode(value);
   return r._tag === "Right" ? r.right : null;
@@ -46,32 +149,34 @@ interface AccountWrite {
   build: (accountId: string, body: unknown, groups: string[], query: URLSearchParams) => CommandInput[];
 }
 
-const one =
-  <A>(codec: t.Decoder<unknown, A>, make: (b: A) => CommandInput) =>
-  (body: unknown) => {
-    const b = decoded(codec, body);
-    return b === null ? [] : [make(b)];
-  };
+const one = <A>(
+  codec: t.Decoder<unknown, A>,
+  body: unknown,
+  make: (b: A) => CommandInput,
+): CommandInput[] => {
+  const b = decoded(codec, body);
+  return b === null ? [] : [make(b)];
+};
 
 /** Every route through which an account writes, and what it asks for. */
 const ACCOUNT_WRITES: AccountWrite[] = [
   {
     method: "POST",
     path: /^\/v1\/orders$/,
-    build: (a, body) => one(B.OrderBody, (b) => placeOrderCommand(a, b))(body),
+    build: (a, body) => one(B.OrderBody, body, (b) => placeOrderCommand(a, b)),
   },
   {
     method: "POST",
     path: /^\/v1\/orders\/batch$/,
     build: (a, body) =>
       (decoded(B.BatchEnvelope, body)?.orders ?? []).flatMap((item) =>
-        one(B.OrderBody, (b) => placeOrderCommand(a, b))(item),
+        one(B.OrderBody, item, (b) => placeOrderCommand(a, b)),
       ),
   },
   {
     method: "DELETE",
     path: /^\/v1\/orders\/([^/]+)$/,
-    build: (a, _b, [orderId]) => [{ type: "CancelOrder", accountId: a, orderId: orderId! }],
+    build: (a, _b, [orderId]) => [cancelOrderCommand(a, orderId!)],
   },
   {
     method: "DELETE",
@@ -81,120 +186,52 @@ const ACCOUNT_WRITES: AccountWrite[] = [
   {
     method: "POST",
     path: /^\/v1\/withdrawals$/,
-    build: (a, body) =>
-      one(B.MoneyMovementBody, (b) => ({
-        type: "Withdraw",
-        accountId: a,
-        amount: b.amount,
-        reference: b.reference,
-      }))(body),
+    build: (a, body) => one(B.MoneyMovementBody, body, (b) => withdrawCommand(a, b)),
   },
   {
     method: "POST",
     path: /^\/v1\/account\/keys$/,
-    build: (a, body) =>
-      one(B.NewKeyBody, (b) => ({
-        type: "RegisterAccountKey",
-        accountId: a,
-        keyId: ed25519KeyId(b.publicKey ?? ""),
-        algorithm: "ed25519",
-        publicKey: b.publicKey ?? "",
-        scope: b.scope,
-      }))(body),
+    build: (a, body) => one(B.NewKeyBody, body, (b) => registerKeyCommand(a, b.publicKey ?? "", b.scope)),
   },
   {
     method: "DELETE",
     path: /^\/v1\/account\/keys\/([^/]+)$/,
-    build: (a, _b, [keyId]) => [{ type: "RevokeAccountKey", accountId: a, keyId: keyId! }],
+    build: (a, _b, [keyId]) => [revokeKeyCommand(a, keyId!)],
   },
   {
     method: "POST",
     path: /^\/v1\/events\/([^/]+)\/convert$/,
-    build: (a, body, [eventId]) =>
-      one(B.ConvertBody, (b) => ({
-        type: "ConvertPositions",
-        accountId: a,
-        eventId: eventId!,
-        marketIds: b.marketIds,
-        quantity: b.quantity,
-        reference: b.reference,
-      }))(body),
+    build: (a, body, [eventId]) => one(B.ConvertBody, body, (b) => convertCommand(a, eventId!, b)),
   },
   {
     method: "POST",
     path: /^\/v1\/markets\/([^/]+)\/pool\/supply$/,
-    build: (a, body, [marketId]) =>
-      one(B.PoolSupplyBody, (b) => ({
-        type: "SupplyPool",
-        accountId: a,
-        marketId: marketId!,
-        amount: b.amount,
-        reference: b.reference,
-      }))(body),
+    build: (a, body, [marketId]) => one(B.PoolSupplyBody, body, (b) => supplyPoolCommand(a, marketId!, b)),
   },
   {
     method: "POST",
     path: /^\/v1\/markets\/([^/]+)\/pool\/redeem$/,
-    build: (a, body, [marketId]) =>
-      one(B.PoolRedeemBody, (b) => ({
-        type: "RedeemPool",
-        accountId: a,
-        marketId: marketId!,
-        shares: b.shares,
-        reference: b.reference,
-      }))(body),
+    build: (a, body, [marketId]) => one(B.PoolRedeemBody, body, (b) => redeemPoolCommand(a, marketId!, b)),
   },
   {
     method: "POST",
     path: /^\/v1\/markets\/([^/]+)\/challenge$/,
-    build: (a, body, [marketId]) =>
-      one(B.ChallengeBody, (b) => ({
-        type: "ChallengeResolution",
-        accountId: a,
-        marketId: marketId!,
-        bond: b.bond,
-        reference: b.reference,
-      }))(body),
+    build: (a, body, [marketId]) => one(B.ChallengeBody, body, (b) => challengeCommand(a, marketId!, b)),
   },
   {
     method: "POST",
     path: /^\/v1\/markets\/([^/]+)\/backstop$/,
-    build: (a, body, [marketId]) =>
-      one(B.BackstopBidBody, (b) => ({
-        type: "SetBackstopBid",
-        accountId: a,
-        marketId: marketId!,
-        outcome: b.outcome,
-        price: b.price,
-        maxShares: b.maxShares,
-      }))(body),
+    build: (a, body, [marketId]) => one(B.BackstopBidBody, body, (b) => backstopCommand(a, marketId!, b)),
   },
   {
     method: "POST",
     path: /^\/v1\/positions\/([^/]+)\/reduce$/,
-    build: (a, body, [marketId]) =>
-      one(B.ReduceBody, (b) => ({
-        type: "ReducePosition",
-        accountId: a,
-        marketId: marketId!,
-        outcome: b.outcome,
-        quantity: b.quantity,
-        price: b.price,
-        ...(b.clientRequestId === undefined ? {} : { clientRequestId: b.clientRequestId }),
-      }))(body),
+    build: (a, body, [marketId]) => one(B.ReduceBody, body, (b) => reduceCommand(a, marketId!, b)),
   },
   {
     method: "POST",
     path: /^\/v1\/positions\/([^/]+)\/margin$/,
-    build: (a, body, [marketId]) =>
-      one(B.AddMarginBody, (b) => ({
-        type: "AddMargin",
-        accountId: a,
-        marketId: marketId!,
-        outcome: b.outcome,
-        amount: b.amount,
-        reference: b.reference,
-      }))(body),
+    build: (a, body, [marketId]) => one(B.AddMarginBody, body, (b) => addMarginCommand(a, marketId!, b)),
   },
 ];
 

@@ -44,7 +44,7 @@ import {
   SequencerUnavailable,
   type SubmitAuth,
 } from "../sequencer.js";
-import { cancelAllCommand, ed25519KeyId, placeOrderCommand } from "./account-commands.js";
+import * as A from "./account-commands.js";
 import { Authenticator, type Principal } from "./auth.js";
 import * as B from "./bodies.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -512,7 +512,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // meanwhile: a key is valid only while its account exists); a retry of the creation replaces it.
     let credential: Credential;
     try {
-      credential = credentials.issue(accountId);
+      credential = credentials.issue(accountId, exchange.clock.now());
     } catch (error) {
       if (error instanceof CredentialsNotStored)
         throw gatewayError("CREDENTIALS_NOT_STORED", `${error.message}; no account was opened`, {
@@ -597,14 +597,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const accountId = accountOf(signed(req));
     const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
     const b = decodeOr400(B.ConvertBody, needsBody(req), "body");
-    const outcome = await submit({
-      type: "ConvertPositions",
-      accountId,
-      eventId,
-      marketIds: b.marketIds,
-      quantity: b.quantity,
-      reference: b.reference,
-    });
+    const outcome = await submit(A.convertCommand(accountId, eventId, b));
     // A retry appends nothing: what it released is (k − 1) × quantity whole units, as the first time.
     const converted = outcome.events.find((e) => e.type === "PositionsConverted");
     const released =
@@ -790,64 +783,42 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.PoolSupplyBody, needsBody(req), "body");
-    await submit({ type: "SupplyPool", accountId, marketId, amount: b.amount, reference: b.reference });
+    await submit(A.supplyPoolCommand(accountId, marketId, b));
     return poolView(marketOr404(marketId), exchange.clock.now(), accountId);
   });
   app.post("/v1/markets/:marketId/pool/redeem", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.PoolRedeemBody, needsBody(req), "body");
-    await submit({ type: "RedeemPool", accountId, marketId, shares: b.shares, reference: b.reference });
+    await submit(A.redeemPoolCommand(accountId, marketId, b));
     return poolView(marketOr404(marketId), exchange.clock.now(), accountId);
   });
   app.post("/v1/markets/:marketId/challenge", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.ChallengeBody, needsBody(req), "body");
-    await submit({ type: "ChallengeResolution", accountId, marketId, bond: b.bond, reference: b.reference });
+    await submit(A.challengeCommand(accountId, marketId, b));
     return marketView(marketOr404(marketId), exchange.clock.now());
   });
   app.post("/v1/markets/:marketId/backstop", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.BackstopBidBody, needsBody(req), "body");
-    await submit({
-      type: "SetBackstopBid",
-      accountId,
-      marketId,
-      outcome: b.outcome,
-      price: b.price,
-      maxShares: b.maxShares,
-    });
+    await submit(A.backstopCommand(accountId, marketId, b));
     return { marketId, accountId, outcome: b.outcome, price: b.price, maxShares: b.maxShares };
   });
   app.post("/v1/positions/:marketId/reduce", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.ReduceBody, needsBody(req), "body");
-    await submit({
-      type: "ReducePosition",
-      accountId,
-      marketId,
-      outcome: b.outcome,
-      quantity: b.quantity,
-      price: b.price,
-      ...(b.clientRequestId === undefined ? {} : { clientRequestId: b.clientRequestId }),
-    });
+    await submit(A.reduceCommand(accountId, marketId, b));
     return accountSummary(accountId);
   });
   app.post("/v1/positions/:marketId/margin", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.AddMarginBody, needsBody(req), "body");
-    await submit({
-      type: "AddMargin",
-      accountId,
-      marketId,
-      outcome: b.outcome,
-      amount: b.amount,
-      reference: b.reference,
-    });
+    await submit(A.addMarginCommand(accountId, marketId, b));
     return accountSummary(accountId);
   });
   app.get("/v1/insurance", async (req) => {
@@ -871,13 +842,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.post("/v1/withdrawals", async (req) => {
     const accountId = accountOf(signed(req));
     const b = decodeOr400(B.MoneyMovementBody, needsBody(req), "body");
-    await submit({ type: "Withdraw", accountId, amount: b.amount, reference: b.reference });
+    await submit(A.withdrawCommand(accountId, b));
     return accountSummary(accountId);
   });
   app.post("/v1/orders", async (req, reply) => {
     const accountId = accountOf(signed(req));
     const b = decodeOr400(B.OrderBody, needsBody(req), "body");
-    const outcome = await submit(placeOrderCommand(accountId, b));
+    const outcome = await submit(A.placeOrderCommand(accountId, b));
     const orderId = state().accounts.get(accountId)?.clientOrders.get(b.clientOrderId);
     const answer = orderId ? exchange.projection.placementAnswer(orderId) : null;
     if (!answer) throw new Error(`order for clientOrderId ${b.clientOrderId} not found after placement`);
@@ -909,7 +880,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     });
     const pending = decoded.map((b) =>
-      b instanceof ApiError ? null : exchange.submit(placeOrderCommand(accountId, b), req.written?.auth),
+      b instanceof ApiError ? null : exchange.submit(A.placeOrderCommand(accountId, b), req.written?.auth),
     );
     const settled = await Promise.allSettled(pending.map((p) => p ?? Promise.resolve(null)));
     const results = settled.map((s, i) => {
@@ -1007,7 +978,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   /** Cancels the account's open orders (in one market when the query names it) by one command. */
   const cancelAll = async (req: FastifyRequest, accountId: string) => {
     const q = decodeOr400(B.CancelAllQuery, { ...(req.query as object) }, "query");
-    const outcome = await submit(cancelAllCommand(accountId, q.marketId));
+    const outcome = await submit(A.cancelAllCommand(accountId, q.marketId));
     const cancelled: string[] = [];
     for (const e of outcome.events) if (e.type === "OrderCancelled") cancelled.push(e.orderId);
     return { cancelled };
@@ -1045,7 +1016,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.delete("/v1/orders/:orderId", async (req) => {
     const { accountId, orderId } = ownOrder(req);
-    await submit({ type: "CancelOrder", accountId, orderId });
+    await submit(A.cancelOrderCommand(accountId, orderId));
     return exchange.projection.order(orderId);
   });
 
@@ -1081,10 +1052,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       };
     }
     const publicKey = decodeOr400(Ed25519PublicKey, b.publicKey, "body.publicKey");
-    const keyId = ed25519KeyId(publicKey);
+    const keyId = A.ed25519KeyId(publicKey);
     if (credentials.lookup(keyId))
       throw gatewayError("KEY_EXISTS", `this public key is already key ${keyId}`, { apiKey: keyId });
-    await submit({ type: "RegisterAccountKey", accountId, keyId, algorithm: "ed25519", publicKey, scope });
+    await submit(A.registerKeyCommand(accountId, publicKey, scope));
     try {
       credentials.addEd25519(keyId, accountId, scope, publicKey, label, nowMs);
     } catch (error) {
@@ -1116,7 +1087,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!key || key.accountId !== accountId)
       throw gatewayError("UNKNOWN_KEY", `the account holds no key ${apiKey}`, { apiKey });
     // An Ed25519 key's revocation goes in the log too: an auditor then refuses anything it signs afterwards.
-    if (key.algorithm === "ed25519") await submit({ type: "RevokeAccountKey", accountId, keyId: apiKey });
+    if (key.algorithm === "ed25519") await submit(A.revokeKeyCommand(accountId, apiKey));
     try {
       credentials.revokeDurably(apiKey);
     } catch (error) {
