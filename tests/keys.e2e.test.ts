@@ -420,6 +420,16 @@ describe("API keys and account-signed commands", () => {
     );
   });
 
+  it("an Ed25519-signed write is not accepted twice, even across a restart (the replay guard's file keeps it)", async () => {
+    const req = ed25519Request(api, bobKeyId, bobKey.privateKey, "POST", "/v1/withdrawals", {
+      amount: "1",
+      reference: "b-w2",
+    });
+    expect((await api.send(req)).status).toBe(200);
+    await gateway.restart();
+    expectApiError(await api.send(req), 401, "REPLAYED_SIGNATURE");
+  });
+
   it("a revoked Ed25519 key is refused at once, after a restart, and its revocation is in the log", async () => {
     const revoked = await asBob("DELETE", `/v1/account/keys/${bobKeyId}`);
     expect(revoked.status, revoked.text).toBe(200);

@@ -50,7 +50,7 @@ export const scopeOf = (c: Credential): KeyScope => c.scope ?? "trade";
 export const algorithmOf = (c: Credential): "hmac-sha256" | "ed25519" => c.algorithm ?? "hmac-sha256";
 
 /** Writes a file so that a crash leaves either the old or the new content: temp file, fsync, rename. */
-function writeFileDurably(path: string, content: string): void {
+export function writeFileDurably(path: string, content: string): void {
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, content, { mode: 0o600 });
   const fd = openSync(tmp, "r+");

@@ -1,10 +1,11 @@
 // Proof of liabilities: a Merkle-sum tree over every account's claim at a checkpoint, each account's inclusion proof,
 // and its verification (`pmx verify-liabilities`). Tree functions are pure; `LiabilityTrees` keeps the latest tree.
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Money, money, type State, toAmountString, ZERO } from "@pmx/domain";
 import * as t from "io-ts";
+import { writeFileDurably } from "./credentials.js";
 
 /** One account's claim: what the exchange owes it now in cash (free cash + cash reserved by its open orders). */
 export interface Claim {
@@ -184,17 +185,7 @@ export class LiabilityTrees {
   }
 
   keep(tree: LiabilityTree): void {
-    if (this.file) {
-      const tmp = `${this.file}.tmp`;
-      writeFileSync(tmp, JSON.stringify(tree), { mode: 0o600 });
-      const fd = openSync(tmp, "r+");
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, this.file);
-    }
+    if (this.file) writeFileDurably(this.file, JSON.stringify(tree));
     this.current = tree;
   }
 }

@@ -1,5 +1,5 @@
 // Authentication: the operator's bearer token and signed account requests, HMAC-SHA256 or Ed25519 (±30 s, no replays: replay-guard.ts).
-import { createHmac, timingSafeEqual, verify as verifyBytes } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual, verify as verifyBytes } from "node:crypto";
 import { publicKeyFromBase64 } from "../checkpoints.js";
 import {
   algorithmOf,
@@ -81,7 +81,7 @@ export function ed25519Verifies(publicKey: string, text: string, sig: string): b
 
 /**
  * Whether the request's signature is the credential's: hex HMAC-SHA256 for HMAC keys, base64 Ed25519 for Ed25519
- * keys. Answers the text the replay guard remembers (the expected HMAC, or the Ed25519 signature), or null.
+ * keys. Answers what the replay guard remembers (64 hex: the HMAC, or SHA-256 of the Ed25519 signature), or null.
  */
 export function verifiedSignature(
   credential: Credential,
@@ -93,7 +93,10 @@ export function verifiedSignature(
 ): string | null {
   if (algorithmOf(credential) === "ed25519") {
     const text = signedText(timestamp, method, pathWithQuery, rawBody);
-    return ed25519Verifies(credential.publicKey ?? "", text, given) ? `ed25519:${given}` : null;
+    // The replay guard keeps 64 hex digits a signature: an Ed25519 one is kept as its SHA-256.
+    return ed25519Verifies(credential.publicKey ?? "", text, given)
+      ? createHash("sha256").update(`ed25519:${given}`).digest("hex")
+      : null;
   }
   const expected = signature(credential.apiSecret, timestamp, method, pathWithQuery, rawBody);
   return constantTimeEqual(given.toLowerCase(), expected) ? expected : null;
