@@ -52,8 +52,12 @@ export class SignatureAudit {
   /** Operator signatures not checked because no operator key was given. */
   operatorSignaturesUnchecked = 0;
   private readonly keys = new Map<string, RegisteredKey>();
-  /** Full signatures seen: each signed request is stored once. */
-  private readonly seen = new Set<string>();
+  /**
+   * Signatures stored in full, with their request's timestamp: each signed request is stored once. One older than
+   * twice the slack before the current command's time could not be stored again anyway (its timestamp would be out
+   * of range), so such entries are dropped and memory stays bounded by the signed commands of a few minutes.
+   */
+  private readonly seen = new Map<string, number>();
   /** The last signed request stored in full, and the commands of it already matched (for its `sameRequest` commands). */
   private request: { commandId: string; auth: SignedRequest; used: Set<number> } | null = null;
 
@@ -105,7 +109,8 @@ export class SignatureAudit {
       request = auth;
       if (this.seen.has(request.signature))
         return `${name} carries a signed request already used by another command`;
-      this.seen.add(request.signature);
+      this.seen.set(request.signature, Number(request.timestamp));
+      if (this.seen.size > 100_000) this.forgetBefore(recorded.command.at - 2 * SIGNED_TIME_SLACK_MS);
       this.request = { commandId: recorded.commandId, auth: request, used: new Set() };
     }
     const accountId = accountIdOf(command);
@@ -151,6 +156,10 @@ export class SignatureAudit {
       const key = this.keys.get(command.keyId);
       if (key) key.revoked = true;
     }
+  }
+
+  private forgetBefore(timestampMs: number): void {
+    for (const [signature, timestamp] of this.seen) if (timestamp < timestampMs) this.seen.delete(signature);
   }
 
   private signsWithEd25519(accountId: string): boolean {
