@@ -242,6 +242,19 @@ describe("API keys and account-signed commands", () => {
     expect(statSync(join(gateway.dataDir, "credentials.json")).mode & 0o777).toBe(0o600);
   });
 
+  it("a follower on the same data folder honours the leader's new and revoked keys at once", async () => {
+    const follower = await startGateway({ sameFileAs: gateway, env: { PMX_FOLLOW: "1" } });
+    const there = new Client(follower.url, follower.token);
+    there.clockMs = api.clockMs;
+    const created = await api.as(alice, "POST", "/v1/account/keys", { scope: "read", label: "follower" });
+    expect(created.status, created.text).toBe(201);
+    const key = { accountId: "alice", apiKey: created.body.apiKey, apiSecret: created.body.apiSecret };
+    expect((await there.as(key, "GET", "/v1/account")).status).toBe(200);
+    expect((await api.as(alice, "DELETE", `/v1/account/keys/${key.apiKey}`)).status).toBe(200);
+    expectApiError(await there.as(key, "GET", "/v1/account"), 401, "UNAUTHENTICATED");
+    await follower.stop();
+  });
+
   it("bob registers an Ed25519 key (in the log; no secret returned) and trades with it; his HMAC writes are then refused", async () => {
     const registered = oa.check(
       "POST",

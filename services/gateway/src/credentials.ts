@@ -9,6 +9,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -77,6 +78,8 @@ const newKeyId = (prefix: "pk" | "ek"): string => `${prefix}_${randomBytes(12).t
 export class CredentialStore {
   private readonly byKey = new Map<string, Credential>();
   private readonly file: string | null;
+  /** The stamp of the file content `byKey` holds. */
+  private loadedStamp = "";
 
   constructor(
     dataDir: string | null,
@@ -84,8 +87,40 @@ export class CredentialStore {
   ) {
     this.file = dataDir ? join(dataDir, "credentials.json") : null;
     if (this.file && existsSync(this.file)) {
-      const parsed = JSON.parse(readFileSync(this.file, "utf8")) as { credentials: Credential[] };
-      for (const c of parsed.credentials) this.byKey.set(c.apiKey, c);
+      this.loadedStamp = this.stamp();
+      this.load(readFileSync(this.file, "utf8"));
+    }
+  }
+
+  /** What identifies the file's current content: a write replaces it by a rename (a new inode). */
+  private stamp(): string {
+    try {
+      const s = statSync(this.file!);
+      return `${s.ino}:${s.mtimeMs}:${s.size}`;
+    } catch {
+      return "";
+    }
+  }
+
+  private load(text: string): void {
+    const parsed = JSON.parse(text) as { credentials: Credential[] };
+    this.byKey.clear();
+    for (const c of parsed.credentials) this.byKey.set(c.apiKey, c);
+  }
+
+  /**
+   * Re-reads the file when another process replaced it (a follower on the same data folder sees the leader's new
+   * and revoked keys at once); a file that does not parse leaves the keys as they were.
+   */
+  private fresh(): void {
+    if (!this.file) return;
+    const stamp = this.stamp();
+    if (stamp === this.loadedStamp || stamp === "") return;
+    try {
+      this.load(readFileSync(this.file, "utf8"));
+      this.loadedStamp = stamp;
+    } catch {
+      // Written by tmp + rename, the file is never half-written; anything else keeps the last good set.
     }
   }
 
@@ -99,6 +134,7 @@ export class CredentialStore {
       }
     this.byKey.clear();
     for (const c of next) this.byKey.set(c.apiKey, c);
+    if (this.file) this.loadedStamp = this.stamp();
   }
 
   /**
@@ -107,6 +143,7 @@ export class CredentialStore {
    * dropped in the same write, so the account ends with exactly one key.
    */
   issue(accountId: string, atMs: number): Credential {
+    this.fresh();
     const credential: Credential = {
       apiKey: newKeyId("pk"),
       accountId,
@@ -122,6 +159,7 @@ export class CredentialStore {
 
   /** One more HMAC key for an existing account (its other keys stay), durable before it is answered. */
   addHmac(accountId: string, scope: KeyScope, label: string | null, atMs: number): Credential {
+    this.fresh();
     const credential: Credential = {
       apiKey: newKeyId("pk"),
       accountId,
@@ -149,6 +187,7 @@ export class CredentialStore {
     label: string | null,
     atMs: number,
   ): Credential {
+    this.fresh();
     const credential: Credential = {
       apiKey,
       accountId,
@@ -165,6 +204,7 @@ export class CredentialStore {
 
   /** The account's keys as listed (no secrets), oldest first. */
   listOf(accountId: string): KeyListing[] {
+    this.fresh();
     return [...this.byKey.values()]
       .filter((c) => c.accountId === accountId)
       .map((c) => ({
@@ -179,6 +219,7 @@ export class CredentialStore {
 
   /** Whether the account holds an Ed25519 key of scope trade (then its writes must be Ed25519-signed). */
   signsWithEd25519(accountId: string): boolean {
+    this.fresh();
     for (const c of this.byKey.values())
       if (c.accountId === accountId && algorithmOf(c) === "ed25519" && scopeOf(c) === "trade") return true;
     return false;
@@ -186,12 +227,14 @@ export class CredentialStore {
 
   /** Revokes a key for good: removed from the file before this returns (throws CredentialsNotStored otherwise). */
   revokeDurably(apiKey: string): void {
+    this.fresh();
     if (!this.byKey.has(apiKey)) return;
     this.commit([...this.byKey.values()].filter((c) => c.apiKey !== apiKey));
   }
 
   /** Forgets a key issued for an account that was then not opened (at once in memory; in the file when it can). */
   revoke(apiKey: string): void {
+    this.fresh();
     if (!this.byKey.has(apiKey)) return;
     const next = [...this.byKey.values()].filter((c) => c.apiKey !== apiKey);
     try {
@@ -203,6 +246,7 @@ export class CredentialStore {
   }
 
   lookup(apiKey: string): Credential | undefined {
+    this.fresh();
     const c = this.byKey.get(apiKey);
     return c && this.accountExists(c.accountId) ? c : undefined;
   }
