@@ -1,5 +1,6 @@
 // The exchange's commands: what operators and traders ask for, each stamped with the sequencer's time `at`.
 import * as t from "io-ts";
+import { AccountKeyCommand } from "./account-keys.js";
 import {
   DecimalString,
   EpochMs,
@@ -242,3 +243,7 @@ export const Command = t.union([
 export type Command = t.TypeOf<typeof Command>;
 export type CommandType = Command["type"];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+
+/** Every command the log may record: the exchange's own and the account-key records (account-keys.ts). */
+export const LogCommand = t.union([Command, AccountKeyCommand]);
+export type LogCommand = t.TypeOf<typeof LogCommand>;

@@ -1,12 +1,13 @@
 // The decider: turns a command and the current state into events, or a specific rejection. Never mutates state.
 import { Leverage, Margin, SocializedLoss } from "@pmx/liquidation";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
+import { decideAccountKey } from "./account-keys.js";
 import { amendOrder } from "./amend.js";
 import { auctionDecisions } from "./auction-decide.js";
 import { exposureLimitBreach } from "./borrowing.js";
 import { cancelAllOrders } from "./cancel-all.js";
 import { closeIfDue, statusAt } from "./closing.js";
-import type { Command, CommandOf } from "./commands.js";
+import type { Command, CommandOf, LogCommand } from "./commands.js";
 import { deleverageSweep } from "./deleverage.js";
 import { Draft } from "./draft.js";
 import type { Event } from "./events.js";
@@ -43,6 +44,13 @@ export type Decision = Either<Rejection, Event[]>;
 
 /** Largest order size in shares: keeps every share count an exact integer in a JS number. */
 export const MAX_QUANTITY = 1_000_000_000;
+
+/** Decides any command the log records: account-key records apart, the exchange's commands through `decide`. */
+export function decideLogCommand(command: LogCommand, state: State): Decision {
+  if (command.type === "RegisterAccountKey" || command.type === "RevokeAccountKey")
+    return decideAccountKey(command, state);
+  return decide(command, state);
+}
 
 export function decide(command: Command, state: State): Decision {
   switch (command.type) {

@@ -1,5 +1,6 @@
 // The exchange's events: every change of state, with its amounts written out, as stored in the log.
 import * as t from "io-ts";
+import { AccountKeyRegistered, AccountKeyRevoked } from "./account-keys.js";
 import {
   DecimalString,
   EpochMs,
@@ -571,6 +572,8 @@ export const Event = t.union([
   AuctionUncrossed,
   OrderQueued,
   ClockAdvanced,
+  AccountKeyRegistered,
+  AccountKeyRevoked,
 ]);
 export type Event = t.TypeOf<typeof Event>;
 export type EventType = Event["type"];

@@ -471,6 +471,10 @@ export function evolve(state: State, event: Event): State {
       market.auctionOrders.length = 0;
       return state;
     }
+    case "AccountKeyRegistered":
+    case "AccountKeyRevoked":
+      // Records for auditors (which key may sign an account's commands): no exchange state changes.
+      return state;
     default:
       return assertNever(event);
   }

@@ -1,13 +1,20 @@
 // @pmx/domain: the exchange decider — commands and events (io-ts), state, decide, evolve, invariants.
 
+export {
+  AccountKeyCommand,
+  Ed25519PublicKey,
+  KeyScope,
+  RegisterAccountKey,
+  RevokeAccountKey,
+} from "./account-keys.js";
 export { canonicalJson, type Json, writeCanonicalJson } from "./canonical-json.js";
 export { canonicalState, writeCanonicalState } from "./canonical-state.js";
 export type { Outcome, Resolution, Side, TickSize, TimeInForce } from "./codecs.js";
 export * as Codecs from "./codecs.js";
 export { exactPartial, exactType } from "./codecs.js";
 export type { CommandOf, CommandType } from "./commands.js";
-export { Command, RiskParamsInput } from "./commands.js";
-export { type Decision, decide, MAX_QUANTITY } from "./decide.js";
+export { Command, LogCommand, RiskParamsInput } from "./commands.js";
+export { type Decision, decide, decideLogCommand, MAX_QUANTITY } from "./decide.js";
 export type { EventOf, EventType } from "./events.js";
 export { CancelReason, EVENT_TYPES, Event, FillKind } from "./events.js";
 export { evolve, evolveAll } from "./evolve.js";

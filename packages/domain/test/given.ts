@@ -4,8 +4,8 @@ import { expect } from "vitest";
 import { canonicalJson } from "../src/canonical-json.js";
 import { canonicalState } from "../src/canonical-state.js";
 import type { Outcome, TickSize, TimeInForce } from "../src/codecs.js";
-import type { Command } from "../src/commands.js";
-import { decide } from "../src/decide.js";
+import type { LogCommand } from "../src/commands.js";
+import { decideLogCommand } from "../src/decide.js";
 import type { Event } from "../src/events.js";
 import { evolveAll } from "../src/evolve.js";
 import { invariantViolations } from "../src/invariants.js";
@@ -14,7 +14,7 @@ import type { RejectionCode } from "../src/rejection.js";
 import { emptyPosition, initialState, type Position, type State } from "../src/state.js";
 
 /** A command without its time stamp: `given` stamps it. */
-export type CommandInput = Command extends infer C
+export type CommandInput = LogCommand extends infer C
   ? C extends { at: number }
     ? Omit<C, "at"> & { at?: number }
     : never
@@ -54,12 +54,12 @@ export function given(history: Event[] = [], options: GivenOptions = {}) {
   };
   return {
     when(input: CommandInput): Scenario {
-      const command = { at: AT, ...input } as Command;
+      const command = { at: AT, ...input } as LogCommand;
       const state = evolveAll(initialState(), history);
       expect(invariantViolations(state), "the given history is sound").toEqual([]);
       const run = () => {
         const before = text(state);
-        const decision = decide(command, state);
+        const decision = decideLogCommand(command, state);
         expect(text(state), "decide never changes the state").toBe(before);
         return decision;
       };
@@ -109,7 +109,7 @@ export function history(start: Event[], ...commands: CommandInput[]): Event[] {
   const state = evolveAll(initialState(), start);
   const events = [...start];
   for (const input of commands) {
-    const decision = decide({ at: AT, ...input } as Command, state);
+    const decision = decideLogCommand({ at: AT, ...input } as LogCommand, state);
     if (decision._tag === "Left")
       throw new Error(`fixture command rejected: ${JSON.stringify(decision.left)}`);
     evolveAll(state, decision.right);

@@ -27,6 +27,7 @@ export {
   tradeView,
 } from "./history.js";
 export {
+  CommandAuth,
   chainProblem,
   type DecodedEvent,
   decodeStoredEvent,
@@ -35,10 +36,14 @@ export {
   eventIdOf,
   isLogMetadata,
   LogMetadata,
+  OperatorSignature,
+  operatorCommandMessage,
   type PositionedEvent,
   positionProblem,
   type RecordedCommand,
   recordedCommandOf,
+  SameSignedRequest,
+  SignedRequest,
   type StoredEvent,
   uuidV5,
 } from "./log-format.js";

@@ -1,6 +1,6 @@
 // How domain events are written to and read from the log: canonical JSON data, metadata, chained hashes, ids.
 import * as crypto from "node:crypto";
-import { Command, canonicalJson, Event } from "@pmx/domain";
+import { canonicalJson, Event, LogCommand } from "@pmx/domain";
 import * as t from "io-ts";
 import { chainHash } from "./chain.js";
 
@@ -47,15 +47,52 @@ export const LogMetadata = t.intersection([
     count: t.number,
     hash: t.string,
   }),
-  t.partial({ command: t.unknown }),
+  t.partial({ command: t.unknown, auth: t.unknown }),
 ]);
 export type LogMetadata = t.TypeOf<typeof LogMetadata>;
 
-/** A command as recorded: its id, sequence number and the command (with its time). */
+/**
+ * Who authorized a command, stored with it (metadata `auth` of its first event; absent on commands recorded before,
+ * so their bytes are unchanged). `account`: the HTTP request exactly as an account's Ed25519 key signed it
+ * (signature = base64 Ed25519 of timestamp + method + path + body); `sameRequest`: a later command of that request
+ * (a batch), which is stored once. `operator`: the operator key's Ed25519 signature
+ * (base64) of `operatorCommandMessage(commandId, command)`.
+ */
+export const SignedRequest = t.exact(
+  t.type({
+    by: t.literal("account"),
+    keyId: t.string,
+    timestamp: t.string,
+    method: t.string,
+    path: t.string,
+    body: t.string,
+    signature: t.string,
+  }),
+  "SignedRequest",
+);
+export type SignedRequest = t.TypeOf<typeof SignedRequest>;
+export const OperatorSignature = t.exact(
+  t.type({ by: t.literal("operator"), signature: t.string }),
+  "OperatorSignature",
+);
+/** A later command of the same signed request (a batch): the request is stored once, with command `commandId`. */
+export const SameSignedRequest = t.exact(
+  t.type({ by: t.literal("sameRequest"), commandId: t.string }),
+  "SameSignedRequest",
+);
+export const CommandAuth = t.union([SignedRequest, SameSignedRequest, OperatorSignature]);
+export type CommandAuth = t.TypeOf<typeof CommandAuth>;
+
+/** The exact text (UTF-8) the operator key signs for an operator command: its id and canonical JSON. */
+export const operatorCommandMessage = (commandId: string, command: LogCommand): string =>
+  `pmx-command:${commandId}:${canonicalJson(command)}`;
+
+/** A command as recorded: its id, sequence number, the command (with its time) and who authorized it, if stored. */
 export interface RecordedCommand {
   readonly commandId: string;
   readonly seq: number;
-  readonly command: Command;
+  readonly command: LogCommand;
+  readonly auth?: CommandAuth;
 }
 
 /** Fixed namespace for pmx event ids (UUIDv5 over "commandId/index"). */
@@ -118,7 +155,10 @@ export function encodeCommandEvents(
       index,
       count: events.length,
     };
-    if (index === 0) meta.command = recorded.command;
+    if (index === 0) {
+      meta.command = recorded.command;
+      if (recorded.auth !== undefined) meta.auth = recorded.auth;
+    }
     const withoutHash = canonicalJson(meta);
     head = chainHash(head, id, type, data, withoutHash);
     hashes.push(head);
@@ -220,10 +260,13 @@ function withHash(withoutHash: string, hash: string): string {
   return `${withoutHash.slice(0, at)}${HASH_KEY}${hash}",${withoutHash.slice(at)}`;
 }
 
-/** The command recorded on the first event of a command, decoded. */
+/** The command recorded on the first event of a command, decoded (null when it, or its `auth`, is not valid). */
 export function recordedCommandOf(metadata: LogMetadata): RecordedCommand | null {
   if (metadata.index !== 0 || metadata.command === undefined) return null;
-  const command = Command.decode(metadata.command);
+  const command = LogCommand.decode(metadata.command);
   if (command._tag === "Left") return null;
-  return { commandId: metadata.commandId, seq: metadata.seq, command: command.right };
+  const recorded = { commandId: metadata.commandId, seq: metadata.seq, command: command.right };
+  if (metadata.auth === undefined) return recorded;
+  const auth = CommandAuth.decode(metadata.auth);
+  return auth._tag === "Left" ? null : { ...recorded, auth: auth.right };
 }

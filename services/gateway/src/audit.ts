@@ -1,5 +1,7 @@
-// `pmx audit`: re-decides every recorded command against the replayed state and checks the solvency identity after every event.
-import { canonicalJson, decide, type Event, solvency } from "@pmx/domain";
+// `pmx audit`: re-decides every recorded command against the replayed state, checks who signed it (signature-audit.ts)
+// and the solvency identity after every event.
+import type { KeyObject } from "node:crypto";
+import { canonicalJson, decideLogCommand, type Event, solvency } from "@pmx/domain";
 import type { EventStore, RecordedEvent } from "@pmx/eventstore";
 import {
   ExchangeProjection,
@@ -9,6 +11,7 @@ import {
   recordedCommandOf,
 } from "@pmx/projections";
 import { Progress } from "./progress.js";
+import { SignatureAudit } from "./signature-audit.js";
 
 export interface AuditReport {
   ok: boolean;
@@ -16,6 +19,12 @@ export interface AuditReport {
   commands: number;
   head: string;
   stateHash: string;
+  /** Ed25519 signatures that verified: account-signed requests (one per command) and operator commands. */
+  signaturesVerified: number;
+  /** Commands an account sends that carry no signature (HMAC-signed requests are not stored). */
+  unsignedAccountCommands: number;
+  /** Operator-signed commands not checked, because no operator key was given (`--operator-key`). */
+  operatorSignaturesUnchecked: number;
   /** The first difference found, when there is one. */
   failure?: { revision: number; seq: number; problem: string };
   ms: number;
@@ -26,7 +35,7 @@ const eventText = (e: Event): string => canonicalJson(e);
 export async function audit(
   store: EventStore,
   stream: string,
-  options: { progress?: boolean } = {},
+  options: { progress?: boolean; operatorKey?: KeyObject } = {},
 ): Promise<AuditReport> {
   const started = performance.now();
   const last = options.progress ? await store.lastRevision(stream) : "no_stream";
@@ -38,6 +47,7 @@ export async function audit(
   let next = 0;
   let current: RecordedCommand | null = null;
   let failure: AuditReport["failure"];
+  const signatures = new SignatureAudit(options.operatorKey ?? null);
 
   const fail = (stored: RecordedEvent, seq: number, problem: string) => {
     failure = { revision: stored.revision, seq, problem };
@@ -72,7 +82,12 @@ export async function audit(
         break;
       }
       current = probe;
-      const decision = decide(probe.command, projection.state);
+      const unauthorized = signatures.check(probe);
+      if (unauthorized !== null) {
+        fail(stored, meta.seq, unauthorized);
+        break;
+      }
+      const decision = decideLogCommand(probe.command, projection.state);
       if (decision._tag === "Left") {
         fail(
           stored,
@@ -140,6 +155,9 @@ export async function audit(
     commands: projection.lastSeq,
     head: projection.head,
     stateHash: projection.stateHash(),
+    signaturesVerified: signatures.signaturesVerified,
+    unsignedAccountCommands: signatures.unsignedAccountCommands,
+    operatorSignaturesUnchecked: signatures.operatorSignaturesUnchecked,
     ms: Math.round(performance.now() - started),
   };
   if (failure) report.failure = failure;

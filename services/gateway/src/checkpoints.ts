@@ -1,5 +1,7 @@
 // Signed checkpoints for outside auditors: the operator's Ed25519 key and the log positions it has signed.
 import {
+  createHash,
+  createHmac,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -17,6 +19,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { buildTree, type Claim, type LiabilityTree, LiabilityTrees } from "./liabilities.js";
 
 /** One signed log position: the chain head and the state hash after the event at `revision`. */
 export interface Checkpoint {
@@ -32,6 +35,10 @@ export interface Checkpoint {
 /** The exact bytes an operator signs for a checkpoint (UTF-8). */
 export const checkpointMessage = (revision: number, head: string, stateHash: string): string =>
   `pmx-checkpoint:${revision}:${head}:${stateHash}`;
+
+/** The exact bytes an operator signs for a liabilities root (UTF-8). */
+export const liabilitiesMessage = (revision: number, root: string, total: string): string =>
+  `pmx-liabilities:${revision}:${root}:${total}`;
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo: the raw 32-byte key follows it. */
 const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
@@ -70,6 +77,10 @@ export class Checkpoints {
   readonly publicKey: KeyObject;
   private readonly list: Checkpoint[] = [];
   private readonly file: string | null;
+  /** The Merkle-sum tree of the accounts' claims at the latest checkpoint (liabilities.ts). */
+  readonly liabilities: LiabilityTrees;
+  /** The key of the leaves' salts: derived from the operator key, so it needs no file of its own. */
+  private readonly saltKey: Buffer;
 
   constructor(dataDir: string | null) {
     const keyFile = dataDir ? join(dataDir, "operator-key.pem") : null;
@@ -84,6 +95,11 @@ export class Checkpoints {
         });
     }
     this.publicKey = createPublicKey(this.privateKey);
+    this.saltKey = createHash("sha256")
+      .update("pmx-liability-salt-key:")
+      .update(this.privateKey.export({ type: "pkcs8", format: "der" }))
+      .digest();
+    this.liabilities = new LiabilityTrees(dataDir);
     this.file = dataDir ? join(dataDir, "checkpoints.jsonl") : null;
     if (this.file && existsSync(this.file))
       for (const line of readFileSync(this.file, "utf8").split("\n"))
@@ -92,6 +108,26 @@ export class Checkpoints {
 
   get operatorKey(): { algorithm: "ed25519"; publicKey: string } {
     return { algorithm: "ed25519", publicKey: rawPublicKeyBase64(this.publicKey) };
+  }
+
+  /**
+   * Builds and keeps the Merkle-sum tree of `claims` at a checkpoint's revision, signed by the operator key as
+   * `pmx-liabilities:{revision}:{root}:{total}`; a revision already kept is not rebuilt.
+   */
+  recordLiabilities(revision: number, claims: Claim[]): LiabilityTree & { signature: string } {
+    const kept = this.liabilities.latest as (LiabilityTree & { signature: string }) | null;
+    if (kept && kept.revision === revision) return kept;
+    const tree = buildTree(revision, claims, (accountId) =>
+      createHmac("sha256", this.saltKey).update(`${revision}:${accountId}`).digest("hex"),
+    );
+    const signed = { ...tree, signature: this.signText(liabilitiesMessage(revision, tree.root, tree.total)) };
+    this.liabilities.keep(signed);
+    return signed;
+  }
+
+  /** base64 of the operator key's Ed25519 signature of `text` (UTF-8): how operator commands are recorded. */
+  signText(text: string): string {
+    return signBytes(null, Buffer.from(text, "utf8"), this.privateKey).toString("base64");
   }
 
   /** The last checkpoint signed, if any. */

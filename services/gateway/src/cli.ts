@@ -8,6 +8,7 @@ import { audit } from "./audit.js";
 import { type Checkpoint, checkpointSignedBy, publicKeyFromBase64 } from "./checkpoints.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { STREAM } from "./exchange.js";
+import { proofFileProblem } from "./liabilities.js";
 import { type Pin, type PinResult, parsePin, replay } from "./replay.js";
 import { startGateway } from "./server.js";
 
@@ -25,15 +26,24 @@ const COMMAND_USAGE = {
                 a head you trust (a PMX-HEAD header you kept, a checkpoint): exit 1 unless the log's chain has
                 exactly this head after that revision (repeatable)
   --json        the report as one JSON line`,
-  audit: `usage: pmx audit --store URL [--checkpoints FILE --operator-key KEY] [--json]
-  re-decide every recorded command and check the solvency identity after every event; exit 1 on the first difference
+  audit: `usage: pmx audit --store URL [--operator-key KEY [--checkpoints FILE]] [--json]
+  re-decide every recorded command, verify every stored signature (Ed25519 account requests against the keys the log
+  registers; operator commands against --operator-key) and check the solvency identity after every event; exit 1 on
+  the first difference, naming the command
   --store URL   the event store (or PMX_STORE); --store=URL works too
   --checkpoints FILE
                 a saved GET /v1/audit/checkpoints answer: exit 1 unless every checkpoint is signed by the operator
                 key and the log has its head and state hash at its revision
   --operator-key KEY
-                the operator's public key you saved (GET /v1/audit/operator-key: base64 of 32 bytes)
+                the operator's public key you saved (GET /v1/audit/operator-key: base64 of 32 bytes): every
+                operator-signed command must verify with it
   --json        the report as one JSON line`,
+  "verify-liabilities": `usage: pmx verify-liabilities --root ROOT --proof FILE [--json]
+  check an account's proof of liabilities: exit 0 when the proof leads from its leaf to ROOT with sums that cover
+  the leaf, 1 otherwise
+  --root ROOT   the root you trust (GET /v1/audit/liabilities → root, 64 hex), published by the operator
+  --proof FILE  a saved GET /v1/account/liabilities-proof answer
+  --json        the result as one JSON line`,
 } as const;
 
 const USAGE = `usage:
@@ -44,11 +54,14 @@ const USAGE = `usage:
                                              fold the log: event count, hash-chain head, state hash
                                              --verify: recompute the chain and the state; exit 1 on the first bad event
                                              --expect-head: exit 1 unless the chain has this head after that revision
-  pmx audit --store URL [--checkpoints FILE --operator-key KEY] [--json]
-                                             re-decide every recorded command and check the solvency identity
-                                             after every event; exit 1 on the first difference
+  pmx audit --store URL [--operator-key KEY [--checkpoints FILE]] [--json]
+                                             re-decide every recorded command, verify its stored signature and
+                                             check the solvency identity after every event; exit 1 on the first
+                                             difference (--operator-key: operator signatures must verify with it)
                                              --checkpoints: exit 1 unless each saved checkpoint is the key's and the
                                              log has its head and state hash at its revision
+  pmx verify-liabilities --root ROOT --proof FILE [--json]
+                                             check an account's proof of liabilities against a published root
   pmx lab [--scenario NAME] [--policies A,B] [--html FILE] [--json FILE]
                                              the jump-risk lab: replay a price path under risk policies (pmx lab --help)
   pmx COMMAND --help                         one command's options
@@ -82,6 +95,12 @@ const SPECS = {
     checkpoints: { type: "string" },
     "operator-key": { type: "string" },
   },
+  "verify-liabilities": {
+    ...HELP,
+    root: { type: "string" },
+    proof: { type: "string" },
+    json: { type: "boolean" },
+  },
 } as const satisfies Record<keyof typeof COMMAND_USAGE, ParseArgsConfig["options"]>;
 
 /** Strict `parseArgs` of one command's arguments: unknown options, missing values and positionals are usage errors. */
@@ -102,7 +121,7 @@ function pinsOf(
   heads: string[] | undefined,
   checkpointsFile: string | undefined,
   operatorKey: string | undefined,
-): { pins: Pin[] | undefined; signed: number } {
+): { pins: Pin[] | undefined; signed: number; key?: KeyObject } {
   if (heads) {
     const pins = heads.map((text) => {
       const pin = parsePin(text);
@@ -116,11 +135,8 @@ function pinsOf(
     return { pins, signed: 0 };
   }
   if (checkpointsFile === undefined && operatorKey === undefined) return { pins: undefined, signed: 0 };
-  if (checkpointsFile === undefined || operatorKey === undefined)
-    throw new UsageError(
-      `pmx ${command}: --checkpoints and --operator-key go together`,
-      COMMAND_USAGE[command],
-    );
+  if (operatorKey === undefined)
+    throw new UsageError(`pmx ${command}: --checkpoints needs --operator-key`, COMMAND_USAGE[command]);
   let key: KeyObject;
   try {
     key = publicKeyFromBase64(operatorKey);
@@ -130,6 +146,8 @@ function pinsOf(
       COMMAND_USAGE[command],
     );
   }
+  // The key alone: the audit checks the operator's signatures of commands with it.
+  if (checkpointsFile === undefined) return { pins: undefined, signed: 0, key };
   const saved = JSON.parse(readFileSync(checkpointsFile, "utf8")) as { checkpoints?: Checkpoint[] };
   const checkpoints = saved.checkpoints;
   if (!Array.isArray(checkpoints) || checkpoints.length === 0)
@@ -144,6 +162,7 @@ function pinsOf(
   return {
     pins: checkpoints.map((c) => ({ revision: c.revision, head: c.head, stateHash: c.stateHash })),
     signed: checkpoints.length,
+    key,
   };
 }
 
@@ -235,7 +254,11 @@ async function main(argv: string[]): Promise<number> {
         const pinned = pins.pins
           ? await replay(store, STREAM, { verify: false, progress: false, pins: pins.pins })
           : null;
-        const r = await audit(store, STREAM, { progress: !json });
+        const r = await audit(
+          store,
+          STREAM,
+          pins.key ? { progress: !json, operatorKey: pins.key } : { progress: !json },
+        );
         const checkpointsOk = pinned === null || (pinned.pins ?? []).every((p) => p.ok);
         if (json)
           process.stdout.write(
@@ -250,6 +273,9 @@ async function main(argv: string[]): Promise<number> {
               ? `FAILED at event ${r.failure.revision} (command ${r.failure.seq}): ${r.failure.problem}\n`
               : "audit passed: every command re-decides to its recorded events; solvency held after every event\n",
           );
+          process.stdout.write(
+            `signatures  ${r.signaturesVerified} verified; ${r.unsignedAccountCommands} account commands unsigned${r.operatorSignaturesUnchecked > 0 ? `; ${r.operatorSignaturesUnchecked} operator signatures unchecked (no --operator-key)` : ""}\n`,
+          );
           if (pinned) {
             process.stdout.write(`checkpoints ${pins.signed} signed by the operator key\n`);
             printPins(pinned.pins);
@@ -259,6 +285,30 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await store.close();
       }
+    }
+    case "verify-liabilities": {
+      const values = parse("verify-liabilities", args);
+      if (values.help) {
+        process.stdout.write(`${COMMAND_USAGE["verify-liabilities"]}\n`);
+        return 0;
+      }
+      const usage = COMMAND_USAGE["verify-liabilities"];
+      if (!values.root || !/^[0-9a-f]{64}$/.test(values.root))
+        throw new UsageError("pmx verify-liabilities: --root is the root's 64 hex digits", usage);
+      if (!values.proof) throw new UsageError("pmx verify-liabilities: --proof FILE is required", usage);
+      if (!existsSync(values.proof)) throw new ConfigError(`no proof file at ${values.proof}`);
+      const problem = proofFileProblem(readFileSync(values.proof, "utf8"), values.root);
+      if (values.json === true)
+        process.stdout.write(
+          `${JSON.stringify({ ok: problem === null, ...(problem ? { problem } : {}) })}\n`,
+        );
+      else
+        process.stdout.write(
+          problem === null
+            ? "verified: the proof leads from the leaf to the root, and the total covers the leaf\n"
+            : `FAILED: ${problem}\n`,
+        );
+      return problem === null ? 0 : 1;
     }
     case "lab": {
       const { runLabCli } = await import("@pmx/lab");

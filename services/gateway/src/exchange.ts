@@ -10,12 +10,14 @@ import {
 import { type EventMeta, ExchangeProjection } from "@pmx/projections";
 import type { Checkpoint, Checkpoints } from "./checkpoints.js";
 import type { Clock } from "./clock.js";
+import { claimsOf } from "./liabilities.js";
 import {
   type CommandInput,
   type Outcome,
   Sequencer,
   type SequencerStats,
   SequencerUnavailable,
+  type SubmitAuth,
 } from "./sequencer.js";
 import type { SnapshotLogger, SnapshotStore } from "./snapshots.js";
 import { Snapshotter } from "./snapshotter.js";
@@ -284,6 +286,9 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
       maxAppendBytes: this.options.maxAppendBytes,
       maxAppendsInFlight: this.options.maxAppendsInFlight,
       maxOpenOrders: this.options.maxOpenOrders,
+      ...(this.options.checkpoints
+        ? { signAsOperator: this.options.checkpoints.store.signText.bind(this.options.checkpoints.store) }
+        : {}),
       onCommitted: (batch) => {
         this.emit("committed", batch);
         for (const { event } of batch)
@@ -510,7 +515,15 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
         try {
           const p = this.current;
           if (p.eventCount === 0) return resolve(null);
-          resolve(checkpoints.store.sign(p.eventCount - 1, p.head, p.stateHash(), this.options.clock.now()));
+          const checkpoint = checkpoints.store.sign(
+            p.eventCount - 1,
+            p.head,
+            p.stateHash(),
+            this.options.clock.now(),
+          );
+          // The accounts' claims at the same position: the proof of liabilities of this checkpoint.
+          checkpoints.store.recordLiabilities(checkpoint.revision, claimsOf(p.state));
+          resolve(checkpoint);
         } catch (error) {
           reject(error);
         }
@@ -544,7 +557,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
   }
 
   /** Decides the command in arrival order; resolves once its events are durable (or with its rejection). */
-  submit(input: CommandInput): Promise<Outcome> {
+  submit(input: CommandInput, auth?: SubmitAuth): Promise<Outcome> {
     if (!this.sequencer)
       return Promise.reject(
         new SequencerUnavailable(
@@ -552,7 +565,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> {
           `this gateway follows the log read-only; send writes to ${this.leader ?? "the leader"}`,
         ),
       );
-    return this.sequencer.submit(input);
+    return this.sequencer.submit(input, auth);
   }
 
   /** Stops the snapshotter thread, answers every queued command, then closes the store. */

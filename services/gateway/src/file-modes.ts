@@ -9,6 +9,7 @@ const KEPT = [
   "replay-guard.log",
   "operator-key.pem",
   "checkpoints.jsonl",
+  "liabilities.json",
 ];
 
 /**

@@ -1,21 +1,27 @@
 // The single writer: decides commands in arrival order, group-commits their events, answers once they are durable.
-import type { Command, Event, Rejection } from "@pmx/domain";
-import { decide, Event as EventCodec } from "@pmx/domain";
+import type { Event, LogCommand, Rejection } from "@pmx/domain";
+import { decideLogCommand, Event as EventCodec } from "@pmx/domain";
 import { type EventStore, WrongExpectedRevisionError } from "@pmx/eventstore";
 import {
+  type CommandAuth,
   type EventMeta,
   type ExchangeProjection,
   encodeCommandEvents,
+  operatorCommandMessage,
+  type SignedRequest,
   type StoredEvent,
 } from "@pmx/projections";
 import type { Clock } from "./clock.js";
 
 /** A command as submitted: the sequencer stamps its time. */
-export type CommandInput = Command extends infer C
+export type CommandInput = LogCommand extends infer C
   ? C extends { at: number }
     ? Omit<C, "at">
     : never
   : never;
+
+/** Who sent a command: an account's Ed25519-signed request (stored as is), or the operator (signed when recorded). */
+export type SubmitAuth = SignedRequest | { by: "operator" };
 
 export type Outcome =
   /** `revision` and `head`: the log position (last event, chain hash after it) that holds the command's effect. */
@@ -77,10 +83,13 @@ export interface SequencerOptions {
   readonly onAppended?: (ms: number) => void;
   /** Called once when writes stop for good (a concurrency conflict or a failed append). */
   readonly onStopped?: (reason: string, error: unknown) => void;
+  /** base64 Ed25519 signature by the operator key of a text (operator commands are recorded with it). */
+  readonly signAsOperator?: (text: string) => string;
 }
 
 interface Pending {
   input: CommandInput;
+  auth?: SubmitAuth;
   resolve: (outcome: Outcome) => void;
   reject: (error: unknown) => void;
 }
@@ -135,6 +144,8 @@ export class Sequencer {
     commandsCommitted: 0,
     lastAppendMs: 0,
   };
+  /** The last signed request recorded, and the command it was stored with. */
+  private lastSigned: { auth: SubmitAuth; commandId: string } | null = null;
   private readonly maxQueue: number;
   private readonly maxBatch: number;
   private readonly maxAppendBytes: number;
@@ -162,7 +173,7 @@ export class Sequencer {
   }
 
   /** Queues a command; resolves with its events once durable, or with its rejection. */
-  submit(input: CommandInput): Promise<Outcome> {
+  submit(input: CommandInput, auth?: SubmitAuth): Promise<Outcome> {
     if (this.stoppedReason)
       return Promise.reject(new SequencerUnavailable("WRITES_STOPPED", this.stoppedReason));
     if (this.closing)
@@ -172,7 +183,7 @@ export class Sequencer {
         new SequencerUnavailable("SEQUENCER_SATURATED", `${this.queue.length} commands are waiting`),
       );
     return new Promise<Outcome>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
+      this.queue.push(auth ? { input, auth, resolve, reject } : { input, resolve, reject });
       this.stats.queueDepth = this.queue.length;
       this.schedulePump();
     });
@@ -263,16 +274,16 @@ export class Sequencer {
     for (const [position, pending] of batch.entries()) {
       // Time never runs backwards in the log, whatever the system clock does.
       const at = Math.max(clock.now(), projection.lastAt);
-      const command = { ...pending.input, at } as Command;
+      const command = { ...pending.input, at } as LogCommand;
       // Checked here, in decision order against the state the commands before it left: no race between requests.
       const refused = this.admission(command);
       if (refused) {
         answers.push({ failed: refused });
         continue;
       }
-      let decision: ReturnType<typeof decide>;
+      let decision: ReturnType<typeof decideLogCommand>;
       try {
-        decision = decide(command, projection.state);
+        decision = decideLogCommand(command, projection.state);
       } catch (error) {
         // A decider that throws is a bug: this request fails (500) and nothing is appended for it.
         answers.push({ failed: error });
@@ -304,10 +315,14 @@ export class Sequencer {
       }
       seq += 1;
       const commandId = `c-${seq}`;
-      const encoded = encodeCommandEvents({ commandId, seq, command }, events, projection.head);
+      const signedBefore = this.lastSigned;
+      const auth = this.recordedAuth(pending.auth, commandId, command);
+      const recorded = auth ? { commandId, seq, command, auth } : { commandId, seq, command };
+      const encoded = encodeCommandEvents(recorded, events, projection.head);
       const size = appendBytesOf(encoded.stored);
       if (size > this.maxAppendBytes) {
         seq -= 1;
+        this.lastSigned = signedBefore;
         answers.push({
           failed: new AdmissionRefused(
             "COMMAND_TOO_LARGE",
@@ -319,6 +334,7 @@ export class Sequencer {
       }
       if (bytes + size > this.maxAppendBytes) {
         // The group commit is full: this command and the rest go back to the front of the queue, decided next.
+        this.lastSigned = signedBefore;
         this.queue.unshift(...batch.splice(position));
         this.stats.queueDepth = this.queue.length;
         break;
@@ -342,8 +358,26 @@ export class Sequencer {
     return { batch, answers, stored, applied };
   }
 
+  /** What is stored with a command: the account's signed request as is, or the operator key's signature of it. */
+  private recordedAuth(
+    auth: SubmitAuth | undefined,
+    commandId: string,
+    command: LogCommand,
+  ): CommandAuth | null {
+    if (auth === undefined) return null;
+    if (auth.by === "account") {
+      // The commands of one request (a batch) are decided one after the other: the request is stored once.
+      const first = this.lastSigned;
+      if (first?.auth === auth) return { by: "sameRequest", commandId: first.commandId };
+      this.lastSigned = { auth, commandId };
+      return auth;
+    }
+    const sign = this.options.signAsOperator;
+    return sign ? { by: "operator", signature: sign(operatorCommandMessage(commandId, command)) } : null;
+  }
+
   /** The open-order cap: a new GTC order of an account that holds `maxOpenOrders` open ones is refused. */
-  private admission(command: Command): AdmissionRefused | null {
+  private admission(command: LogCommand): AdmissionRefused | null {
     const cap = this.options.maxOpenOrders;
     if (cap === undefined || command.type !== "PlaceOrder" || command.timeInForce !== "GTC") return null;
     const { projection } = this.options;

@@ -53,6 +53,8 @@ function registeredRoutes(tree: string): Set<string> {
 /** Request body codec of each route, written down independently of the document. */
 const BODY_CODECS: Record<string, t.Mixed> = {
   "post /v1/accounts": B.OpenAccountBody,
+  "post /v1/account/keys": B.NewKeyBody,
+  "post /v1/accounts/{accountId}/keys": B.NewKeyBody,
   "post /v1/accounts/{accountId}/deposits": B.MoneyMovementBody,
   "post /v1/markets": B.ListMarketBody,
   "post /v1/markets/{marketId}/halt": B.EmptyBody,

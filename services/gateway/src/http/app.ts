@@ -2,7 +2,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
-import { RiskParamsInput } from "@pmx/domain";
+import { Ed25519PublicKey, RiskParamsInput } from "@pmx/domain";
 import {
   accountView,
   activityView,
@@ -27,11 +27,24 @@ import type * as t from "io-ts";
 import type { Logger } from "pino";
 import { ClockError, ManualClock } from "../clock.js";
 import type { GatewayConfig } from "../config.js";
-import { type Credential, type CredentialStore, CredentialsNotStored } from "../credentials.js";
+import {
+  type Credential,
+  type CredentialStore,
+  CredentialsNotStored,
+  type KeyScope,
+} from "../credentials.js";
 import type { Exchange } from "../exchange.js";
+import { type LiabilityTree, proofOf } from "../liabilities.js";
 import type { Metrics } from "../metrics.js";
 import { ReplayGuard } from "../replay-guard.js";
-import { AdmissionRefused, type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
+import {
+  AdmissionRefused,
+  type CommandInput,
+  type Outcome,
+  SequencerUnavailable,
+  type SubmitAuth,
+} from "../sequencer.js";
+import * as A from "./account-commands.js";
 import { Authenticator, type Principal } from "./auth.js";
 import * as B from "./bodies.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -53,6 +66,8 @@ declare module "fastify" {
 interface WrittenAt {
   revision: number;
   head: string | null;
+  /** Who authorized the request's commands (stored with them): the operator, or an account's Ed25519 signature. */
+  auth?: SubmitAuth;
 }
 
 /** The request being answered, as seen from `submit` (which route handlers call without their request). */
@@ -288,8 +303,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { "retry-after": String(wait) },
       );
   };
-  const signed = (req: FastifyRequest): Principal =>
-    auth.account(
+  const signed = (req: FastifyRequest): Principal => {
+    const principal = auth.account(
       {
         key: header(req, "pmx-key"),
         timestamp: header(req, "pmx-timestamp"),
@@ -300,11 +315,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       req.rawBody,
       limitKey,
     );
+    // An Ed25519-signed write is stored with its commands, exactly as signed.
+    if (req.written && principal.kind === "account" && principal.signed)
+      req.written.auth = { by: "account", ...principal.signed };
+    return principal;
+  };
 
   const operator = (req: FastifyRequest): void => {
     const principal = auth.operator(header(req, "authorization"));
     if (principal) {
       limitKey("operator");
+      // Operator writes are recorded with the operator key's signature (the sequencer signs them).
+      if (req.written) req.written.auth = { by: "operator" };
       return;
     }
     if (header(req, "pmx-key")) {
@@ -347,7 +369,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const submit = async (input: CommandInput): Promise<Extract<Outcome, { ok: true }>> => {
     let outcome: Outcome;
     try {
-      outcome = await exchange.submit(input);
+      outcome = await exchange.submit(input, writing.getStore()?.auth);
     } catch (error) {
       throw unavailable(error);
     }
@@ -496,7 +518,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // meanwhile: a key is valid only while its account exists); a retry of the creation replaces it.
     let credential: Credential;
     try {
-      credential = credentials.issue(accountId);
+      credential = credentials.issue(accountId, exchange.clock.now());
     } catch (error) {
       if (error instanceof CredentialsNotStored)
         throw gatewayError("CREDENTIALS_NOT_STORED", `${error.message}; no account was opened`, {
@@ -581,14 +603,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const accountId = accountOf(signed(req));
     const { eventId } = decodeOr400(B.EventIdParam, req.params, "path");
     const b = decodeOr400(B.ConvertBody, needsBody(req), "body");
-    const outcome = await submit({
-      type: "ConvertPositions",
-      accountId,
-      eventId,
-      marketIds: b.marketIds,
-      quantity: b.quantity,
-      reference: b.reference,
-    });
+    const outcome = await submit(A.convertCommand(accountId, eventId, b));
     // A retry appends nothing: what it released is (k − 1) × quantity whole units, as the first time.
     const converted = outcome.events.find((e) => e.type === "PositionsConverted");
     const released =
@@ -739,6 +754,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (checkpoint === null) throw gatewayError("NOT_FOUND", "the log is empty: there is nothing to sign");
     return checkpoint;
   });
+  /** The Merkle-sum tree of the accounts' claims at the latest checkpoint; 404 until one is signed. */
+  const liabilityTree = () => {
+    const tree = checkpointsOr404().liabilities.latest;
+    if (!tree)
+      throw gatewayError("NOT_FOUND", "no checkpoint has been signed yet: there is no liabilities tree");
+    return tree as LiabilityTree & { signature: string };
+  };
+  app.get("/v1/audit/liabilities", async (req) => {
+    noQuery(req);
+    const tree = liabilityTree();
+    return {
+      revision: tree.revision,
+      root: tree.root,
+      total: tree.total,
+      accounts: tree.leaves.length,
+      signature: tree.signature,
+    };
+  });
+  app.get("/v1/account/liabilities-proof", async (req) => {
+    const accountId = accountOf(signed(req));
+    noQuery(req);
+    const proof = proofOf(liabilityTree(), accountId);
+    if (!proof)
+      throw gatewayError(
+        "NOT_FOUND",
+        "the account was opened after the latest checkpoint: it has no leaf yet",
+        {
+          accountId,
+        },
+      );
+    return proof;
+  });
   app.get("/v1/audit/solvency", async (req) => {
     operator(req);
     noQuery(req);
@@ -759,64 +806,42 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.PoolSupplyBody, needsBody(req), "body");
-    await submit({ type: "SupplyPool", accountId, marketId, amount: b.amount, reference: b.reference });
+    await submit(A.supplyPoolCommand(accountId, marketId, b));
     return poolView(marketOr404(marketId), exchange.clock.now(), accountId);
   });
   app.post("/v1/markets/:marketId/pool/redeem", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.PoolRedeemBody, needsBody(req), "body");
-    await submit({ type: "RedeemPool", accountId, marketId, shares: b.shares, reference: b.reference });
+    await submit(A.redeemPoolCommand(accountId, marketId, b));
     return poolView(marketOr404(marketId), exchange.clock.now(), accountId);
   });
   app.post("/v1/markets/:marketId/challenge", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.ChallengeBody, needsBody(req), "body");
-    await submit({ type: "ChallengeResolution", accountId, marketId, bond: b.bond, reference: b.reference });
+    await submit(A.challengeCommand(accountId, marketId, b));
     return marketView(marketOr404(marketId), exchange.clock.now());
   });
   app.post("/v1/markets/:marketId/backstop", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.BackstopBidBody, needsBody(req), "body");
-    await submit({
-      type: "SetBackstopBid",
-      accountId,
-      marketId,
-      outcome: b.outcome,
-      price: b.price,
-      maxShares: b.maxShares,
-    });
+    await submit(A.backstopCommand(accountId, marketId, b));
     return { marketId, accountId, outcome: b.outcome, price: b.price, maxShares: b.maxShares };
   });
   app.post("/v1/positions/:marketId/reduce", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.ReduceBody, needsBody(req), "body");
-    await submit({
-      type: "ReducePosition",
-      accountId,
-      marketId,
-      outcome: b.outcome,
-      quantity: b.quantity,
-      price: b.price,
-      ...(b.clientRequestId === undefined ? {} : { clientRequestId: b.clientRequestId }),
-    });
+    await submit(A.reduceCommand(accountId, marketId, b));
     return accountSummary(accountId);
   });
   app.post("/v1/positions/:marketId/margin", async (req) => {
     const accountId = accountOf(signed(req));
     const { marketId } = decodeOr400(B.MarketIdParam, req.params, "path");
     const b = decodeOr400(B.AddMarginBody, needsBody(req), "body");
-    await submit({
-      type: "AddMargin",
-      accountId,
-      marketId,
-      outcome: b.outcome,
-      amount: b.amount,
-      reference: b.reference,
-    });
+    await submit(A.addMarginCommand(accountId, marketId, b));
     return accountSummary(accountId);
   });
   app.get("/v1/insurance", async (req) => {
@@ -840,27 +865,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.post("/v1/withdrawals", async (req) => {
     const accountId = accountOf(signed(req));
     const b = decodeOr400(B.MoneyMovementBody, needsBody(req), "body");
-    await submit({ type: "Withdraw", accountId, amount: b.amount, reference: b.reference });
+    await submit(A.withdrawCommand(accountId, b));
     return accountSummary(accountId);
-  });
-  /** The PlaceOrder command of an order body, with the documented defaults (GTC, not post-only, 1x). */
-  const placeOrderCommand = (accountId: string, b: t.TypeOf<typeof B.OrderBody>): CommandInput => ({
-    type: "PlaceOrder",
-    accountId,
-    marketId: b.marketId,
-    clientOrderId: b.clientOrderId,
-    side: b.side,
-    outcome: b.outcome,
-    price: b.price,
-    quantity: b.quantity,
-    timeInForce: b.timeInForce ?? "GTC",
-    postOnly: b.postOnly ?? false,
-    leverage: b.leverage ?? "1",
   });
   app.post("/v1/orders", async (req, reply) => {
     const accountId = accountOf(signed(req));
     const b = decodeOr400(B.OrderBody, needsBody(req), "body");
-    const outcome = await submit(placeOrderCommand(accountId, b));
+    const outcome = await submit(A.placeOrderCommand(accountId, b));
     const orderId = state().accounts.get(accountId)?.clientOrders.get(b.clientOrderId);
     const answer = orderId ? exchange.projection.placementAnswer(orderId) : null;
     if (!answer) throw new Error(`order for clientOrderId ${b.clientOrderId} not found after placement`);
@@ -892,7 +903,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     });
     const pending = decoded.map((b) =>
-      b instanceof ApiError ? null : exchange.submit(placeOrderCommand(accountId, b)),
+      b instanceof ApiError ? null : exchange.submit(A.placeOrderCommand(accountId, b), req.written?.auth),
     );
     const settled = await Promise.allSettled(pending.map((p) => p ?? Promise.resolve(null)));
     const results = settled.map((s, i) => {
@@ -990,11 +1001,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   /** Cancels the account's open orders (in one market when the query names it) by one command. */
   const cancelAll = async (req: FastifyRequest, accountId: string) => {
     const q = decodeOr400(B.CancelAllQuery, { ...(req.query as object) }, "query");
-    const outcome = await submit({
-      type: "CancelAllOrders",
-      accountId,
-      ...(q.marketId === undefined ? {} : { marketId: q.marketId }),
-    });
+    const outcome = await submit(A.cancelAllCommand(accountId, q.marketId));
     const cancelled: string[] = [];
     for (const e of outcome.events) if (e.type === "OrderCancelled") cancelled.push(e.orderId);
     return { cancelled };
@@ -1032,7 +1039,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.delete("/v1/orders/:orderId", async (req) => {
     const { accountId, orderId } = ownOrder(req);
-    await submit({ type: "CancelOrder", accountId, orderId });
+    await submit(A.cancelOrderCommand(accountId, orderId));
     return exchange.projection.order(orderId);
   });
   app.post("/v1/orders/:orderId/amend", async (req) => {
@@ -1040,6 +1047,82 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const b = decodeOr400(B.AmendBody, needsBody(req), "body");
     await submit({ type: "AmendOrder", accountId, orderId, ...b });
     return exchange.projection.order(orderId);
+  });
+
+  // ---- API keys ----
+  const notStored = (error: unknown, what: string): never => {
+    if (error instanceof CredentialsNotStored)
+      throw gatewayError("CREDENTIALS_NOT_STORED", `${error.message}; ${what}`);
+    throw error;
+  };
+  /**
+   * A new key of the account: HMAC (the secret, answered once) or Ed25519 (the account's public key; registered in
+   * the log first, by a command stored with the request that asked for it, then kept in the key file).
+   */
+  const createKey = async (accountId: string, b: t.TypeOf<typeof B.NewKeyBody>) => {
+    const label = b.label ?? null;
+    const scope: KeyScope = b.scope;
+    const nowMs = exchange.clock.now();
+    if (b.algorithm !== "ed25519") {
+      if (b.publicKey !== undefined)
+        throw new ApiError(400, "INVALID_REQUEST", 'body: publicKey: only with algorithm "ed25519"');
+      let credential: Credential;
+      try {
+        credential = credentials.addHmac(accountId, scope, label, nowMs);
+      } catch (error) {
+        return notStored(error, "no key was issued");
+      }
+      return {
+        apiKey: credential.apiKey,
+        apiSecret: credential.apiSecret,
+        scope,
+        algorithm: "hmac-sha256",
+        label,
+      };
+    }
+    const publicKey = decodeOr400(Ed25519PublicKey, b.publicKey, "body.publicKey");
+    const keyId = A.ed25519KeyId(publicKey);
+    if (credentials.lookup(keyId))
+      throw gatewayError("KEY_EXISTS", `this public key is already key ${keyId}`, { apiKey: keyId });
+    await submit(A.registerKeyCommand(accountId, publicKey, scope));
+    try {
+      credentials.addEd25519(keyId, accountId, scope, publicKey, label, nowMs);
+    } catch (error) {
+      return notStored(error, "the key is registered in the log but not usable yet: send the request again");
+    }
+    return { apiKey: keyId, scope, algorithm: "ed25519", publicKey, label };
+  };
+  app.post("/v1/account/keys", async (req, reply) => {
+    const accountId = accountOf(signed(req));
+    const b = decodeOr400(B.NewKeyBody, needsBody(req), "body");
+    return send(reply, 201, await createKey(accountId, b));
+  });
+  app.post("/v1/accounts/:accountId/keys", async (req, reply) => {
+    operator(req);
+    const { accountId } = decodeOr400(B.AccountIdParam, req.params, "path");
+    const b = decodeOr400(B.NewKeyBody, needsBody(req), "body");
+    accountSummary(accountId);
+    return send(reply, 201, await createKey(accountId, b));
+  });
+  app.get("/v1/account/keys", async (req) => {
+    const accountId = accountOf(signed(req));
+    noQuery(req);
+    return { keys: credentials.listOf(accountId) };
+  });
+  app.delete("/v1/account/keys/:apiKey", async (req) => {
+    const accountId = accountOf(signed(req));
+    const { apiKey } = decodeOr400(B.ApiKeyParam, req.params, "path");
+    const key = credentials.lookup(apiKey);
+    if (!key || key.accountId !== accountId)
+      throw gatewayError("UNKNOWN_KEY", `the account holds no key ${apiKey}`, { apiKey });
+    // An Ed25519 key's revocation goes in the log too: an auditor then refuses anything it signs afterwards.
+    if (key.algorithm === "ed25519") await submit(A.revokeKeyCommand(accountId, apiKey));
+    try {
+      credentials.revokeDurably(apiKey);
+    } catch (error) {
+      return notStored(error, "the key was not revoked: send the request again");
+    }
+    return { apiKey, revoked: true };
   });
 
   return app;

@@ -1,10 +1,37 @@
-// Authentication: the operator's bearer token and HMAC-SHA256 signed account requests (±30 s, no replays: replay-guard.ts).
-import { createHmac, timingSafeEqual } from "node:crypto";
-import type { CredentialStore } from "../credentials.js";
+// Authentication: the operator's bearer token and signed account requests, HMAC-SHA256 or Ed25519 (±30 s, no replays: replay-guard.ts).
+import { createHash, createHmac, timingSafeEqual, verify as verifyBytes } from "node:crypto";
+import { publicKeyFromBase64 } from "../checkpoints.js";
+import {
+  algorithmOf,
+  type Credential,
+  type CredentialStore,
+  type KeyScope,
+  scopeOf,
+} from "../credentials.js";
 import { ReplayGuard, ReplayGuardUnavailable } from "../replay-guard.js";
 import { gatewayError } from "./errors.js";
 
-export type Principal = { kind: "operator" } | { kind: "account"; accountId: string; apiKey: string };
+/** The request an Ed25519 key signed, exactly as received: stored with the command it gives (`SignedRequest`). */
+export interface SignedRequestBytes {
+  keyId: string;
+  timestamp: string;
+  method: string;
+  path: string;
+  body: string;
+  /** base64 of the Ed25519 signature of timestamp + METHOD + path + body. */
+  signature: string;
+}
+
+export type Principal =
+  | { kind: "operator" }
+  | {
+      kind: "account";
+      accountId: string;
+      apiKey: string;
+      scope: KeyScope;
+      /** Present when an Ed25519 key signed the request: what the log stores with the command. */
+      signed?: SignedRequestBytes;
+    };
 
 /** Compares two strings in time independent of where they differ. */
 export function constantTimeEqual(a: string, b: string): boolean {
@@ -28,6 +55,51 @@ export function signature(
   return createHmac("sha256", secret)
     .update(timestamp + method.toUpperCase() + pathWithQuery + rawBody)
     .digest("hex");
+}
+
+/** The exact bytes a key signs: timestamp + METHOD + pathWithQuery + rawBody (UTF-8). */
+export const signedText = (
+  timestamp: string,
+  method: string,
+  pathWithQuery: string,
+  rawBody: string,
+): string => timestamp + method.toUpperCase() + pathWithQuery + rawBody;
+
+/** True when `sig` (base64) is the Ed25519 signature of `text` by the public key (base64 of 32 raw bytes). */
+export function ed25519Verifies(publicKey: string, text: string, sig: string): boolean {
+  try {
+    return verifyBytes(
+      null,
+      Buffer.from(text, "utf8"),
+      publicKeyFromBase64(publicKey),
+      Buffer.from(sig, "base64"),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the request's signature is the credential's: hex HMAC-SHA256 for HMAC keys, base64 Ed25519 for Ed25519
+ * keys. Answers what the replay guard remembers (64 hex: the HMAC, or SHA-256 of the Ed25519 signature), or null.
+ */
+export function verifiedSignature(
+  credential: Credential,
+  timestamp: string,
+  method: string,
+  pathWithQuery: string,
+  rawBody: string,
+  given: string,
+): string | null {
+  if (algorithmOf(credential) === "ed25519") {
+    const text = signedText(timestamp, method, pathWithQuery, rawBody);
+    // The replay guard keeps 64 hex digits a signature: an Ed25519 one is kept as its SHA-256.
+    return ed25519Verifies(credential.publicKey ?? "", text, given)
+      ? createHash("sha256").update(`ed25519:${given}`).digest("hex")
+      : null;
+  }
+  const expected = signature(credential.apiSecret, timestamp, method, pathWithQuery, rawBody);
+  return constantTimeEqual(given.toLowerCase(), expected) ? expected : null;
 }
 
 export interface SignedHeaders {
@@ -81,9 +153,18 @@ export class Authenticator {
         `the timestamp is ${Math.round(skew / 1000)} s from the gateway's clock (±30 s allowed)`,
         { gatewayTime: now },
       );
-    const expected = signature(credential.apiSecret, h.timestamp, method, pathWithQuery, rawBody);
-    if (!constantTimeEqual(h.signature.toLowerCase(), expected))
-      throw gatewayError("BAD_SIGNATURE", "the signature does not match the request");
+    const expected = verifiedSignature(credential, h.timestamp, method, pathWithQuery, rawBody, h.signature);
+    if (expected === null) throw gatewayError("BAD_SIGNATURE", "the signature does not match the request");
+    const scope = scopeOf(credential);
+    const write = method !== "GET" && method !== "HEAD";
+    if (write && scope === "read")
+      throw gatewayError("KEY_SCOPE", "a read key signs only GET requests; use a trade key for writes");
+    const ed25519 = algorithmOf(credential) === "ed25519";
+    if (write && !ed25519 && this.credentials.signsWithEd25519(credential.accountId))
+      throw gatewayError(
+        "ED25519_REQUIRED",
+        "this account registered an Ed25519 trade key: its writes are signed with an Ed25519 key, so that each is kept in the log with its signature",
+      );
     admit(h.key);
     let first: boolean;
     try {
@@ -97,6 +178,16 @@ export class Authenticator {
         "REPLAYED_SIGNATURE",
         "this signed request was already received; sign a retry with a new timestamp",
       );
-    return { kind: "account", accountId: credential.accountId, apiKey: h.key };
+    const principal: Principal = { kind: "account", accountId: credential.accountId, apiKey: h.key, scope };
+    if (ed25519)
+      principal.signed = {
+        keyId: h.key,
+        timestamp: h.timestamp,
+        method: method.toUpperCase(),
+        path: pathWithQuery,
+        body: rawBody,
+        signature: h.signature,
+      };
+    return principal;
   }
 }

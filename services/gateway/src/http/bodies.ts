@@ -250,3 +250,24 @@ export const StreamMessage = t.union([
 export type StreamMessage = t.TypeOf<typeof StreamMessage>;
 
 export { DecimalString, Reference };
+
+/** `POST /v1/account/keys` and `POST /v1/accounts/{accountId}/keys`: an HMAC key (secret returned once) or an Ed25519 one (public key given). */
+export const KeyLabel = new t.Type<string, string, unknown>(
+  "KeyLabel",
+  (u): u is string => typeof u === "string" && /^[\x20-\x7e]{1,64}$/.test(u),
+  (u, c) =>
+    typeof u === "string" && /^[\x20-\x7e]{1,64}$/.test(u)
+      ? t.success(u)
+      : t.failure(u, c, "1-64 printable ASCII characters"),
+  t.identity,
+);
+export const NewKeyBody = exactPartial(
+  { scope: t.keyof({ trade: null, read: null }, "KeyScope") },
+  {
+    label: KeyLabel,
+    algorithm: t.keyof({ "hmac-sha256": null, ed25519: null }, "KeyAlgorithm"),
+    publicKey: t.string,
+  },
+  "NewKeyBody",
+);
+export const ApiKeyParam = exactType({ apiKey: Identifier }, "ApiKeyParam");

@@ -95,7 +95,15 @@ export const GATEWAY_ERRORS = {
   STALE_TIMESTAMP: { status: 401, meaning: "PMX-TIMESTAMP is more than 30 s from the gateway's clock" },
   REPLAYED_SIGNATURE: { status: 401, meaning: "this exact signed request was already received" },
   FORBIDDEN: { status: 403, meaning: "authenticated, but this credential may not do this" },
+  KEY_SCOPE: { status: 403, meaning: "a read key signs only GET requests: writes need a trade key" },
+  ED25519_REQUIRED: {
+    status: 403,
+    meaning:
+      "the account registered an Ed25519 trade key: its writes must be signed with an Ed25519 key (kept in the log)",
+  },
   NOT_FOUND: { status: 404, meaning: "no such resource" },
+  UNKNOWN_KEY: { status: 404, meaning: "the account holds no such API key" },
+  KEY_EXISTS: { status: 409, meaning: "this Ed25519 public key is already registered as a key" },
   UPGRADE_REQUIRED: { status: 426, meaning: "GET /v1/stream is a WebSocket: send an Upgrade request" },
   BODY_TOO_LARGE: { status: 413, meaning: "the body is larger than the limit" },
   RATE_LIMITED: { status: 429, meaning: "too many requests; retry after Retry-After seconds" },

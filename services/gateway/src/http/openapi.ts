@@ -21,6 +21,16 @@ const decimalPattern = (places: number) => `^(0|[1-9][0-9]{0,17})(\\.[0-9]{1,${p
  * slip into the document undescribed.
  */
 export const NAMED_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
+  KeyLabel: {
+    type: "string",
+    pattern: "^[\\x20-\\x7e]{1,64}$",
+    description: "A label for the key: 1-64 printable ASCII characters.",
+  },
+  Ed25519PublicKey: {
+    type: "string",
+    pattern: "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",
+    description: "base64 of the 32 raw bytes of an Ed25519 public key.",
+  },
   DecimalString: {
     type: "string",
     pattern: decimalPattern(6),
@@ -343,6 +353,36 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
     apiKey: str("Sent as PMX-KEY."),
     apiSecret: str("The HMAC-SHA256 key of PMX-SIGNATURE; shown only in this answer."),
   }),
+  KeyCreated: object(
+    {
+      apiKey: str("Sent as PMX-KEY. An Ed25519 key's id is `ek_` + 24 hex of SHA-256 of its 32 raw bytes."),
+      apiSecret: str("An HMAC key's secret: shown only in this answer (absent for an Ed25519 key)."),
+      publicKey: str("An Ed25519 key's public key, as given (base64 of 32 bytes)."),
+      scope: { type: "string", enum: ["trade", "read"], description: "`read` keys sign only GET requests." },
+      algorithm: { type: "string", enum: ["hmac-sha256", "ed25519"] },
+      label: { type: ["string", "null"], description: "The label given, if any." },
+    },
+    ["apiSecret", "publicKey"],
+  ),
+  KeyListing: object(
+    {
+      apiKey: str("The key id (PMX-KEY)."),
+      scope: { type: "string", enum: ["trade", "read"] },
+      algorithm: { type: "string", enum: ["hmac-sha256", "ed25519"] },
+      label: { type: ["string", "null"] },
+      createdAt: {
+        type: ["string", "null"],
+        format: "date-time",
+        description: "When it was issued; null for a key issued before keys were listed.",
+      },
+      publicKey: str("An Ed25519 key's public key (base64 of 32 bytes)."),
+    },
+    ["publicKey"],
+  ),
+  KeyList: object({
+    keys: { type: "array", items: ref("KeyListing"), description: "Oldest first; never a secret." },
+  }),
+  KeyRevoked: object({ apiKey: str("The key revoked."), revoked: { const: true } }),
   Position: object(
     {
       marketId: str("The market."),
@@ -768,6 +808,49 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
       "base64 of the Ed25519 signature, by the operator key, of the UTF-8 text `pmx-checkpoint:{revision}:{head}:{stateHash}`.",
     ),
   }),
+  Liabilities: object({
+    revision: { type: "integer", description: "The checkpoint's revision the tree was built at." },
+    root: { type: "string", pattern: "^[0-9a-f]{64}$", description: "The Merkle-sum tree's root hash." },
+    total: decimal("The root's sum: Σ every account's claim (free cash + reserved cash)."),
+    accounts: { type: "integer", description: "Leaves in the tree: one per account." },
+    signature: str(
+      "base64 of the Ed25519 signature, by the operator key, of the UTF-8 text `pmx-liabilities:{revision}:{root}:{total}`.",
+    ),
+  }),
+  LiabilityProofStep: object({
+    side: {
+      type: "string",
+      enum: ["left", "right"],
+      description: "Which side of the pair the sibling is on.",
+    },
+    hash: { type: "string", pattern: "^[0-9a-f]{64}$" },
+    sum: decimal("The sum of the claims under the sibling."),
+  }),
+  LiabilityProof: object({
+    revision: { type: "integer" },
+    root: { type: "string", pattern: "^[0-9a-f]{64}$" },
+    total: decimal("The root's sum."),
+    leaf: object({
+      accountId: str("The signing account."),
+      amount: decimal("Its claim: free cash + reserved cash at the checkpoint."),
+      salt: {
+        type: "string",
+        pattern: "^[0-9a-f]{64}$",
+        description: "The leaf's salt (secret to everyone else).",
+      },
+      hash: {
+        type: "string",
+        pattern: "^[0-9a-f]{64}$",
+        description: "SHA-256 of `pmx-liability-leaf:{salt}:{accountId}:{amount}`.",
+      },
+    }),
+    path: {
+      type: "array",
+      items: ref("LiabilityProofStep"),
+      description:
+        "Siblings from the leaf up. Each parent: hash SHA-256 of `pmx-liability-node:{leftHash}:{leftSum}:{rightHash}:{rightSum}`, sum leftSum + rightSum.",
+    },
+  }),
   CheckpointList: object(
     {
       checkpoints: { type: "array", items: ref("Checkpoint"), description: "Newest first." },
@@ -993,7 +1076,7 @@ interface Operation {
 const READ = [400, 429, 500];
 const SIGNED_READ = [400, 401, 429, 500];
 const OPERATOR_COMMAND = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503];
-const ACCOUNT_COMMAND = [400, 401, 404, 409, 413, 415, 422, 429, 500, 503];
+const ACCOUNT_COMMAND = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503];
 
 const ORDER_EXAMPLE = {
   clientOrderId: "c-1",
@@ -1529,6 +1612,108 @@ const OPERATIONS: Operation[] = [
     ok: { status: 200, description: "A page of checkpoints.", schema: "CheckpointList" },
     errors: [400, 404, 429, 500],
   },
+  // ---- API keys ----
+  {
+    method: "post",
+    path: "/v1/account/keys",
+    operationId: "createKey",
+    tag: "account",
+    summary:
+      "Issue another key of the signing account: HMAC (secret shown once) or Ed25519 (public key given)",
+    description:
+      "`scope: read` keys sign only GET requests (403 KEY_SCOPE on writes). With `algorithm: ed25519` and " +
+      "`publicKey` (base64 of 32 raw bytes) no secret is returned: the key is registered in the log " +
+      "(RegisterAccountKey), requests signed with it are stored with their commands, and `pmx audit` verifies them. " +
+      "Once an account holds an Ed25519 trade key, its writes must be signed with one (403 ED25519_REQUIRED).",
+    auth: "account",
+    body: {
+      codec: B.NewKeyBody,
+      required: true,
+      examples: {
+        read: { summary: "a read-only HMAC key", value: { scope: "read", label: "dashboard" } },
+        ed25519: {
+          summary: "an Ed25519 trade key",
+          value: {
+            scope: "trade",
+            algorithm: "ed25519",
+            publicKey: "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+          },
+        },
+      },
+    },
+    ok: { status: 201, description: "The key.", schema: "KeyCreated" },
+    errors: ACCOUNT_COMMAND,
+  },
+  {
+    method: "get",
+    path: "/v1/account/keys",
+    operationId: "listKeys",
+    tag: "account",
+    summary: "The signing account's keys, without secrets",
+    auth: "account",
+    query: B.NoQuery,
+    ok: { status: 200, description: "The keys.", schema: "KeyList" },
+    errors: SIGNED_READ,
+  },
+  {
+    method: "delete",
+    path: "/v1/account/keys/:apiKey",
+    operationId: "revokeKey",
+    tag: "account",
+    summary: "Revoke one of the account's keys: it stops working at once, and across restarts",
+    description:
+      "The key is removed from the key file before the answer; an Ed25519 key's revocation is also recorded in the " +
+      "log (RevokeAccountKey), so an auditor refuses anything it signs afterwards.",
+    auth: "account",
+    params: B.ApiKeyParam,
+    ok: { status: 200, description: "The key is revoked.", schema: "KeyRevoked" },
+    errors: ACCOUNT_COMMAND,
+  },
+  {
+    method: "post",
+    path: "/v1/accounts/:accountId/keys",
+    operationId: "createKeyForAccount",
+    tag: "operator",
+    summary: "Issue a key of any account (the operator): the same body and answer as POST /v1/account/keys",
+    auth: "operator",
+    params: B.AccountIdParam,
+    body: {
+      codec: B.NewKeyBody,
+      required: true,
+      examples: { trade: { summary: "a trade HMAC key", value: { scope: "trade" } } },
+    },
+    ok: { status: 201, description: "The key.", schema: "KeyCreated" },
+    errors: OPERATOR_COMMAND,
+  },
+  {
+    method: "get",
+    path: "/v1/audit/liabilities",
+    operationId: "getLiabilities",
+    tag: "public",
+    summary: "The proof-of-liabilities root at the latest checkpoint",
+    description:
+      "At each checkpoint the gateway builds a Merkle-sum tree over every account's claim (free cash + reserved " +
+      "cash) and signs its root. Each account checks its own leaf with GET /v1/account/liabilities-proof and " +
+      "`pmx verify-liabilities --root ROOT --proof FILE`. 404 until a checkpoint is signed.",
+    auth: "public",
+    query: B.NoQuery,
+    ok: { status: 200, description: "The root.", schema: "Liabilities" },
+    errors: [400, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/account/liabilities-proof",
+    operationId: "getLiabilityProof",
+    tag: "account",
+    summary: "The signing account's leaf in the latest liabilities tree, and the path to the root",
+    description:
+      "Save the answer as a file and run `pmx verify-liabilities --root ROOT --proof FILE` with the root the " +
+      "operator published. 404 when no checkpoint is signed yet, or the account was opened after the latest one.",
+    auth: "account",
+    query: B.NoQuery,
+    ok: { status: 200, description: "The proof.", schema: "LiabilityProof" },
+    errors: [...SIGNED_READ, 404],
+  },
   // ---- account (signed) ----
   {
     method: "get",
@@ -1992,6 +2177,11 @@ function apiDescription(): string {
     case, pathWithQuery exactly as sent (e.g. \`/v1/orders?status=open\`), rawBody the exact body bytes or the empty
     string. A state-changing request signed identically twice within the window is refused (401
     \`REPLAYED_SIGNATURE\`): sign each retry with a new timestamp.
+  - With an **Ed25519 key** (\`POST /v1/account/keys\` with \`algorithm: ed25519\`): \`PMX-SIGNATURE:
+    base64(Ed25519(privateKey, timestamp + METHOD + pathWithQuery + rawBody))\`, same timestamp and replay rules; the
+    request is stored with the commands it gives, and \`pmx audit\` verifies it against the key the log registers.
+  - A \`read\` key signs only GET requests (403 \`KEY_SCOPE\` on writes). Keys are issued, listed and revoked under
+    \`/v1/account/keys\`.
 - An operator may also read any account (\`GET /v1/accounts/{accountId}\`); an account acts only on its own orders
   and funds.
 
@@ -2076,7 +2266,7 @@ function buildDocument(): Record<string, unknown> {
           in: "header",
           name: "PMX-SIGNATURE",
           description:
-            "hex(HMAC-SHA256(apiSecret, timestamp + METHOD + pathWithQuery + rawBody)); rawBody is empty when there is none.",
+            "hex(HMAC-SHA256(apiSecret, timestamp + METHOD + pathWithQuery + rawBody)); with an Ed25519 key, base64(Ed25519(privateKey, the same text)). rawBody is empty when there is none.",
         },
       },
     },

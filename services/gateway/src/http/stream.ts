@@ -7,7 +7,7 @@ import { accountView, bookView, type EventMeta } from "@pmx/projections";
 import type { FastifyInstance } from "fastify";
 import type { CredentialStore } from "../credentials.js";
 import type { Exchange } from "../exchange.js";
-import { constantTimeEqual, signature } from "./auth.js";
+import { verifiedSignature } from "./auth.js";
 import { StreamMessage } from "./bodies.js";
 import { gatewayError } from "./errors.js";
 
@@ -354,8 +354,7 @@ export async function attachStream(
         message: `the timestamp is ${Math.round(skew / 1000)} s from the gateway's clock (±30 s allowed)`,
       };
     // The signature covers this connection's challenge nonce: a subscription seen on one connection opens no other.
-    const expected = signature(credential.apiSecret, m.timestamp, "GET", STREAM_PATH, c.nonce);
-    if (!constantTimeEqual(m.signature.toLowerCase(), expected))
+    if (verifiedSignature(credential, m.timestamp, "GET", STREAM_PATH, c.nonce, m.signature) === null)
       return {
         ok: false,
         code: "BAD_SIGNATURE",
