@@ -11,6 +11,7 @@ const alias = {
   "@pmx/projections": src("packages/projections"),
   "@pmx/gateway": src("services/gateway"),
   "@pmx/lab": src("packages/lab"),
+  "@pmx/client": src("packages/client"),
 };
 const project = (name: string, root: string, extra: object = {}) => ({
   resolve: { alias },
@@ -26,6 +27,7 @@ export default defineConfig({
       project("@pmx/eventstore", "packages/eventstore"),
       project("@pmx/projections", "packages/projections"),
       project("@pmx/gateway", "services/gateway"),
+      project("@pmx/client", "packages/client"),
       project("@pmx/lab", "packages/lab", { testTimeout: 300_000, hookTimeout: 300_000 }),
       project("@pmx/tests", "tests", { testTimeout: 120_000, hookTimeout: 120_000 }),
     ],

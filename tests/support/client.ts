@@ -3,6 +3,7 @@
 import { createHmac } from "node:crypto";
 import { type Agent, request as httpRequest } from "node:http";
 import { expect } from "vitest";
+import { schemaProblems } from "./openapi.js";
 
 export interface Credential {
   accountId: string;
@@ -53,6 +54,48 @@ export function signature(
     .digest("hex");
 }
 
+/** The gateway's OpenAPI document, read once per base URL (null: it could not be read). */
+const documents = new Map<string, Promise<Json | null>>();
+const documentOf = (baseUrl: string): Promise<Json | null> => {
+  let doc = documents.get(baseUrl);
+  if (!doc) {
+    doc = fetch(`${baseUrl}/v1/openapi.json`)
+      .then((res) => (res.ok ? res.json() : null))
+      .catch(() => null);
+    documents.set(baseUrl, doc);
+  }
+  return doc;
+};
+
+/** `/v1/markets/{marketId}/book` → a pattern matching its concrete paths. */
+const templatePattern = (template: string) => new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`);
+
+/**
+ * Every JSON answer of a documented route, in every test that goes through this client, must be documented under its
+ * status and fit its schema in the gateway's own OpenAPI document (issue 13: the document is what clients may rely on).
+ * Answers of paths the document does not name (a 404 for an unknown route, the console, metrics) are not checked.
+ */
+async function expectDocumented(baseUrl: string, req: RawRequest, res: ApiResponse): Promise<void> {
+  const path = req.path.split("?")[0]!;
+  if (path === "/v1/openapi.json" || res.body === undefined) return;
+  const doc = await documentOf(baseUrl);
+  if (!doc) return;
+  const method = req.method.toLowerCase();
+  const templates = Object.keys(doc.paths).filter(
+    (t) => doc.paths[t][method] && templatePattern(t).test(path),
+  );
+  // The most specific template wins (`/v1/orders/batch` before `/v1/orders/{orderId}`).
+  const template = templates.sort((a, b) => a.split("{").length - b.split("{").length)[0];
+  if (template === undefined) return;
+  const where = `${req.method} ${template} ${res.status}`;
+  const response = doc.paths[template][method].responses[String(res.status)];
+  expect(response, `${where}: status not documented`).toBeDefined();
+  const schema = response.$ref
+    ? { $ref: "#/components/schemas/Error" }
+    : response.content?.["application/json"]?.schema;
+  if (schema) expect(schemaProblems(doc, schema, res.body), where).toEqual([]);
+}
+
 export async function send<T = Json>(baseUrl: string, req: RawRequest): Promise<ApiResponse<T>> {
   const res = await fetch(baseUrl + req.path, {
     method: req.method,
@@ -66,7 +109,9 @@ export async function send<T = Json>(baseUrl: string, req: RawRequest): Promise<
   } catch {
     body = undefined;
   }
-  return { status: res.status, headers: res.headers, body, text };
+  const answer = { status: res.status, headers: res.headers, body, text };
+  await expectDocumented(baseUrl, req, answer);
+  return answer;
 }
 
 export class Client {

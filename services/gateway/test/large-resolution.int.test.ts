@@ -1,14 +1,16 @@
 // Issue 17: a market with 20,000 holders resolves with no append over the limit. Through the gateway's own Exchange
-// (sequencer, group commits, ContinueSettlement pieces) on the real SQLite store: every append is weighed as it is
-// made, every winner is paid exactly 1 a share, and a replay of the stored log keeps the solvency identity after every
-// single event (and every invariant at each piece's end).
+// (sequencer, group commits, ContinueSettlement pieces), on the real SQLite store and on EventStoreDB (the adapter
+// against the gRPC double, which refuses an append over the server's 1 MiB as the server does): every append is
+// weighed as it is made, every winner is paid exactly 1 a share, and a replay of the stored log keeps the solvency
+// identity after every single event (and every invariant at each piece's end).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Command, invariantViolations, solvency } from "@pmx/domain";
-import { type EventStore, openSqliteStore } from "@pmx/eventstore";
+import { type EventStore, esdbAppendSize, openEsdbStore, openSqliteStore } from "@pmx/eventstore";
 import { ExchangeProjection } from "@pmx/projections";
 import { afterAll, describe, expect, it } from "vitest";
+import { startEsdbDouble } from "../../../packages/eventstore/test/grpc-double/server.js";
 import { ManualClock } from "../src/clock.js";
 import { Exchange } from "../src/exchange.js";
 import { appendBytesOf, type CommandInput } from "../src/sequencer.js";
@@ -17,8 +19,8 @@ const HOLDERS = 20_000;
 const LIMIT = 900 * 1024;
 const T0 = Date.UTC(2024, 10, 1);
 
-/** The store, with every append's weight recorded before it is made. */
-function weighed(store: EventStore, appends: number[]): EventStore {
+/** The store, with every append's weight (the sequencer's count and the server's) recorded before it is made. */
+function weighed(store: EventStore, appends: number[], server: number[]): EventStore {
   return new Proxy(store, {
     get(target, key, receiver) {
       if (key === "append")
@@ -28,6 +30,7 @@ function weighed(store: EventStore, appends: number[]): EventStore {
           expected: Parameters<EventStore["append"]>[2],
         ) => {
           appends.push(appendBytesOf(events));
+          server.push(esdbAppendSize(events));
           return target.append(stream, events, expected);
         };
       const value = Reflect.get(target, key, receiver);
@@ -38,16 +41,37 @@ function weighed(store: EventStore, appends: number[]): EventStore {
 
 describe(`a market with ${HOLDERS.toLocaleString("en-US")} holders resolves in bounded appends`, () => {
   const dir = mkdtempSync(join(tmpdir(), "pmx-large-"));
-  const appends: number[] = [];
-  let exchange: Exchange;
+  const closers: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
-    await exchange?.close();
+    for (const close of closers.reverse()) await close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("on SQLite: no append over 900 KiB, every winner paid exactly 1 a share, solvency after every event", async () => {
-    const store = weighed(openSqliteStore(join(dir, "pmx.db")), appends);
-    exchange = await Exchange.open({ store, clock: new ManualClock(T0), maxAppendBytes: LIMIT });
+    await resolveTwentyThousandHolders((appends, server) =>
+      weighed(openSqliteStore(join(dir, "pmx.db")), appends, server),
+    );
+  }, 300_000);
+
+  it("on EventStoreDB (the gRPC double, 1 MiB per append as the server): the same, none refused", async () => {
+    const double = await startEsdbDouble();
+    closers.push(() => double.stop());
+    const server: number[] = [];
+    await resolveTwentyThousandHolders(
+      (appends, sizes) => weighed(openEsdbStore(double.connectionString), appends, sizes),
+      server,
+    );
+  }, 300_000);
+
+  /** Builds the market, resolves it, and checks every claim of the test's title. */
+  async function resolveTwentyThousandHolders(
+    open: (appends: number[], server: number[]) => EventStore,
+    server: number[] = [],
+  ): Promise<void> {
+    const appends: number[] = [];
+    const store = open(appends, server);
+    const exchange = await Exchange.open({ store, clock: new ManualClock(T0), maxAppendBytes: LIMIT });
+    closers.push(() => exchange.close());
     const all = async (inputs: CommandInput[]) => {
       for (let i = 0; i < inputs.length; i += 5_000) {
         const outcomes = await Promise.all(inputs.slice(i, i + 5_000).map((c) => exchange.submit(c)));
@@ -127,5 +151,6 @@ describe(`a market with ${HOLDERS.toLocaleString("en-US")} holders resolves in b
     expect(events).toBe(exchange.projection.eventCount);
     expect(pieces).toBeGreaterThanOrEqual(HOLDERS / 1_000);
     expect(replay.stateHash()).toBe(exchange.projection.stateHash());
-  }, 300_000);
+    expect(Math.max(...server)).toBeLessThanOrEqual(1024 * 1024);
+  }
 });

@@ -237,6 +237,12 @@ const nullableDecimal = (description: string): JsonSchema => ({
   pattern: decimalPattern(6),
   description,
 });
+/** A decimal that may be negative (an equity, a P&L), or null. */
+const signedNullableDecimal = (description: string): JsonSchema => ({
+  type: ["string", "null"],
+  pattern: `^-?${decimalPattern(6).slice(1)}`,
+  description,
+});
 const whole = (description: string): JsonSchema => ({
   type: "string",
   pattern: "^(0|[1-9][0-9]*)$",
@@ -404,7 +410,9 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
         description: "True for a position bought with a loan (its shares are pledged).",
       },
       loan: decimal("Owed to the market's pool (principal and accrued fees); 0 at 1x."),
-      equity: nullableDecimal("Value at the mark − loan (may be negative); null before any mark or trade."),
+      equity: signedNullableDecimal(
+        "Value at the mark − loan (may be negative); null before any mark or trade.",
+      ),
       maintenanceRequirement: decimal("Maintenance fraction × value at the mark; 0 at 1x."),
       liquidationPrice: nullableDecimal("The outcome price at which equity reaches maintenance; null at 1x."),
       status: { type: "string", enum: ["healthy", "margin_call", "liquidating", "closed"] },
@@ -1070,6 +1078,8 @@ interface Operation {
   query?: t.Mixed;
   body?: { codec: t.Mixed; required: boolean; examples: Record<string, { summary: string; value: unknown }> };
   ok: { status: number; description: string; schema?: string; contentType?: string; raw?: JsonSchema };
+  /** Another success status with the same answer (an idempotent repeat: 200 beside 201). */
+  alsoOk?: { status: number; description: string };
   errors: number[];
 }
 
@@ -1776,6 +1786,7 @@ const OPERATIONS: Operation[] = [
       },
     },
     ok: { status: 201, description: "The order (200 on an identical repeat).", schema: "Order" },
+    alsoOk: { status: 200, description: "An identical repeat of an order placed before: its first answer." },
     errors: ACCOUNT_COMMAND,
   },
   {
@@ -1827,7 +1838,7 @@ const OPERATIONS: Operation[] = [
     auth: "account",
     query: B.CancelAllQuery,
     ok: { status: 200, description: "The ids of the orders cancelled.", schema: "CancelledOrders" },
-    errors: [400, 401, 404, 429, 500, 503],
+    errors: [400, 401, 403, 404, 429, 500, 503],
   },
   {
     method: "delete",
@@ -2145,6 +2156,11 @@ function operationObject(op: Operation): Record<string, unknown> {
         content: { [op.ok.contentType ?? "application/json"]: { schema: okSchema } },
       }
     : { description: op.ok.description };
+  if (op.alsoOk)
+    responses[String(op.alsoOk.status)] = {
+      description: op.alsoOk.description,
+      ...(okSchema ? { content: { [op.ok.contentType ?? "application/json"]: { schema: okSchema } } } : {}),
+    };
   for (const status of op.errors)
     responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
   o.responses = responses;

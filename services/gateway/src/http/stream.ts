@@ -193,6 +193,11 @@ export async function attachStream(
 
   // ---- views ----
   const state = () => exchange.projection.state;
+  /** The account as GET /v1/account answers it (with its holdings). */
+  const balanceOf = (accountId: string) => ({
+    ...accountView(state(), accountId),
+    holdings: exchange.projection.holdings(accountId),
+  });
   /** A trade's sequence: the log revision of its TradeExecuted, as `GET /v1/markets/{id}/trades` shows it. */
   const tradeSequence = (marketId: string, tradeId: string): number | null => {
     const list = exchange.projection.tradesOf(marketId);
@@ -326,7 +331,13 @@ export async function attachStream(
         broadcast(subscribers, {
           channel: "account",
           accountId,
-          data: { type: "balance", account: accountView(state(), accountId) },
+          data: {
+            type: "balance",
+            account: {
+              ...accountView(state(), accountId),
+              holdings: exchange.projection.holdings(accountId),
+            },
+          },
         });
     }
   };
@@ -464,7 +475,7 @@ export async function attachStream(
     send(c, {
       channel: "account",
       accountId,
-      data: { type: "balance", account: accountView(state(), accountId) },
+      data: { type: "balance", account: balanceOf(accountId) },
     });
   };
 
