@@ -34,10 +34,12 @@ import { ReplayGuard } from "../replay-guard.js";
 import { AdmissionRefused, type CommandInput, type Outcome, SequencerUnavailable } from "../sequencer.js";
 import { Authenticator, type Principal } from "./auth.js";
 import * as B from "./bodies.js";
+import { registerConsole } from "./console-route.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { ApiError, fromRejection, gatewayError } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { RateLimiter } from "./rate-limit.js";
+import { registerRiskRoutes } from "./risk-routes.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -396,12 +398,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/v1/openapi.json", async () => openApiDocument());
   app.get("/metrics", async (_req, reply) => {
     const s = exchange.stats;
-    void reply.type("text/plain; version=0.0.4");
-    return metrics.render({
-      ...s,
-      eventCount: exchange.projection.eventCount,
-      writesStopped: exchange.writesStopped !== null,
-    });
+    void reply.type(metrics.contentType);
+    const p = exchange.projection;
+    return metrics.render(
+      { ...s, eventCount: p.eventCount, writesStopped: exchange.writesStopped !== null },
+      { state: p.state, risk: p.riskRecord },
+    );
   });
   app.get("/v1/markets", async (req) => {
     const q = decodeOr400(B.MarketsQuery, { ...(req.query as object) }, "query");
@@ -1029,6 +1031,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await submit({ type: "CancelOrder", accountId, orderId });
     return exchange.projection.order(orderId);
   });
+
+  // ---- the operator console and its risk views ----
+  registerRiskRoutes(app, { exchange, operator, decode: decodeOr400 });
+  registerConsole(app);
 
   return app;
 }
