@@ -91,7 +91,7 @@ describe.skipIf(CHROMIUM === null && !REQUIRED)(
         if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
       });
       page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-      page.on("request", (r) => requested.push(r.url()));
+      page.on("request", (r) => requested.push(`${r.method()} ${r.url()}`));
     }, 60_000);
 
     afterAll(async () => {
@@ -262,7 +262,36 @@ describe.skipIf(CHROMIUM === null && !REQUIRED)(
       expect(await page.locator("#account-activity tbody tr").count()).toBeGreaterThanOrEqual(2);
       expect(problems.filter((p) => /Content Security Policy|pageerror/.test(p))).toEqual([]);
       const origin = new URL(gw.url).origin;
-      expect(requested.filter((u) => !u.startsWith(origin) && !u.startsWith("data:"))).toEqual([]);
+      const urls = requested.map((r) => r.slice(r.indexOf(" ") + 1));
+      expect(urls.filter((u) => !u.startsWith(origin) && !u.startsWith("data:"))).toEqual([]);
+    });
+
+    it("used only routes of the OpenAPI document", async () => {
+      ready();
+      const doc = ok(await api.send({ method: "GET", path: "/v1/openapi.json", headers: {} })).body as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((method) => ({
+          method: method.toUpperCase(),
+          pattern: new RegExp(`^${path.replace(/\{\w+\}/g, "[^/]+")}$`),
+        })),
+      );
+      const used = new Set(
+        requested.map((r) => {
+          const [method, url] = r.split(" ") as [string, string];
+          return `${method} ${new URL(url).pathname}`;
+        }),
+      );
+      expect(used.size).toBeGreaterThan(10);
+      const undocumented = [...used].filter((r) => {
+        const [method, path] = r.split(" ") as [string, string];
+        return !documented.some((d) => d.method === method && d.pattern.test(path));
+      });
+      expect(undocumented).toEqual([]);
+      // The risk views added for the console were among them.
+      for (const path of ["/v1/risk/positions", "/v1/risk/bad-debts", "/v1/markets/m1/pool/history"])
+        expect(used.has(`GET ${path}`), path).toBe(true);
     });
   },
 );
