@@ -8,8 +8,8 @@
 //    read models' figures, and the old metric names;
 // 3. the operator routes refuse a wrong token (401) and an account key (403).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiResponse, Client, type Credential, expectApiError } from "./support/client.js";
-import { FEE_FREE } from "./support/credit.js";
+import { Client, type Credential, expectApiError } from "./support/client.js";
+import { buyer, leveragedMarket, ok, openFunded, TRADERS } from "./support/default-scenario.js";
 import { type Gateway, readEvents, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
 import { Decimal } from "./support/ledger.js";
 import { OpenApiChecker } from "./support/openapi.js";
@@ -27,23 +27,9 @@ describe("the console's risk views and /metrics through the gateway", () => {
   let gw: Gateway;
   let api: Client;
   let openapi: OpenApiChecker;
-  const who: Record<string, Credential> = {};
-  const ok = <T extends ApiResponse>(res: T, status = 200): T => {
-    expect(res.status, res.text).toBe(status);
-    return res;
-  };
+  let who: Record<string, Credential> = {};
   const anon = (path: string) => api.send({ method: "GET", path, headers: {} });
-  const buy = (name: string, outcome: string, price: string, quantity: number, leverage = "1") =>
-    api.as(who[name]!, "POST", "/v1/orders", {
-      clientOrderId: `${name}-${outcome}-${price}-${leverage}`,
-      marketId: "m1",
-      side: "buy",
-      outcome,
-      price,
-      quantity: String(quantity),
-      timeInForce: leverage === "1" ? "GTC" : "IOC",
-      leverage,
-    });
+  let buy: ReturnType<typeof buyer>;
 
   beforeAll(async () => {
     gw = await startGateway();
@@ -51,28 +37,9 @@ describe("the console's risk views and /metrics through the gateway", () => {
     openapi = new OpenApiChecker(api);
     await openapi.load();
     await api.setClock(T0);
-    for (const [name, amount] of [
-      ["mm", "10000"],
-      ["mm2", "10000"],
-      ["lp", "10000"],
-      ["alice", "1000"],
-    ] as const) {
-      who[name] = await api.openAccount(name);
-      await api.deposit(name, amount, `wire-${name}`);
-    }
-    ok(
-      await api.op("POST", "/v1/markets", {
-        marketId: "m1",
-        question: "Will m1 happen?",
-        tickSize: "0.01",
-        resolvesAt: "2030-01-01T00:00:00Z",
-        takerFeeBps: 0,
-        ...FEE_FREE,
-        maxLeverage: "5",
-        extremityMove: "0.1",
-      }),
-      201,
-    );
+    who = await openFunded(api, TRADERS);
+    buy = buyer(api, who, "m1");
+    ok(await api.op("POST", "/v1/markets", leveragedMarket("m1")), 201);
     ok(await api.as(who.lp!, "POST", "/v1/markets/m1/pool/supply", { amount: "1000", reference: "s-1" }));
     ok(await api.op("POST", "/v1/markets/m1/mark", { price: "0.5" }));
     ok(await buy("mm", "NO", "0.5", 100), 201);

@@ -5,44 +5,27 @@
 // (a cancelled confirmation sends nothing); the page works at 1280×800 and 390 px wide, under its strict CSP, asking
 // only this origin. Screenshots of the overview and a market page are written to docs/. Skipped without a Chromium,
 // except under PMX_REQUIRE_BROWSER=1 (.ci/run), where that fails.
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiResponse, Client, type Credential } from "./support/client.js";
-import { FEE_FREE } from "./support/credit.js";
+import { BROWSER_REQUIRED, CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM } from "./support/chromium.js";
+import { Client, type Credential } from "./support/client.js";
+import { buyer, leveragedMarket, ok, openFunded, TRADERS } from "./support/default-scenario.js";
 import { type Gateway, REPO_ROOT, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
 
-const CHROMIUM =
-  [process.env.PMX_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
-    (p): p is string => p !== undefined && p !== "" && existsSync(p),
-  ) ?? null;
-const REQUIRED = process.env.PMX_REQUIRE_BROWSER === "1";
-const HOW =
-  "no Chromium found (PMX_CHROMIUM, /usr/bin/chromium, /usr/bin/chromium-browser): install one (Debian/Ubuntu: sudo apt-get install -y chromium) or set PMX_CHROMIUM to its path; .ci/run installs it";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const GRACE = 10 * 60_000;
 const WAIT = { timeout: 15_000 };
 
-describe.skipIf(CHROMIUM === null && !REQUIRED)(
+describe.skipIf(CHROMIUM === null && !BROWSER_REQUIRED)(
   CHROMIUM === null
-    ? `operator console in headless Chromium — SKIPPED: ${HOW}`
+    ? `operator console in headless Chromium — SKIPPED: ${NO_CHROMIUM}`
     : "operator console in headless Chromium",
   () => {
     let gw: Gateway;
     let api: Client;
     let browser: Browser | undefined;
     let page: Page;
-    const who: Record<string, Credential> = {};
+    let who: Record<string, Credential> = {};
     /** Console messages and page errors (a CSP violation is reported there). */
     const problems: string[] = [];
     const requested: string[] = [];
@@ -50,40 +33,18 @@ describe.skipIf(CHROMIUM === null && !REQUIRED)(
     const ready = () => {
       if (missing !== null) throw new Error(missing);
     };
-    const ok = <T extends ApiResponse>(res: T, status = 200): T => {
-      expect(res.status, res.text).toBe(status);
-      return res;
-    };
-    const buy = (name: string, outcome: string, price: string, quantity: number, leverage = "1") =>
-      api.as(who[name]!, "POST", "/v1/orders", {
-        clientOrderId: `${name}-${outcome}-${price}-${leverage}`,
-        marketId: "m1",
-        side: "buy",
-        outcome,
-        price,
-        quantity: String(quantity),
-        timeInForce: leverage === "1" ? "GTC" : "IOC",
-        leverage,
-      });
+    let buy: ReturnType<typeof buyer>;
 
     beforeAll(async () => {
       if (CHROMIUM === null) {
-        missing = `PMX_REQUIRE_BROWSER=1 (CI) and ${HOW}`;
+        missing = `PMX_REQUIRE_BROWSER=1 (CI) and ${NO_CHROMIUM}`;
         return;
       }
       gw = await startGateway();
       api = new Client(gw.url, gw.token);
       await api.setClock(T0);
-      for (const [name, amount] of [
-        ["mm", "10000"],
-        ["mm2", "10000"],
-        ["lp", "10000"],
-        ["alice", "1000"],
-        ["bob", "1000"],
-      ] as const) {
-        who[name] = await api.openAccount(name);
-        await api.deposit(name, amount, `wire-${name}`);
-      }
+      who = await openFunded(api, TRADERS);
+      buy = buyer(api, who, "m1");
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       page = await context.newPage();
@@ -128,19 +89,7 @@ describe.skipIf(CHROMIUM === null && !REQUIRED)(
       expect(await page.evaluate("document.cookie")).toBe("");
       await expect.poll(() => page.locator("#log-position").textContent(), WAIT).toContain("events");
 
-      ok(
-        await api.op("POST", "/v1/markets", {
-          marketId: "m1",
-          question: "Will m1 happen?",
-          tickSize: "0.01",
-          resolvesAt: "2030-01-01T00:00:00Z",
-          takerFeeBps: 0,
-          ...FEE_FREE,
-          maxLeverage: "5",
-          extremityMove: "0.1",
-        }),
-        201,
-      );
+      ok(await api.op("POST", "/v1/markets", leveragedMarket("m1")), 201);
       const row = page.locator("#markets-table tr", { has: page.locator('a[href="#/market/m1"]') });
       await row.waitFor(WAIT);
       // No leverage yet: the pool is empty (maxLeverage 1x until lenders supply it).

@@ -147,35 +147,12 @@ export function auctionView(state: State, market: MarketState): AuctionView {
   return view;
 }
 
-/** One bad debt on the wire: what each tier of the waterfall paid. */
-export interface BadDebtView {
-  sequence: number;
-  at: string;
-  marketId: string;
-  accountId: string;
-  outcome: string;
-  amount: string;
-  feesWrittenOff: string;
-  marketInsurance: string;
-  sharedInsurance: string;
-  poolHaircut: string;
-  haircuts: { accountId: string; amount: string }[];
-}
+/** One bad debt on the wire: the record with its time as ISO text. */
+export type BadDebtView = Omit<BadDebtRecord, "atMs"> & { at: string };
 
 export function badDebtView(r: BadDebtRecord): BadDebtView {
-  return {
-    sequence: r.sequence,
-    at: new Date(r.atMs).toISOString(),
-    marketId: r.marketId,
-    accountId: r.accountId,
-    outcome: r.outcome,
-    amount: r.amount,
-    feesWrittenOff: r.feesWrittenOff,
-    marketInsurance: r.marketInsurance,
-    sharedInsurance: r.sharedInsurance,
-    poolHaircut: r.poolHaircut,
-    haircuts: r.haircuts.map((h) => ({ accountId: h.accountId, amount: h.amount })),
-  };
+  const { atMs, haircuts, ...rest } = r;
+  return { ...rest, at: new Date(atMs).toISOString(), haircuts: haircuts.map((h) => ({ ...h })) };
 }
 
 export function shareValuePointView(p: ShareValuePoint): {
