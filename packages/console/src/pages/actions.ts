@@ -159,12 +159,38 @@ function actions(market: string): Action[] {
       title: "Resolve an event",
       fields: [
         { name: "eventId", label: "Event id", required: true },
-        { name: "winner", label: "Winning market id", required: true },
+        { name: "winner", label: "Winning market id (empty: INVALID)" },
+        { name: "challengeSeconds", label: "Challenge window, seconds (optional)" },
       ],
       consequence: (v) =>
-        `Resolve event ${v.eventId} with ${v.winner} winning: that market resolves YES and every other outcome NO, ` +
-        "all at once. This cannot be undone.",
-      send: (v) => api("POST", `/v1/events/${path(v.eventId!)}/resolve`, { winner: v.winner }),
+        `${v.challengeSeconds ? "Propose" : "Resolve"} event ${v.eventId} ` +
+        (v.winner
+          ? `with ${v.winner} winning: that market resolves YES and every other outcome NO, all at once`
+          : "as INVALID: every market pays 1/n a YES share and 1 − 1/n a NO share") +
+        (v.challengeSeconds
+          ? `; its markets halt now and it becomes final in ${v.challengeSeconds} s unless challenged.`
+          : ". This cannot be undone."),
+      send: (v) => {
+        const body: Record<string, unknown> = v.winner ? { winner: v.winner } : { outcome: "INVALID" };
+        opt(v.challengeSeconds!, "challengeSeconds", body, Number);
+        return api("POST", `/v1/events/${path(v.eventId!)}/resolve`, body);
+      },
+    },
+    {
+      id: "rule-event",
+      title: "Rule on a challenged event",
+      fields: [
+        { name: "eventId", label: "Event id", required: true },
+        { name: "winner", label: "Winning market id (empty: INVALID)" },
+      ],
+      consequence: (v) =>
+        `Rule event ${v.eventId}: ${v.winner ? `${v.winner} wins` : "INVALID"}. The ruling is final and pays at once.`,
+      send: (v) =>
+        api(
+          "POST",
+          `/v1/events/${path(v.eventId!)}/rule`,
+          v.winner ? { winner: v.winner } : { outcome: "INVALID" },
+        ),
     },
     {
       id: "insurance",
