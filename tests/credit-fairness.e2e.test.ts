@@ -8,7 +8,8 @@
 // `GET /v1/audit/solvency` is balanced after every step.
 import { afterEach, describe, expect, it } from "vitest";
 import { type ApiResponse, Client, type Credential, expectApiError } from "./support/client.js";
-import { creditGateway, FEE_FREE } from "./support/credit.js";
+import { creditGateway } from "./support/credit.js";
+import { leveragedMarket } from "./support/default-scenario.js";
 import { readEvents, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
 
 const MINUTE = 60_000;
@@ -195,17 +196,7 @@ describe("issue 11 finding 6 through the gateway: the shared fund is shared pro 
       );
     for (const marketId of listing) {
       ok(
-        await api.op("POST", "/v1/markets", {
-          marketId,
-          question: `Will ${marketId} happen?`,
-          tickSize: "0.01",
-          resolvesAt: "2030-01-01T00:00:00Z",
-          takerFeeBps: 0,
-          ...FEE_FREE,
-          maxLeverage: "5",
-          extremityMove: "0.1",
-          sharedFundMarketCap: cap,
-        }),
+        await api.op("POST", "/v1/markets", { ...leveragedMarket(marketId), sharedFundMarketCap: cap }),
         201,
       );
       ok(

@@ -870,6 +870,38 @@ function checkAccountHistories(events: Event[]): void {
   expect(fills).toBe(2 * trades.size);
 }
 
+/**
+ * The operator's risk record (GET /v1/risk/bad-debts, /metrics' totals) over the run's events: each bad debt's tiers
+ * (fees written off, market fund, shared fund, pool haircut) add up to its amount, the tiers of all bad debts equal
+ * the waterfall's events, and the counts per market equal the MarginCalled / LiquidationStarted events.
+ */
+function checkRiskRecord(events: Event[]): void {
+  const projection = new ExchangeProjection();
+  events.forEach((event, i) => {
+    projection.apply(event, { commandId: `c${i}`, seq: i + 1, at: T0, index: 0, count: 1, hash: "" });
+  });
+  const record = projection.riskRecord;
+  const debts = record.badDebtsOf();
+  const sum = (values: string[]) => toAmountString(values.reduce((a: Money, v) => a.plus(v), ZERO));
+  for (const d of debts)
+    expect(
+      sum([d.feesWrittenOff, d.marketInsurance, d.sharedInsurance, d.poolHaircut]),
+      `${d.accountId}`,
+    ).toBe(d.amount);
+  const of = (type: Event["type"]) => events.filter((e) => e.type === type) as { amount?: string }[];
+  expect(sum(debts.map((d) => d.amount))).toBe(sum(of("BadDebtRecorded").map((e) => e.amount!)));
+  expect(sum(debts.flatMap((d) => [d.marketInsurance, d.sharedInsurance]))).toBe(
+    sum(of("InsuranceFundDrawn").map((e) => e.amount!)),
+  );
+  expect(sum(debts.map((d) => d.poolHaircut))).toBe(sum(of("LossSocialized").map((e) => e.amount!)));
+  for (const marketId of projection.state.markets.keys()) {
+    const counted = (type: Event["type"]) =>
+      events.filter((e) => e.type === type && (e as { marketId: string }).marketId === marketId).length;
+    expect(record.countsOf(marketId).marginCalls).toBe(counted("MarginCalled"));
+    expect(record.countsOf(marketId).liquidations).toBe(counted("LiquidationStarted"));
+  }
+}
+
 /** 100 runs take about 10 s; the time limit (runs and any shrinking) allows 0.15 s a run, at least a minute. */
 const RUNS = Number(process.env.CREDIT_PROPERTY_RUNS ?? 100);
 const TIME_LIMIT_MS = Math.max(60_000, RUNS * 150);
@@ -895,6 +927,7 @@ describe("the credit layer under random traffic (guarantees 2, 3, 4, 11)", () =>
           }
           if (canonicalJson(again) !== canonicalJson(run.events)) expect(again).toEqual(run.events);
           checkAccountHistories(run.events);
+          checkRiskRecord(run.events);
         }),
         // CREDIT_PROPERTY_RUNS=1000 for a longer search, CREDIT_PROPERTY_SEED to replay one (or `random`); a failure's shrinking is
         // cut off at the time limit

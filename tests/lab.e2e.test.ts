@@ -11,25 +11,8 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BROWSER_REQUIRED, CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM } from "./support/chromium.js";
 
-/** An installed Chromium: PMX_CHROMIUM, else Debian's or Ubuntu's usual paths. */
-const CHROMIUM =
-  [process.env.PMX_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
-    (p): p is string => p !== undefined && p !== "" && existsSync(p),
-  ) ?? null;
-const REQUIRED = process.env.PMX_REQUIRE_BROWSER === "1";
-const HOW =
-  "no Chromium found (PMX_CHROMIUM, /usr/bin/chromium, /usr/bin/chromium-browser): install one (Debian/Ubuntu: sudo apt-get install -y chromium) or set PMX_CHROMIUM to its path; .ci/run installs it";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const ROOT = join(import.meta.dirname, "..");
 const CLI = join(ROOT, "services/gateway/dist/cli.js");
 const POLICIES = ["perp20x", "default", "1x"];
@@ -42,9 +25,9 @@ type Sized = {
 };
 type Drawn = { getAttribute(name: string): string | null; getTotalLength(): number };
 
-describe.skipIf(CHROMIUM === null && !REQUIRED)(
+describe.skipIf(CHROMIUM === null && !BROWSER_REQUIRED)(
   CHROMIUM === null
-    ? `pmx lab HTML report in headless Chromium — SKIPPED: ${HOW}`
+    ? `pmx lab HTML report in headless Chromium — SKIPPED: ${NO_CHROMIUM}`
     : "pmx lab HTML report in headless Chromium",
   () => {
     const dir = mkdtempSync(join(tmpdir(), "pmx-lab-e2e-"));
@@ -60,7 +43,7 @@ describe.skipIf(CHROMIUM === null && !REQUIRED)(
 
     beforeAll(async () => {
       if (CHROMIUM === null) {
-        missing = `PMX_REQUIRE_BROWSER=1 (CI) and ${HOW}`;
+        missing = `PMX_REQUIRE_BROWSER=1 (CI) and ${NO_CHROMIUM}`;
         return;
       }
       if (!existsSync(CLI)) {

@@ -38,6 +38,7 @@ import {
   positionProblem,
   type StoredEvent,
 } from "./log-format.js";
+import { RiskRecord, type RiskRecordSnapshot } from "./risk-record.js";
 import { type OrderFillView, type OrderView, orderView } from "./views.js";
 
 /** How an order stood when the command that placed it was done: the first answer to that request. */
@@ -53,8 +54,11 @@ export type EventMeta = Pick<LogMetadata, "commandId" | "seq" | "at" | "index" |
 
 /** A projection at one position of the log, as a plain-JSON snapshot. */
 export interface ProjectionSnapshot {
-  /** 2: every trade, fill and cash change since genesis (`history`); version 1 kept only recent trades. */
-  version: 2;
+  /**
+   * 3: with the operator's risk record (`risk`: bad debts and their waterfall, pool share values, counts);
+   * 2 lacked it, 1 kept only recent trades. An older snapshot is not used: the log is read from genesis.
+   */
+  version: 3;
   /** Events applied: the snapshot continues with the event of this revision. */
   eventCount: number;
   /** The chain head after the last applied event. */
@@ -65,6 +69,7 @@ export interface ProjectionSnapshot {
   stateHash: string;
   state: StateSnapshot;
   history: HistorySnapshot;
+  risk: RiskRecordSnapshot;
   fills: [string, OrderFillView[]][];
   placements: [string, Placement][];
   ordersByAccount: [string, string[]][];
@@ -126,6 +131,7 @@ export class ExchangeProjection {
   /** Time of the last command applied (ms). */
   lastAt = 0;
   private history = new History();
+  private risk = new RiskRecord();
   private readonly fills = new Map<string, OrderFillView[]>();
   private readonly placements = new Map<string, Placement>();
   private readonly placedInCommand: string[] = [];
@@ -153,7 +159,7 @@ export class ExchangeProjection {
   /** Everything the projection holds, as plain JSON (taken between commands). */
   toSnapshot(): ProjectionSnapshot {
     return {
-      version: 2,
+      version: 3,
       eventCount: this.eventCount,
       head: this.head,
       lastSeq: this.lastSeq,
@@ -161,6 +167,7 @@ export class ExchangeProjection {
       stateHash: this.stateHash(),
       state: snapshotOf(this.state),
       history: this.history.toSnapshot(),
+      risk: this.risk.toSnapshot(),
       fills: [...this.fills.entries()],
       placements: [...this.placements.entries()],
       ordersByAccount: [...this.ordersByAccount.entries()],
@@ -184,14 +191,15 @@ export class ExchangeProjection {
 
   /** The projection a snapshot was taken of; throws when its state does not hash to the recorded state hash. */
   static fromSnapshot(s: ProjectionSnapshot): ExchangeProjection {
-    // A version 1 snapshot lacks the histories: the log is read from genesis instead.
-    if (s.version !== 2) throw new Error(`projection snapshot version ${String(s.version)} is not supported`);
+    // A version 1 snapshot lacks the histories, a version 2 the risk record: the log is read from genesis instead.
+    if (s.version !== 3) throw new Error(`projection snapshot version ${String(s.version)} is not supported`);
     const p = new ExchangeProjection(stateFromSnapshot(s.state));
     p.eventCount = s.eventCount;
     p.head = s.head;
     p.lastSeq = s.lastSeq;
     p.lastAt = s.lastAt;
     p.history = History.fromSnapshot(s.history);
+    p.risk = RiskRecord.fromSnapshot(s.risk);
     for (const [k, v] of s.fills) p.fills.set(k, v);
     for (const [k, v] of s.placements) p.placements.set(k, v);
     for (const [k, v] of s.ordersByAccount) p.ordersByAccount.set(k, v);
@@ -266,7 +274,10 @@ export class ExchangeProjection {
     if (this.views) this.costBasis.apply(event, this.state);
     if (book !== null) this.bookRevisions.set(book, this.eventCount);
     evolve(this.state, event);
-    if (this.views) this.history.apply(event, this.eventCount, meta.at, this.state, cashBefore);
+    if (this.views) {
+      this.history.apply(event, this.eventCount, meta.at, this.state, cashBefore);
+      this.risk.apply(event, this.eventCount, meta.at);
+    }
     this.head = meta.hash;
     this.eventCount += 1;
     this.lastSeq = meta.seq;
@@ -274,7 +285,10 @@ export class ExchangeProjection {
     if (this.views) this.applyToViews(event, meta);
     if (meta.index === meta.count - 1) {
       this.commandOpen = null;
-      if (this.views) this.closeCommand();
+      if (this.views) {
+        this.closeCommand();
+        this.risk.closeCommand(this.state, this.eventCount - 1, meta.at);
+      }
     } else this.commandOpen = { commandId: meta.commandId, next: meta.index + 1, count: meta.count };
   }
 
@@ -427,6 +441,11 @@ export class ExchangeProjection {
   }
 
   /** Every trade of the market since genesis, oldest first (each with its log position). */
+  /** The operator's risk record: bad debts and their waterfall, share values over time, counts per market. */
+  get riskRecord(): RiskRecord {
+    return this.risk;
+  }
+
   tradesOf(marketId: string): readonly TradeRecord[] {
     return this.history.tradesOf(marketId);
   }

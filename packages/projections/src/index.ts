@@ -48,6 +48,24 @@ export {
   uuidV5,
 } from "./log-format.js";
 export {
+  type AuctionView,
+  auctionView,
+  type BadDebtView,
+  badDebtView,
+  type LeveragedStatus,
+  type RiskPositionView,
+  riskPositionsView,
+  shareValuePointView,
+} from "./operator-views.js";
+export {
+  type BadDebtRecord,
+  type MarketRiskCounts,
+  RiskRecord,
+  type RiskRecordSnapshot,
+  SHARE_VALUE_POINTS,
+  type ShareValuePoint,
+} from "./risk-record.js";
+export {
   type AccountView,
   accountView,
   type BookView,

@@ -47,11 +47,13 @@ import {
 import * as A from "./account-commands.js";
 import { Authenticator, type Principal } from "./auth.js";
 import * as B from "./bodies.js";
+import { registerConsole } from "./console-route.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { ApiError, fromRejection, gatewayError } from "./errors.js";
 import { followProblem, followView } from "./follow-health.js";
 import { openApiDocument } from "./openapi.js";
 import { RateLimiter } from "./rate-limit.js";
+import { registerRiskRoutes } from "./risk-routes.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -423,12 +425,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/v1/openapi.json", async () => openApiDocument());
   app.get("/metrics", async (_req, reply) => {
     const s = exchange.stats;
-    void reply.type("text/plain; version=0.0.4");
-    return metrics.render({
-      ...s,
-      eventCount: exchange.projection.eventCount,
-      writesStopped: exchange.writesStopped !== null,
-    });
+    void reply.type(metrics.contentType);
+    const p = exchange.projection;
+    return metrics.render(
+      { ...s, eventCount: p.eventCount, writesStopped: exchange.writesStopped !== null },
+      { state: p.state, risk: p.riskRecord },
+    );
   });
   app.get("/v1/markets", async (req) => {
     const q = decodeOr400(B.MarketsQuery, { ...(req.query as object) }, "query");
@@ -1124,6 +1126,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     return { apiKey, revoked: true };
   });
+
+  // ---- the operator console and its risk views ----
+  registerRiskRoutes(app, { exchange, operator, decode: decodeOr400 });
+  registerConsole(app);
 
   return app;
 }

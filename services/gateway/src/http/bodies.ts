@@ -271,3 +271,22 @@ export const NewKeyBody = exactPartial(
   "NewKeyBody",
 );
 export const ApiKeyParam = exactType({ apiKey: Identifier }, "ApiKeyParam");
+/** `GET /v1/risk/positions`: one market, one status of leveraged position, how many (nearest to liquidation first). */
+export const RiskPositionsQuery = exactPartial(
+  {},
+  {
+    marketId: Identifier,
+    status: t.keyof({ healthy: null, margin_call: null, liquidating: null }, "LeveragedStatus"),
+    limit: Limit,
+  },
+  "RiskPositionsQuery",
+);
+/** `GET /v1/risk/bad-debts`: one market, how many (newest first). */
+export const BadDebtsQuery = exactPartial({}, { marketId: Identifier, limit: Limit }, "BadDebtsQuery");
+/** `GET /v1/markets/{id}/pool/history`: how many share-value changes (the newest). */
+export const PoolHistoryQuery = exactPartial({}, { limit: Limit }, "PoolHistoryQuery");
+/** `GET /console/{file}`: a file name of the console's build (letters, digits, `.`, `_`, `-`). */
+export const ConsoleFileParam = exactType(
+  { file: t.refinement(t.string, (s) => /^[\w.-]{1,100}$/.test(s), "ConsoleFileName") },
+  "ConsoleFileParam",
+);

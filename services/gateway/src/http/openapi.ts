@@ -58,6 +58,12 @@ export const NAMED_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     description: "A positive whole number of shares as a string; zero, negatives and fractions are refused.",
     examples: ["100", "1"],
   },
+  ConsoleFileName: {
+    type: "string",
+    pattern: "^[\\w.-]{1,100}$",
+    description: "A file name of the console's build: 1-100 of A-Z a-z 0-9 _ . -",
+    examples: ["console.js"],
+  },
   Identifier: {
     type: "string",
     pattern: "^[A-Za-z0-9._-]{1,64}$",
@@ -908,6 +914,87 @@ const ANSWER_SCHEMAS: Record<string, JsonSchema> = {
     ["marketId"],
   ),
   InsuranceFunds: listOf("funds", "InsuranceFund"),
+  // ---- the operator console's risk views ----
+  RiskPosition: object(
+    {
+      accountId: str("The owner."),
+      marketId: str("The market."),
+      outcome: { type: "string", enum: ["YES", "NO"], description: "The outcome bought with the loan." },
+      shares: whole("Pledged shares (including those held by the position's own sell orders)."),
+      loan: decimal("Owed to the market's pool (principal and accrued fees)."),
+      equity: { type: ["string", "null"], description: "Value at the risk mark − loan (may be negative)." },
+      maintenanceRequirement: decimal("Maintenance fraction × value at the risk mark."),
+      markPrice: nullableDecimal("The outcome's price at the risk mark; null before the market has one."),
+      liquidationPrice: nullableDecimal("The outcome price at which equity reaches maintenance."),
+      distanceToLiquidation: {
+        type: ["string", "null"],
+        pattern: "^-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,6})?$",
+        description:
+          "markPrice − liquidationPrice (0 or negative: at or past it); null when either is unknown.",
+      },
+      status: { type: "string", enum: ["healthy", "margin_call", "liquidating"] },
+      marginCallDeadline: time("While a margin call runs: when the grace window ends."),
+      deleverageDeadline: time("While a deleverage call runs: when the exchange reduces the position."),
+    },
+    ["marginCallDeadline", "deleverageDeadline"],
+  ),
+  RiskPositions: {
+    ...object({
+      positions: { type: "array", items: ref("RiskPosition") },
+      total: { type: "integer", description: "Positions matching the filters (before `limit`)." },
+    }),
+    description: "Open leveraged positions across accounts, nearest to liquidation first.",
+  },
+  BadDebt: object({
+    sequence: { type: "integer", description: "Log position (event revision) of its BadDebtRecorded." },
+    at: time("When it was recorded."),
+    marketId: str("The market."),
+    accountId: str("The defaulted account."),
+    outcome: { type: "string", enum: ["YES", "NO"] },
+    amount: decimal("The loan left after the position's own value was applied."),
+    feesWrittenOff: decimal("Fees never collected, written off the loan: paid by no one."),
+    marketInsurance: decimal("Paid by the market's insurance fund (first tier)."),
+    sharedInsurance: decimal("Paid by the shared insurance fund (second tier)."),
+    poolHaircut: decimal("Written off against the pool's providers, pro rata to their shares (last tier)."),
+    haircuts: {
+      type: "array",
+      items: object({ accountId: str("A pool provider."), amount: decimal("What it lost.") }),
+    },
+  }),
+  BadDebts: {
+    ...object({
+      badDebts: { type: "array", items: ref("BadDebt") },
+      total: { type: "integer", description: "Bad debts matching the filter (before `limit`)." },
+    }),
+    description: "Each bad debt recorded and what each tier of the default waterfall paid, newest first.",
+  },
+  PoolHistory: object({
+    marketId: str("The market."),
+    points: {
+      type: "array",
+      description: "Each change of the share value, oldest first (the newest `limit`).",
+      items: object({
+        at: time("Time of the command that changed it."),
+        sequence: { type: "integer", description: "Log position of that command's last event." },
+        shareValue: decimal("What one pool share redeemed for after it."),
+      }),
+    },
+  }),
+  Auction: object({
+    marketId: str("The market."),
+    running: { type: "boolean", description: "Whether a call auction runs now." },
+    until: { type: ["string", "null"], format: "date-time", description: "End of the running auction." },
+    collectedOrders: { type: "integer", description: "Orders collected by the running auction." },
+    indicativePrice: nullableDecimal(
+      "The YES price the collected and resting 1x orders would uncross at if the auction ended now; null when none cross.",
+    ),
+    indicativeVolume: whole("Shares that would trade at it."),
+    imbalance: {
+      type: "string",
+      pattern: "^-?(0|[1-9][0-9]*)$",
+      description: "Demand − supply at it, in shares (positive: buyers left over).",
+    },
+  }),
   BackstopBid: object({
     marketId: str("The market."),
     accountId: str("The bidder."),
@@ -1132,7 +1219,11 @@ const OPERATIONS: Operation[] = [
     description:
       "Text exposition format 0.0.4: `pmx_http_requests_total`, `pmx_http_request_duration_seconds`, " +
       "`pmx_sequencer_queue_depth`, `pmx_events_appended_total`, `pmx_commands_committed_total`, " +
-      "`pmx_group_commits_total`, `pmx_log_events`, `pmx_writes_stopped`, `pmx_append_duration_seconds`.",
+      "`pmx_group_commits_total`, `pmx_log_events`, `pmx_writes_stopped`, `pmx_append_duration_seconds`; " +
+      "business gauges read from the read models: `pmx_pool_utilization`, `pmx_pool_assets`, `pmx_pool_lent` " +
+      "(by market), `pmx_insurance_balance` (by fund), `pmx_margin_calls_open`, `pmx_liquidations_in_progress`, " +
+      "`pmx_margin_calls_total`, `pmx_liquidations_total`, `pmx_bad_debt_total` (by market); and prom-client's " +
+      "process and Node.js defaults (`process_*`, `nodejs_eventloop_lag_*`, `nodejs_heap_*`, …).",
     auth: "public",
     ok: {
       status: 200,
@@ -1988,6 +2079,89 @@ const OPERATIONS: Operation[] = [
     query: B.NoQuery,
     ok: { status: 200, description: "The pool.", schema: "Pool" },
     errors: [400, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/markets/:marketId/pool/history",
+    operationId: "getPoolHistory",
+    tag: "public",
+    summary: "The pool's share value over time: each change, with the time and log position that made it",
+    auth: "public",
+    params: B.MarketIdParam,
+    query: B.PoolHistoryQuery,
+    ok: { status: 200, description: "Up to `limit` (default 1000) newest changes.", schema: "PoolHistory" },
+    errors: [400, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/markets/:marketId/auction",
+    operationId: "getAuction",
+    tag: "public",
+    summary: "The market's call auction now and its indicative uncross price",
+    description:
+      "The auction's own clearing rule (most volume, then least imbalance, then nearest the risk mark) over the " +
+      "resting and collected orders; leveraged buys are left out (nothing is lent in an auction) and the sales of " +
+      "positions being liquidated join only at the uncross.",
+    auth: "public",
+    params: B.MarketIdParam,
+    query: B.NoQuery,
+    ok: { status: 200, description: "The auction.", schema: "Auction" },
+    errors: [400, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/risk/positions",
+    operationId: "listRiskPositions",
+    tag: "operator",
+    summary: "Leveraged positions across accounts, nearest to liquidation first",
+    description:
+      "Sorted by distanceToLiquidation ascending (positions without one last), then market and account. " +
+      "`status=margin_call` lists the running margin calls with their deadlines.",
+    auth: "operator",
+    query: B.RiskPositionsQuery,
+    ok: { status: 200, description: "Up to `limit` (default 100) positions.", schema: "RiskPositions" },
+    errors: [400, 401, 403, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/v1/risk/bad-debts",
+    operationId: "listBadDebts",
+    tag: "operator",
+    summary: "Every bad debt recorded and what each tier of the default waterfall paid",
+    description:
+      "amount = feesWrittenOff + marketInsurance + sharedInsurance + poolHaircut for every bad debt (the waterfall " +
+      "of docs/risk-model.md).",
+    auth: "operator",
+    query: B.BadDebtsQuery,
+    ok: { status: 200, description: "Up to `limit` (default 100), newest first.", schema: "BadDebts" },
+    errors: [400, 401, 403, 404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/console",
+    operationId: "getConsole",
+    tag: "public",
+    summary: "The operator console (a single-page app; the operator token is entered in the page)",
+    description:
+      "Served with `Content-Security-Policy: " +
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+      "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`. The page reads only the " +
+      "routes of this document.",
+    auth: "public",
+    ok: { status: 200, description: "The page.", contentType: "text/html", raw: { type: "string" } },
+    errors: [404, 429, 500],
+  },
+  {
+    method: "get",
+    path: "/console/:file",
+    operationId: "getConsoleFile",
+    tag: "public",
+    summary:
+      "A file of the operator console's build (console.js, console.css, their source maps and licences)",
+    auth: "public",
+    params: B.ConsoleFileParam,
+    ok: { status: 200, description: "The file.", contentType: "text/javascript", raw: { type: "string" } },
+    errors: [404, 429, 500],
   },
   {
     method: "post",
