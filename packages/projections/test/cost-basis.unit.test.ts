@@ -13,16 +13,9 @@ function run(p: ExchangeProjection, input: Record<string, unknown>): Event[] {
   const decision = decide(command, p.state);
   if (decision._tag === "Left") throw new Error(`${command.type}: ${decision.left.code}`);
   const seq = p.lastSeq + 1;
-  decision.right.forEach((event, index) =>
-    p.apply(event, {
-      commandId: `c-${seq}`,
-      seq,
-      at: T0,
-      index,
-      count: decision.right.length,
-      hash: `h${seq}-${index}`,
-    }),
-  );
+  const count = decision.right.length;
+  for (const [index, event] of decision.right.entries())
+    p.apply(event, { commandId: `c-${seq}`, seq, at: T0, index, count, hash: `h${seq}-${index}` });
   return decision.right;
 }
 const order = (
