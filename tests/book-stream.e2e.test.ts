@@ -8,23 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, type Credential } from "./support/client.js";
 import { type Gateway, startGateway, stopAllGateways, T0 } from "./support/gateway.js";
 import { OpenApiChecker } from "./support/openapi.js";
+import { prng } from "./support/random.js";
 
 const ORDERS = 10_000;
 const TRADERS = ["t0", "t1", "t2", "t3"] as const;
 
 type Level = { price: string; quantity: string };
-
-/** mulberry32: the orders are random, and the same at every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe("the WebSocket book channel against the REST book", () => {
   let gw: Gateway;
@@ -57,7 +46,7 @@ describe("the WebSocket book channel against the REST book", () => {
     const lossy = clients.t1!.bookStream("m1");
     lossy.dropDelta = 5;
     await Promise.all([follower.opened(), lossy.opened()]);
-    const random = rng(20241106);
+    const random = prng(20241106);
     let accepted = 0;
     for (let sent = 0; sent < ORDERS; sent += 100) {
       const trader = TRADERS[(sent / 100) % TRADERS.length]!;

@@ -21,23 +21,12 @@ import {
   T0,
   tempDir,
 } from "./support/gateway.js";
+import { prng } from "./support/random.js";
 
 /** Iterations (kill points); each one a burst, a SIGKILL, a restart and all the checks. */
 const ITERATIONS = 20;
 /** Orders in flight at once in each burst, each with its own clientOrderId. */
 const BURST = 160;
-
-/** A small deterministic PRNG (mulberry32): the same kill points and orders on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MARKETS = [
   { marketId: "crash-cents", tickSize: "0.01", ticks: 100, takerFeeBps: 20 },

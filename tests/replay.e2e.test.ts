@@ -15,6 +15,7 @@ import {
   T0,
   tempDir,
 } from "./support/gateway.js";
+import { prng } from "./support/random.js";
 
 interface ReplayReport {
   ok: boolean;
@@ -31,18 +32,6 @@ interface AuditReport {
   head: string;
   stateHash: string;
   failure?: { revision: number; seq: number; problem: string };
-}
-
-/** A small deterministic PRNG (mulberry32), so the generated log is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const MARKETS = [
