@@ -3,7 +3,7 @@
 import { createHmac } from "node:crypto";
 import { type Agent, request as httpRequest } from "node:http";
 import { expect } from "vitest";
-import { schemaProblems } from "./openapi.js";
+import { expectAnswerDocumented } from "./openapi.js";
 
 export interface Credential {
   accountId: string;
@@ -87,13 +87,7 @@ async function expectDocumented(baseUrl: string, req: RawRequest, res: ApiRespon
   // The most specific template wins (`/v1/orders/batch` before `/v1/orders/{orderId}`).
   const template = templates.sort((a, b) => a.split("{").length - b.split("{").length)[0];
   if (template === undefined) return;
-  const where = `${req.method} ${template} ${res.status}`;
-  const response = doc.paths[template][method].responses[String(res.status)];
-  expect(response, `${where}: status not documented`).toBeDefined();
-  const schema = response.$ref
-    ? { $ref: "#/components/schemas/Error" }
-    : response.content?.["application/json"]?.schema;
-  if (schema) expect(schemaProblems(doc, schema, res.body), where).toEqual([]);
+  expectAnswerDocumented(doc, req.method, template, res);
 }
 
 export async function send<T = Json>(baseUrl: string, req: RawRequest): Promise<ApiResponse<T>> {

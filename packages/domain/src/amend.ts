@@ -7,13 +7,18 @@ import { statusAt } from "./closing.js";
 import type { CommandOf } from "./commands.js";
 import type { Event } from "./events.js";
 import { toAmountString } from "./money.js";
-import { intentOf, priceStringOf, priceTicksOf, restingReserveOf } from "./prices.js";
+import {
+  intentOf,
+  MAX_QUANTITY,
+  priceRefusal,
+  priceStringOf,
+  priceTicksOf,
+  restingReserveOf,
+} from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
 import { referenceKey, type State } from "./state.js";
 
 type Decision = Either<Rejection, Event[]>;
-
-const MAX_QUANTITY = 1_000_000_000;
 
 /** What an amend's clientRequestId stands for (its retry must ask for the same). */
 export const amendTerms = (orderId: string, price: string, quantity: number): string =>
@@ -53,19 +58,7 @@ export function amendOrder(c: CommandOf<"AmendOrder">, state: State): Decision {
   const earlier = state.references.get(key);
   const price = c.price ?? order.price;
   const priceCheck = priceTicksOf(price, market.ticks);
-  if (!priceCheck.ok)
-    return left(
-      priceCheck.code === "PRICE_OUT_OF_RANGE"
-        ? reject("PRICE_OUT_OF_RANGE", "a price lies strictly between 0 and 1", { price })
-        : reject(
-            "PRICE_NOT_ON_TICK",
-            `price ${price} is not a multiple of the tick size ${market.tickSize}`,
-            {
-              price,
-              tickSize: market.tickSize,
-            },
-          ),
-    );
+  if (!priceCheck.ok) return left(priceRefusal(priceCheck, price, market.tickSize));
   const priceTicks = priceCheck.ticks;
   const quantity = c.quantity === undefined ? order.quantity : Number(c.quantity);
   const terms = amendTerms(order.orderId, priceStringOf(priceTicks, market.ticks), quantity);

@@ -24,7 +24,7 @@ import {
   ruleEvent,
 } from "./neg-risk.js";
 import { poolValueAt } from "./pool-value.js";
-import { costOf, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
+import { costOf, MAX_QUANTITY, priceRefusal, priceStringOf, priceTicksOf, takerFeeOf } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
 import { challenge, eventMarket, finalizeIfDue, resolutionPending, resolve, rule } from "./resolution.js";
 import { accrueFunding, currentMaxLeverage, repayLoan, riskSweep, settleShortfalls } from "./risk.js";
@@ -41,9 +41,6 @@ import {
 } from "./state.js";
 
 export type Decision = Either<Rejection, Event[]>;
-
-/** Largest order size in shares: keeps every share count an exact integer in a JS number. */
-export const MAX_QUANTITY = 1_000_000_000;
 
 /** Decides any command the log records: account-key records apart, the exchange's commands through `decide`. */
 export function decideLogCommand(command: LogCommand, state: State): Decision {
@@ -339,19 +336,7 @@ function placeOrder(c: CommandOf<"PlaceOrder">, state: State): Decision {
   const market = foundMarket.right;
 
   const priceCheck = priceTicksOf(c.price, market.ticks);
-  if (!priceCheck.ok)
-    return left(
-      priceCheck.code === "PRICE_OUT_OF_RANGE"
-        ? reject("PRICE_OUT_OF_RANGE", "a price lies strictly between 0 and 1", { price: c.price })
-        : reject(
-            "PRICE_NOT_ON_TICK",
-            `price ${c.price} is not a multiple of the tick size ${market.tickSize}`,
-            {
-              price: c.price,
-              tickSize: market.tickSize,
-            },
-          ),
-    );
+  if (!priceCheck.ok) return left(priceRefusal(priceCheck, c.price, market.tickSize));
   const priceTicks = priceCheck.ticks;
   const price = priceStringOf(priceTicks, market.ticks);
   const quantity = Number(c.quantity);

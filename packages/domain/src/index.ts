@@ -14,7 +14,7 @@ export * as Codecs from "./codecs.js";
 export { exactPartial, exactType } from "./codecs.js";
 export type { CommandOf, CommandType } from "./commands.js";
 export { Command, LogCommand, RiskParamsInput } from "./commands.js";
-export { type Decision, decide, decideLogCommand, MAX_QUANTITY } from "./decide.js";
+export { type Decision, decide, decideLogCommand } from "./decide.js";
 export type { EventOf, EventType } from "./events.js";
 export { CancelReason, EVENT_TYPES, Event, FillKind } from "./events.js";
 export { evolve, evolveAll } from "./evolve.js";
@@ -22,11 +22,11 @@ export { invariantViolations, type Solvency, type SolvencyTotals, solvency } fro
 export { AMOUNT_DECIMALS, ceil6, floor6, Money, money, ONE, toAmountString, ZERO } from "./money.js";
 export { OrderTable } from "./order-table.js";
 export { poolValueAt, shareValueAt } from "./pool-value.js";
-export { costOf, priceStringOf, priceTicksOf, takerFeeOf, ticksToPrice } from "./prices.js";
+export { costOf, MAX_QUANTITY, priceStringOf, priceTicksOf, takerFeeOf, ticksToPrice } from "./prices.js";
 export type { Rejection, RejectionCode } from "./rejection.js";
 export { challengeBondOfMarket } from "./resolution.js";
 export { currentFundingRate, currentMaxLeverage, markOf, positionRisk } from "./risk.js";
-export { invalidEventPayouts, payoutsOf, type SharePayouts } from "./settlement.js";
+export { invalidEventPayouts, payoutsOf, payoutsOfMarket, type SharePayouts } from "./settlement.js";
 export { type StateSnapshot, snapshotOf, stateFromSnapshot } from "./snapshot.js";
 export {
   type AccountState,

@@ -9,6 +9,7 @@ import { Draft } from "./draft.js";
 import type { Event, EventOf } from "./events.js";
 import { listMarket } from "./listing.js";
 import { money, toAmountString } from "./money.js";
+import { MAX_QUANTITY } from "./prices.js";
 import { type Rejection, reject } from "./rejection.js";
 import { bondsOfRuling, challengeRefusal, type ResolutionSubject, rulingRefusal } from "./resolution.js";
 import { settleShortfalls } from "./risk.js";
@@ -26,7 +27,6 @@ import {
 type Decision = Either<Rejection, Event[]>;
 
 const MAX_OUTCOMES = 100;
-const MAX_QUANTITY = 1_000_000_000;
 
 const invalidEvent = (message: string, details?: Record<string, string | number>): Rejection =>
   reject("INVALID_EVENT", message, details);

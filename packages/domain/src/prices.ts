@@ -3,6 +3,7 @@ import { Margin } from "@pmx/liquidation";
 import { Intent } from "@pmx/matching";
 import type { Outcome, Side } from "./codecs.js";
 import { ceil6, type Money, money, toAmountString, ZERO } from "./money.js";
+import { type Rejection, reject } from "./rejection.js";
 
 /**
  * What a tick size's prices are, computed once per tick size (at most 10,001 entries): each price as a Money and
@@ -84,6 +85,23 @@ const BASIS_POINT = money("0.0001");
 /** Taker fee: notional × bps / 10000, rounded up to 6 places (the trader pays the rounding). */
 export const takerFeeOf = (notional: Money, feeBps: number): Money =>
   feeBps === 0 || notional.isZero() ? ZERO : ceil6(notional.times(feeBps).times(BASIS_POINT));
+
+/** The most shares one order (or conversion) may name: every share count stays an exact integer in a JS number. */
+export const MAX_QUANTITY = 1_000_000_000;
+
+/** The rejection of a price that failed `priceTicksOf` (out of range, or not on the market's tick). */
+export function priceRefusal(
+  check: { readonly code: "PRICE_OUT_OF_RANGE" | "PRICE_NOT_ON_TICK" },
+  price: string,
+  tickSize: string,
+): Rejection {
+  return check.code === "PRICE_OUT_OF_RANGE"
+    ? reject("PRICE_OUT_OF_RANGE", "a price lies strictly between 0 and 1", { price })
+    : reject("PRICE_NOT_ON_TICK", `price ${price} is not a multiple of the tick size ${tickSize}`, {
+        price,
+        tickSize,
+      });
+}
 
 export type PriceCheck =
   | { readonly ok: true; readonly ticks: number }

@@ -34,7 +34,7 @@ export function invalidEventPayouts(n: number): SharePayouts {
 }
 
 /** What a share of the market pays for `outcome`: an event's INVALID is 1/n, everything else as a market of its own. */
-function payoutsOfMarket(state: State, market: MarketState, outcome: Resolution): SharePayouts {
+export function payoutsOfMarket(state: State, market: MarketState, outcome: Resolution): SharePayouts {
   const group = market.eventId === null ? undefined : state.eventGroups.get(market.eventId);
   return outcome === "INVALID" && group ? invalidEventPayouts(group.marketIds.length) : payoutsOf(outcome);
 }

@@ -2,8 +2,8 @@
 // post-only, self-trade prevention, cancels, and every rejection a PlaceOrder or CancelOrder can meet.
 // Market m1 ticks 0.01 without fee unless a case says otherwise; alice, bob and carol start with 1000 each.
 import { describe, expect, it } from "vitest";
-import { MAX_QUANTITY } from "../src/decide.js";
 import { toAmountString } from "../src/money.js";
+import { MAX_QUANTITY } from "../src/prices.js";
 import {
   AT,
   alice_bob_carol_with_1000_each_and_market_m1 as base,

@@ -2,12 +2,11 @@
 // (fees included), what selling, settling and converting them realized, and what they would realize at the mark.
 import {
   type Event,
-  invalidEventPayouts,
   type Money,
   markOf,
   money,
   type Outcome,
-  payoutsOf,
+  payoutsOfMarket,
   type State,
   toAmountString,
   ZERO,
@@ -15,6 +14,8 @@ import {
 
 /** One account's shares of one outcome of one market: how many, what they cost in all, what was realized. */
 interface Holding {
+  readonly marketId: string;
+  readonly outcome: Outcome;
   quantity: number;
   cost: Money;
   realized: Money;
@@ -56,7 +57,7 @@ export class CostBasis {
     if (!mine) this.byAccount.set(accountId, (mine = new Map()));
     const key = keyOf(marketId, outcome);
     let h = mine.get(key);
-    if (!h) mine.set(key, (h = { quantity: 0, cost: ZERO, realized: ZERO }));
+    if (!h) mine.set(key, (h = { marketId, outcome, quantity: 0, cost: ZERO, realized: ZERO }));
     return h;
   }
 
@@ -107,12 +108,8 @@ export class CostBasis {
         return;
       }
       case "PositionSettled": {
-        const market = before.markets.get(event.marketId);
-        const group = market?.eventId ? before.eventGroups.get(market.eventId) : undefined;
-        const { yes, no } =
-          event.outcome === "INVALID" && group
-            ? invalidEventPayouts(group.marketIds.length)
-            : payoutsOf(event.outcome);
+        const market = before.markets.get(event.marketId)!;
+        const { yes, no } = payoutsOfMarket(before, market, event.outcome);
         if (event.yesShares > 0)
           this.sell(event.accountId, event.marketId, "YES", event.yesShares, yes.times(event.yesShares));
         if (event.noShares > 0)
@@ -153,24 +150,23 @@ export class CostBasis {
     const mine = this.byAccount.get(accountId);
     if (!mine) return [];
     const views: HoldingView[] = [];
-    for (const [key, h] of mine) {
-      const [marketId, outcome] = key.split("|") as [string, Outcome];
-      const market = state.markets.get(marketId);
+    for (const h of mine.values()) {
+      const market = state.markets.get(h.marketId);
       const mark = market ? markOf(market) : null;
-      const price = mark === null ? null : outcome === "YES" ? mark : money(1).minus(mark);
+      const price = mark === null ? null : h.outcome === "YES" ? mark : money(1).minus(mark);
       views.push({
-        marketId,
-        outcome,
+        marketId: h.marketId,
+        outcome: h.outcome,
         quantity: String(h.quantity),
         averagePrice: h.quantity === 0 ? null : toAmountString(h.cost.div(h.quantity).toDecimalPlaces(6)),
         cost: toAmountString(h.cost.toDecimalPlaces(6)),
         realizedPnl: toAmountString(h.realized.toDecimalPlaces(6)),
         unrealizedPnl:
-          price === null || h.quantity === 0
-            ? h.quantity === 0
-              ? "0"
-              : null
-            : toAmountString(price.times(h.quantity).minus(h.cost).toDecimalPlaces(6)),
+          h.quantity === 0
+            ? "0"
+            : price === null
+              ? null
+              : toAmountString(price.times(h.quantity).minus(h.cost).toDecimalPlaces(6)),
       });
     }
     return views.sort((a, b) =>
@@ -181,10 +177,13 @@ export class CostBasis {
   toSnapshot(): CostBasisSnapshot {
     return [...this.byAccount].map(([accountId, mine]) => [
       accountId,
-      [...mine].map(([key, h]) => {
-        const [marketId, outcome] = key.split("|") as [string, Outcome];
-        return [marketId, outcome, h.quantity, h.cost.toFixed(), h.realized.toFixed()];
-      }),
+      [...mine.values()].map((h) => [
+        h.marketId,
+        h.outcome,
+        h.quantity,
+        h.cost.toFixed(),
+        h.realized.toFixed(),
+      ]),
     ]);
   }
 

@@ -3,6 +3,7 @@
 import { Codecs } from "@pmx/domain";
 import type * as t from "io-ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schemaProblems } from "../../../tests/support/openapi.js";
 import * as B from "../src/http/bodies.js";
 import { GATEWAY_ERRORS, REJECTION_STATUS } from "../src/http/errors.js";
 import { NAMED_SCHEMAS, openApiPath, REJECTION_MEANING, toJsonSchema } from "../src/http/openapi.js";
@@ -84,49 +85,9 @@ const BODY_CODECS: Record<string, t.Mixed> = {
   "post /v1/admin/checkpoint": B.EmptyBody,
 };
 
-/** A small JSON Schema checker (the keywords the document uses), for answers against their documented schemas. */
-function problems(doc: Doc, schema: Schema, value: unknown, at = "$"): string[] {
-  if (schema.$ref) {
-    const name = (schema.$ref as string).replace("#/components/schemas/", "");
-    const target = doc.components.schemas[name];
-    if (!target) return [`${at}: unresolved ${schema.$ref}`];
-    return problems(doc, target, value, at);
-  }
-  const out: string[] = [];
-  if (schema.allOf) for (const s of schema.allOf) out.push(...problems(doc, s, value, at));
-  if (schema.anyOf && !schema.anyOf.some((s: Schema) => problems(doc, s, value, at).length === 0))
-    out.push(`${at}: matches none of anyOf`);
-  if ("const" in schema && value !== schema.const)
-    out.push(`${at}: expected ${JSON.stringify(schema.const)}`);
-  if (schema.enum && !schema.enum.includes(value)) out.push(`${at}: ${JSON.stringify(value)} not in enum`);
-  if (schema.type) {
-    const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
-    const actual =
-      value === null
-        ? "null"
-        : Array.isArray(value)
-          ? "array"
-          : Number.isInteger(value)
-            ? "integer"
-            : typeof value;
-    const ok = types.some((ty) => ty === actual || (ty === "number" && actual === "integer"));
-    if (!ok) return [...out, `${at}: expected ${types.join("|")}, got ${actual}`];
-  }
-  if (typeof value === "string" && schema.pattern && !new RegExp(schema.pattern).test(value))
-    out.push(`${at}: "${value}" does not match ${schema.pattern}`);
-  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-    const obj = value as Record<string, unknown>;
-    for (const key of schema.required ?? []) if (!(key in obj)) out.push(`${at}: missing ${key}`);
-    for (const [key, v] of Object.entries(obj)) {
-      const sub = schema.properties?.[key];
-      if (sub) out.push(...problems(doc, sub, v, `${at}.${key}`));
-      else if (schema.additionalProperties === false) out.push(`${at}: unexpected ${key}`);
-    }
-  }
-  if (Array.isArray(value) && schema.items)
-    for (const [i, v] of value.entries()) out.push(...problems(doc, schema.items, v, `${at}[${i}]`));
-  return out;
-}
+/** The tests' one JSON Schema checker (the keywords the document uses). */
+const problems = (doc: Doc, schema: Schema, value: unknown): string[] =>
+  schemaProblems(doc as unknown as Parameters<typeof schemaProblems>[0], schema, value);
 
 describe("GET /v1/openapi.json", () => {
   let gw: TestGateway;

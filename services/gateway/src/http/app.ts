@@ -966,39 +966,53 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     return { orders, nextCursor };
   });
-  app.get("/v1/fills", async (req) => {
-    const q = decodeOr400(B.FillsQuery, { ...(req.query as object) }, "query");
-    const accountId = readerAccount(req, q.accountId, "fills");
+  /** A page of one account's history (`kind`), newest first, strictly before the cursor, with the list's filter. */
+  const historyPage = <T extends { pos: number }, V>(
+    req: FastifyRequest,
+    kind: "fills" | "activity",
+    q: { accountId?: string; cursor?: string; limit?: number },
+    listOf: (accountId: string) => readonly T[],
+    keep: ((item: T) => boolean) | undefined,
+    view: (item: T) => V,
+  ) => {
+    const accountId = readerAccount(req, q.accountId, kind);
     knownAccount(accountId);
-    const before = decodeCursor(q.cursor, "fills", accountId);
     const page = pageBackward(
-      exchange.projection.fillsOf(accountId),
-      (f) => f.pos,
+      listOf(accountId),
+      (x) => x.pos,
       q.limit ?? 100,
-      before,
-      q.marketId === undefined ? undefined : (f) => f.marketId === q.marketId,
+      decodeCursor(q.cursor, kind, accountId),
+      keep,
     );
     return {
-      fills: page.items.map((f) => exchange.projection.fillView(f)),
-      nextCursor: page.next === null ? null : encodeCursor("fills", accountId, page.next),
+      items: page.items.map(view),
+      nextCursor: page.next === null ? null : encodeCursor(kind, accountId, page.next),
     };
+  };
+  app.get("/v1/fills", async (req) => {
+    const q = decodeOr400(B.FillsQuery, { ...(req.query as object) }, "query");
+    const p = exchange.projection;
+    const page = historyPage(
+      req,
+      "fills",
+      q,
+      (id) => p.fillsOf(id),
+      q.marketId === undefined ? undefined : (f) => f.marketId === q.marketId,
+      (f) => p.fillView(f),
+    );
+    return { fills: page.items, nextCursor: page.nextCursor };
   });
   app.get("/v1/account/activity", async (req) => {
     const q = decodeOr400(B.ActivityQuery, { ...(req.query as object) }, "query");
-    const accountId = readerAccount(req, q.accountId, "activity");
-    knownAccount(accountId);
-    const before = decodeCursor(q.cursor, "activity", accountId);
-    const page = pageBackward(
-      exchange.projection.activityOf(accountId),
-      (e) => e.pos,
-      q.limit ?? 100,
-      before,
+    const page = historyPage(
+      req,
+      "activity",
+      q,
+      (id) => exchange.projection.activityOf(id),
       q.type === undefined ? undefined : (e) => e.type === q.type,
+      activityView,
     );
-    return {
-      entries: page.items.map(activityView),
-      nextCursor: page.next === null ? null : encodeCursor("activity", accountId, page.next),
-    };
+    return { entries: page.items, nextCursor: page.nextCursor };
   });
   /** Cancels the account's open orders (in one market when the query names it) by one command. */
   const cancelAll = async (req: FastifyRequest, accountId: string) => {

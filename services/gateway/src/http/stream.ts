@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import websocket, { type WebSocket } from "@fastify/websocket";
 import { type Event, money, toAmountString } from "@pmx/domain";
-import { accountView, bookView, type EventMeta } from "@pmx/projections";
+import { accountView, bookView, type EventMeta, type FillView } from "@pmx/projections";
 import type { FastifyInstance } from "fastify";
 import type { CredentialStore } from "../credentials.js";
 import type { Exchange } from "../exchange.js";
@@ -85,19 +85,8 @@ interface StreamTrade {
   at: string;
 }
 
-/** One account's fill of a trade. `price` is of the order's own outcome; only takers pay `fee`. */
-interface StreamFill {
-  tradeId: string;
-  orderId: string;
-  marketId: string;
-  side: string;
-  outcome: string;
-  price: string;
-  quantity: string;
-  liquidity: "maker" | "taker";
-  fee: string;
-  at: string;
-}
+/** One account's fill of a trade, as GET /v1/fills shows it without its client order id and log position. */
+type StreamFill = Omit<FillView, "clientOrderId" | "sequence">;
 
 type Level = { price: string; quantity: string };
 
@@ -399,8 +388,8 @@ export async function attachStream(
     } else {
       // The others first catch up with the book as it is now, so that this snapshot and their last message agree.
       publishBook(marketId);
-      const now = fullBook(marketId)!;
-      lastBook.set(marketId, now);
+      let now = lastBook.get(marketId);
+      if (!now) lastBook.set(marketId, (now = fullBook(marketId)!));
       send(c, {
         channel: "book",
         marketId,
